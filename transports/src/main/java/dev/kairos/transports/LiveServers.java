@@ -1,0 +1,38 @@
+package dev.kairos.transports;
+
+import io.modelcontextprotocol.server.McpSyncServer;
+import io.modelcontextprotocol.spec.McpSchema;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The SDK servers running in this process (one per transport), so a change in the data can be
+ * announced to every subscribed client whatever transport it came in on.
+ */
+public final class LiveServers {
+    private static final Logger log = LoggerFactory.getLogger(LiveServers.class);
+    private final List<McpSyncServer> servers = new CopyOnWriteArrayList<>();
+
+    public void add(McpSyncServer server) {
+        servers.add(server);
+    }
+
+    public void remove(McpSyncServer server) {
+        servers.remove(server);
+    }
+
+    /** Tells the subscribers of {@code uri} on every transport that the resource changed. */
+    public void resourceUpdated(String uri) {
+        for (McpSyncServer server : servers) {
+            try {
+                server.notifyResourcesUpdated(new McpSchema.ResourcesUpdatedNotification(uri));
+            } catch (RuntimeException e) {
+                // One broken client stream must not stop the others from hearing about the change.
+                log.debug("resource update for {} not delivered: {}", uri, e.toString());
+            }
+        }
+    }
+}

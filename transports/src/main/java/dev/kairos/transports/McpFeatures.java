@@ -1,0 +1,59 @@
+package dev.kairos.transports;
+
+import io.modelcontextprotocol.server.McpServer;
+import io.modelcontextprotocol.server.McpServerFeatures.SyncCompletionSpecification;
+import io.modelcontextprotocol.server.McpServerFeatures.SyncPromptSpecification;
+import io.modelcontextprotocol.server.McpServerFeatures.SyncResourceSpecification;
+import io.modelcontextprotocol.server.McpServerFeatures.SyncResourceTemplateSpecification;
+import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
+import io.modelcontextprotocol.spec.McpSchema;
+
+import java.util.List;
+
+/**
+ * Everything one MCP server exposes: tools, resources, templates, prompts and completions.
+ *
+ * <p>Each transport builds its own SDK server from the same features, so stdio, Streamable HTTP and
+ * legacy SSE always offer exactly the same surface.
+ */
+public record McpFeatures(
+        String name,
+        String version,
+        String instructions,
+        List<SyncToolSpecification> tools,
+        List<SyncResourceSpecification> resources,
+        List<SyncResourceTemplateSpecification> resourceTemplates,
+        List<SyncPromptSpecification> prompts,
+        List<SyncCompletionSpecification> completions) {
+
+    public McpFeatures {
+        tools = List.copyOf(tools);
+        resources = List.copyOf(resources);
+        resourceTemplates = List.copyOf(resourceTemplates);
+        prompts = List.copyOf(prompts);
+        completions = List.copyOf(completions);
+    }
+
+    /** Applies these features to an SDK server specification of any transport kind. */
+    public <S extends McpServer.SyncSpecification<S>> McpServer.SyncSpecification<S> applyTo(McpServer.SyncSpecification<S> spec) {
+        var capabilities = McpSchema.ServerCapabilities.builder()
+                .tools(true)
+                .resources(true, true)
+                .prompts(true)
+                .logging();
+        if (!completions.isEmpty()) {
+            capabilities.completions();
+        }
+        spec.serverInfo(name, version)
+                .capabilities(capabilities.build())
+                .tools(tools)
+                .resources(resources)
+                .resourceTemplates(resourceTemplates)
+                .prompts(prompts)
+                .completions(completions);
+        if (instructions != null) {
+            spec.instructions(instructions);
+        }
+        return spec;
+    }
+}
