@@ -1,0 +1,106 @@
+package dev.kairos.server.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A real {@code kairos} process started from the test classpath (the same main class the jar runs).
+ *
+ * <p>{@link #serve(String...)} starts {@code kairos serve --port 0 …} and waits, bounded, for the
+ * line on stderr that announces the bound endpoint.
+ */
+public final class KairosProcess implements AutoCloseable {
+    private static final Pattern LISTENING = Pattern.compile("listening on (http://\\S+?)/mcp");
+
+    private final Process process;
+    private final ConcurrentLinkedQueue<String> stderr = new ConcurrentLinkedQueue<>();
+    private final CompletableFuture<String> baseUrl = new CompletableFuture<>();
+
+    private KairosProcess(Process process) {
+        this.process = process;
+        Thread.ofVirtual().start(() -> {
+            try (var in = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    stderr.add(line);
+                    Matcher m = LISTENING.matcher(line);
+                    if (m.find()) {
+                        baseUrl.complete(m.group(1));
+                    }
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+            baseUrl.completeExceptionally(new IllegalStateException("kairos exited before listening:\n" + stderrText()));
+        });
+    }
+
+    /** The command line that runs kairos with the given arguments from this test classpath. */
+    public static List<String> command(String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx512m");
+        cmd.add("--add-opens");
+        cmd.add("java.base/java.nio=ALL-UNNAMED");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("dev.kairos.server.Main");
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** Starts kairos with these arguments, stdout left to the caller. */
+    public static KairosProcess start(String... args) throws IOException {
+        return new KairosProcess(new ProcessBuilder(command(args)).start());
+    }
+
+    /** Starts {@code kairos serve} on a free loopback port with extra arguments, and waits until it listens. */
+    public static KairosProcess serve(String... extraArgs) throws Exception {
+        List<String> args = new ArrayList<>(List.of("serve", "--port", "0"));
+        args.addAll(List.of(extraArgs));
+        KairosProcess p = start(args.toArray(String[]::new));
+        try {
+            p.baseUrl.get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            p.close();
+            throw e;
+        }
+        return p;
+    }
+
+    /** For example {@code http://127.0.0.1:41234}. */
+    public String baseUrl() {
+        return baseUrl.join();
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    public String stderrText() {
+        return String.join("\n", stderr);
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}
