@@ -1,0 +1,106 @@
+package dev.kairos.memory;
+
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A hybrid search: fulltext, vector kNN and breadth-first expansion, fused by reciprocal rank, with filters.
+ *
+ * <p>Time filters on facts: by default only what is currently true. {@code asOf} gives the facts true in the world at
+ * that time (as we believe now); {@code beliefAsOf} gives what we believed at that time (facts learned by then,
+ * ignoring invalidations learned later), about {@code asOf} if set, else about that same time.
+ * {@code includeInvalidated} drops the world-time filter.
+ *
+ * @param text         the query; may be blank only when {@code centreUuid} is set
+ * @param groups       group ids to search (empty: the default group)
+ * @param scopes       what to return
+ * @param limit        results per scope, 1..100
+ * @param entityLabels only entities with one of these labels (facts: either endpoint has one)
+ * @param factNames    only facts with one of these relation names
+ * @param centreUuid   an entity to expand from and to rank by distance to (node-distance rerank)
+ * @param rerank       how to order the fused candidates
+ * @param methods      the retrieval methods to fuse
+ * @param bfsDepth     hops for breadth-first expansion, 1..3
+ */
+public record SearchQuery(String text, List<String> groups, Set<Scope> scopes, int limit,
+                          List<String> entityLabels, List<String> factNames,
+                          Instant asOf, Instant beliefAsOf, boolean includeInvalidated,
+                          String centreUuid, Rerank rerank, Set<Method> methods, int bfsDepth) {
+
+    /** What a search returns. */
+    public enum Scope { FACTS, ENTITIES, EPISODES }
+
+    /** How candidates are ordered after retrieval. */
+    public enum Rerank { RRF, MMR, NODE_DISTANCE }
+
+    /** Retrieval methods. */
+    public enum Method { FULLTEXT, VECTOR, BFS }
+
+    public SearchQuery {
+        text = text == null ? "" : text;
+        groups = groups == null ? List.of() : List.copyOf(groups);
+        scopes = scopes == null || scopes.isEmpty() ? EnumSet.allOf(Scope.class) : Set.copyOf(scopes);
+        if (limit == 0) limit = 10;
+        entityLabels = entityLabels == null ? List.of() : List.copyOf(entityLabels);
+        factNames = factNames == null ? List.of() : List.copyOf(factNames);
+        if (rerank == null) rerank = centreUuid != null ? Rerank.NODE_DISTANCE : Rerank.RRF;
+        methods = methods == null || methods.isEmpty() ? EnumSet.allOf(Method.class) : Set.copyOf(methods);
+        if (bfsDepth == 0) bfsDepth = 2;
+    }
+
+    /** A search of everything in the default group for {@code text}, 10 results per scope. */
+    public static SearchQuery of(String text) {
+        return new SearchQuery(text, null, null, 0, null, null, null, null, false, null, null, null, 0);
+    }
+
+    public SearchQuery inGroups(List<String> g) {
+        return new SearchQuery(text, g, scopes, limit, entityLabels, factNames, asOf, beliefAsOf, includeInvalidated, centreUuid, rerank, methods, bfsDepth);
+    }
+
+    public SearchQuery only(Scope first, Scope... more) {
+        return new SearchQuery(text, groups, EnumSet.of(first, more), limit, entityLabels, factNames, asOf, beliefAsOf, includeInvalidated, centreUuid, rerank, methods, bfsDepth);
+    }
+
+    public SearchQuery limit(int n) {
+        return new SearchQuery(text, groups, scopes, n, entityLabels, factNames, asOf, beliefAsOf, includeInvalidated, centreUuid, rerank, methods, bfsDepth);
+    }
+
+    public SearchQuery withEntityLabels(List<String> l) {
+        return new SearchQuery(text, groups, scopes, limit, l, factNames, asOf, beliefAsOf, includeInvalidated, centreUuid, rerank, methods, bfsDepth);
+    }
+
+    public SearchQuery withFactNames(List<String> n) {
+        return new SearchQuery(text, groups, scopes, limit, entityLabels, n, asOf, beliefAsOf, includeInvalidated, centreUuid, rerank, methods, bfsDepth);
+    }
+
+    public SearchQuery asOf(Instant t) {
+        return new SearchQuery(text, groups, scopes, limit, entityLabels, factNames, t, beliefAsOf, includeInvalidated, centreUuid, rerank, methods, bfsDepth);
+    }
+
+    public SearchQuery beliefAsOf(Instant t) {
+        return new SearchQuery(text, groups, scopes, limit, entityLabels, factNames, asOf, t, includeInvalidated, centreUuid, rerank, methods, bfsDepth);
+    }
+
+    public SearchQuery includingInvalidated() {
+        return new SearchQuery(text, groups, scopes, limit, entityLabels, factNames, asOf, beliefAsOf, true, centreUuid, rerank, methods, bfsDepth);
+    }
+
+    public SearchQuery around(String entityUuid) {
+        return new SearchQuery(text, groups, scopes, limit, entityLabels, factNames, asOf, beliefAsOf, includeInvalidated, entityUuid,
+                rerank == Rerank.RRF ? Rerank.NODE_DISTANCE : rerank, methods, bfsDepth);
+    }
+
+    public SearchQuery rerankedBy(Rerank r) {
+        return new SearchQuery(text, groups, scopes, limit, entityLabels, factNames, asOf, beliefAsOf, includeInvalidated, centreUuid, r, methods, bfsDepth);
+    }
+
+    public SearchQuery using(Method first, Method... more) {
+        return new SearchQuery(text, groups, scopes, limit, entityLabels, factNames, asOf, beliefAsOf, includeInvalidated, centreUuid, rerank, EnumSet.of(first, more), bfsDepth);
+    }
+
+    public SearchQuery bfsDepth(int hops) {
+        return new SearchQuery(text, groups, scopes, limit, entityLabels, factNames, asOf, beliefAsOf, includeInvalidated, centreUuid, rerank, methods, hops);
+    }
+}
