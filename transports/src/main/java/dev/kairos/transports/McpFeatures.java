@@ -34,6 +34,15 @@ public record McpFeatures(
         completions = List.copyOf(completions);
     }
 
+    /** The same features with every tool call counted in {@code inFlight}, for graceful shutdown. */
+    public McpFeatures trackedBy(InFlight inFlight) {
+        List<SyncToolSpecification> tracked = tools.stream()
+                .map(t -> new SyncToolSpecification(t.tool(),
+                        (exchange, request) -> inFlight.track(() -> t.callHandler().apply(exchange, request))))
+                .toList();
+        return new McpFeatures(name, version, instructions, tracked, resources, resourceTemplates, prompts, completions);
+    }
+
     /** Applies these features to an SDK server specification of any transport kind. */
     public <S extends McpServer.SyncSpecification<S>> McpServer.SyncSpecification<S> applyTo(McpServer.SyncSpecification<S> spec) {
         var capabilities = McpSchema.ServerCapabilities.builder()

@@ -1,0 +1,207 @@
+package dev.kairos.transports;
+
+import dev.kairos.transports.internal.BearerAuth;
+import dev.kairos.transports.internal.CountPosts;
+import dev.kairos.transports.internal.HostOriginCheck;
+import io.modelcontextprotocol.common.McpTransportContext;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.server.McpServer;
+import io.modelcontextprotocol.server.McpSyncServer;
+import io.modelcontextprotocol.server.McpTransportContextExtractor;
+import io.modelcontextprotocol.server.transport.HttpServletSseServerTransportProvider;
+import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.server.handler.SizeLimitHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The HTTP endpoint: Streamable HTTP at {@code /mcp}, legacy HTTP+SSE at {@code /sse} and
+ * {@code /message} (for 2024-11-05 clients) and a health check at {@code /health}, on Jetty 12.
+ *
+ * <p>Requests pass, in order: body size limit (413), Host/Origin check (403), bearer token (401),
+ * then the MCP servlets. The MCP code never sees a request that failed a check.
+ */
+public final class HttpHost implements AutoCloseable {
+    public static final String MCP_PATH = "/mcp";
+    public static final String SSE_PATH = "/sse";
+    public static final String MESSAGE_PATH = "/message";
+    public static final String HEALTH_PATH = "/health";
+
+    private static final Logger log = LoggerFactory.getLogger(HttpHost.class);
+
+    private final HttpSettings settings;
+    private final Server server;
+    private final ServerConnector connector;
+    private final GracefulHandler graceful;
+    private final HttpServletStreamableServerTransportProvider streamable;
+    private final HttpServletSseServerTransportProvider legacySse;
+    private final McpSyncServer streamableServer;
+    private final McpSyncServer sseServer;
+    private final LiveServers liveServers;
+    private final InFlight inFlight = new InFlight();
+
+    /**
+     * Builds (but does not start) the host.
+     *
+     * @param health a JSON document describing readiness, served at {@code /health}
+     */
+    public HttpHost(HttpSettings settings, McpFeatures features, LiveServers liveServers,
+                    String defaultGroup, Supplier<String> health) {
+        settings.checkSafeToStart();
+        this.settings = settings;
+        this.liveServers = liveServers;
+        McpJsonMapper json = McpJsonDefaults.getMapper();
+        McpTransportContextExtractor<HttpServletRequest> callerOf = request ->
+                request.getAttribute(Caller.CONTEXT_KEY) instanceof Caller caller
+                        ? McpTransportContext.create(Map.of(Caller.CONTEXT_KEY, caller))
+                        : McpTransportContext.EMPTY;
+
+        streamable = HttpServletStreamableServerTransportProvider.builder()
+                .jsonMapper(json)
+                .mcpEndpoint(MCP_PATH)
+                .contextExtractor(callerOf)
+                .keepAliveInterval(settings.keepAliveInterval())
+                .sessionSweepInterval(settings.sessionIdleTimeout())
+                .maxRequestSize(settings.maxRequestBytes())
+                .build();
+        legacySse = HttpServletSseServerTransportProvider.builder()
+                .jsonMapper(json)
+                .sseEndpoint(SSE_PATH)
+                .messageEndpoint(MESSAGE_PATH)
+                .contextExtractor(callerOf)
+                .keepAliveInterval(settings.keepAliveInterval())
+                .maxRequestSize(settings.maxRequestBytes())
+                .build();
+        McpFeatures tracked = features.trackedBy(inFlight);
+        streamableServer = tracked.applyTo(McpServer.sync(streamable).jsonMapper(json)).build();
+        sseServer = tracked.applyTo(McpServer.sync(legacySse).jsonMapper(json)).build();
+
+        ServletContextHandler context = new ServletContextHandler();
+        context.setContextPath("/");
+        addServlet(context, streamable, MCP_PATH);
+        addServlet(context, legacySse, SSE_PATH, MESSAGE_PATH);
+        addServlet(context, new HealthServlet(health), HEALTH_PATH);
+
+        QueuedThreadPool threads = new QueuedThreadPool(256, 8);
+        threads.setName("kairos-http");
+        server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setHost(settings.host());
+        connector.setPort(settings.port());
+        server.addConnector(connector);
+
+        Handler chain = new BearerAuth(context, settings.tokens(), defaultGroup, Set.of(HEALTH_PATH));
+        chain = new HostOriginCheck(chain, settings.allowedHosts(), settings.allowedOrigins(),
+                !settings.isLoopback() && settings.allowedHosts().isEmpty());
+        chain = new CountPosts(chain, inFlight);
+        SizeLimitHandler sizeLimit = new SizeLimitHandler(settings.maxRequestBytes(), -1);
+        sizeLimit.setHandler(chain);
+        graceful = new GracefulHandler(sizeLimit);
+        server.setHandler(graceful);
+        server.setStopTimeout(settings.shutdownGrace().toMillis());
+        server.setStopAtShutdown(false);
+    }
+
+    private static void addServlet(ServletContextHandler context, HttpServlet servlet, String... paths) {
+        ServletHolder holder = new ServletHolder(servlet);
+        holder.setAsyncSupported(true);
+        for (String path : paths) {
+            context.addServlet(holder, path);
+        }
+    }
+
+    /** Starts listening; the port is known afterwards. */
+    public HttpHost start() throws Exception {
+        server.start();
+        liveServers.add(streamableServer);
+        liveServers.add(sseServer);
+        log.debug("MCP endpoint listening on {}{} (legacy SSE at {}{})", baseUrl(), MCP_PATH, baseUrl(), SSE_PATH);
+        return this;
+    }
+
+    /** The bound port (the real one when configured with 0). */
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    public String baseUrl() {
+        String host = settings.host().contains(":") ? "[" + settings.host() + "]" : settings.host();
+        return "http://" + host + ":" + port();
+    }
+
+    /** Calls and POSTs still being answered. */
+    public int inFlight() {
+        return inFlight.count();
+    }
+
+    /**
+     * Graceful stop: refuse new requests (503), let accepted calls finish within the grace period,
+     * then close the MCP sessions (ending open streams) and the server.
+     */
+    @Override
+    public void close() {
+        Duration grace = settings.shutdownGrace();
+        try {
+            graceful.shutdown();
+            if (!inFlight.awaitIdle(grace)) {
+                log.warn("{} call(s) still running after {} s of grace; stopping anyway", inFlight.count(), grace.toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        liveServers.remove(streamableServer);
+        liveServers.remove(sseServer);
+        closeQuietly(streamableServer);
+        closeQuietly(sseServer);
+        try {
+            server.stop();
+        } catch (Exception e) {
+            log.warn("HTTP server did not stop cleanly: {}", e.toString());
+        }
+    }
+
+    private static void closeQuietly(McpSyncServer mcp) {
+        try {
+            mcp.closeGracefully();
+        } catch (RuntimeException e) {
+            log.debug("MCP server close: {}", e.toString());
+        }
+    }
+
+    /** Answers {@code /health} with the readiness document. */
+    private static final class HealthServlet extends HttpServlet {
+        private final transient Supplier<String> health;
+
+        HealthServlet(Supplier<String> health) {
+            this.health = health;
+        }
+
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            resp.setContentType("application/json");
+            resp.setCharacterEncoding("UTF-8");
+            resp.getWriter().write(health.get());
+        }
+    }
+}
