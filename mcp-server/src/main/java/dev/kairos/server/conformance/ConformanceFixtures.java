@@ -1,0 +1,44 @@
+package dev.kairos.server.conformance;
+
+import dev.kairos.server.Registry;
+import dev.kairos.transports.LiveServers;
+import io.modelcontextprotocol.server.McpServerFeatures.SyncCompletionSpecification;
+import io.modelcontextprotocol.server.McpServerFeatures.SyncPromptSpecification;
+import io.modelcontextprotocol.server.McpServerFeatures.SyncResourceSpecification;
+import io.modelcontextprotocol.server.McpServerFeatures.SyncResourceTemplateSpecification;
+import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
+
+import java.util.List;
+
+/**
+ * The test-only tools, resources and prompts that the official MCP conformance suite calls, plus a
+ * plain {@code echo} tool for benchmarks; registered only under {@code --conformance-fixtures}.
+ */
+public final class ConformanceFixtures {
+    private ConformanceFixtures() {
+    }
+
+    /** Adds every fixture to the registry. */
+    public static void register(Registry registry) {
+        Fixtures fixtures = Fixtures.of(registry.liveServers());
+        fixtures.tools().forEach(registry::tool);
+        fixtures.resources().forEach(registry::resource);
+        fixtures.templates().forEach(registry::resourceTemplate);
+        fixtures.prompts().forEach(registry::prompt);
+        fixtures.completions().forEach(registry::completion);
+    }
+
+    /** All fixtures as SDK specifications; the watched resource announces its changes through {@code liveServers}. */
+    record Fixtures(List<SyncToolSpecification> tools,
+               List<SyncResourceSpecification> resources,
+               List<SyncResourceTemplateSpecification> templates,
+               List<SyncPromptSpecification> prompts,
+               List<SyncCompletionSpecification> completions) {
+
+        static Fixtures of(LiveServers liveServers) {
+            WatchedResource watched = new WatchedResource(liveServers);
+            return new Fixtures(new FixtureTools(watched).all(), FixtureResources.resources(watched),
+                    FixtureResources.templates(), FixturePrompts.prompts(), FixturePrompts.completions());
+        }
+    }
+}
