@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 VersionCommand.class,
+                McpCommand.class,
+                ServeCommand.class,
         })
 public final class KairosCommand {
 

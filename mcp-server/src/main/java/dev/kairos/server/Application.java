@@ -1,0 +1,131 @@
+package dev.kairos.server;
+
+import dev.kairos.server.config.KairosConfig;
+import dev.kairos.transports.HttpHost;
+import dev.kairos.transports.HttpSettings;
+import dev.kairos.transports.LiveServers;
+import dev.kairos.transports.McpFeatures;
+import dev.kairos.transports.StdioHost;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+
+/**
+ * The composition root: builds every subsystem from the configuration with plain constructors,
+ * registers their MCP features, and serves them over the requested transports.
+ *
+ * <p>Nothing slow happens here before a transport answers {@code initialize}: subsystems such as
+ * the database start in the background and report their readiness through {@link Subsystem}.
+ */
+public final class Application implements AutoCloseable {
+    private final KairosConfig config;
+    private final Options options;
+    private final Instant started = Instant.now();
+    private final LiveServers liveServers = new LiveServers();
+    private final Registry registry = new Registry(liveServers);
+    private final List<Supplier<Subsystem>> subsystems = new ArrayList<>();
+    private final List<String> transports = new CopyOnWriteArrayList<>();
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final McpFeatures features;
+
+    /** Choices made on the command line rather than in the config file. */
+    public record Options(boolean conformanceFixtures) {
+        public static Options defaults() {
+            return new Options(false);
+        }
+    }
+
+    public Application(KairosConfig config, Options options) {
+        this.config = config;
+        this.options = options;
+        registerFeatures();
+        this.features = registry.features(Version.current(), instructions());
+    }
+
+    private void registerFeatures() {
+        registry.tool(StatusTool.spec(this::status));
+        if (options.conformanceFixtures()) {
+            dev.kairos.server.conformance.ConformanceFixtures.register(registry);
+        }
+        // feature toolsets register here
+    }
+
+    private static String instructions() {
+        return "Kairos gives you durable, time-aware memory and tools. Call kairos_status to see what is ready.";
+    }
+
+    /** Serves MCP over the given stdin/stdout until stdin ends and every request read was answered. */
+    public void serveStdio(InputStream in, OutputStream out) throws InterruptedException {
+        transports.add("stdio");
+        try (StdioHost host = new StdioHost(features, liveServers, in, out, Duration.ofSeconds(60))) {
+            host.awaitEndOfInput();
+        }
+    }
+
+    /** Starts the HTTP endpoint; it runs until {@link #close()}. */
+    public HttpHost serveHttp(HttpSettings settings) throws Exception {
+        HttpHost host = new HttpHost(settings, features, liveServers, config.defaultGroup(), this::healthJson);
+        host.start();
+        closeables.add(host);
+        transports.add("streamable-http " + host.baseUrl() + HttpHost.MCP_PATH);
+        transports.add("sse " + host.baseUrl() + HttpHost.SSE_PATH);
+        return host;
+    }
+
+    public Registry registry() {
+        return registry;
+    }
+
+    /** The status document of {@code kairos_status}. */
+    public Map<String, Object> status() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("version", Version.current());
+        out.put("uptime_seconds", Duration.between(started, Instant.now()).toMillis() / 1000.0);
+        out.put("transports", List.copyOf(transports));
+        out.put("tools", registry.toolNames());
+        List<Map<String, Object>> subs = new ArrayList<>();
+        for (Supplier<Subsystem> s : subsystems) {
+            Subsystem sub = s.get();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", sub.name());
+            m.put("state", sub.state().name().toLowerCase(java.util.Locale.ROOT));
+            if (sub.detail() != null) {
+                m.put("detail", sub.detail());
+            }
+            subs.add(m);
+        }
+        out.put("subsystems", subs);
+        return out;
+    }
+
+    String healthJson() {
+        Map<String, Object> status = status();
+        boolean failed = subsystems.stream().anyMatch(s -> s.get().state() == Subsystem.State.FAILED);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("status", failed ? "degraded" : "ok");
+        out.put("version", status.get("version"));
+        out.put("subsystems", status.get("subsystems"));
+        return Json.write(out);
+    }
+
+    /** Stops the transports first (finishing calls in flight), then the subsystems. */
+    @Override
+    public void close() {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            try {
+                closeables.get(i).close();
+            } catch (Exception e) {
+                org.slf4j.LoggerFactory.getLogger(Application.class).warn("close failed: {}", e.toString());
+            }
+        }
+        closeables.clear();
+    }
+}

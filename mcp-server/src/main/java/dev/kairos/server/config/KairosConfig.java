@@ -1,0 +1,105 @@
+package dev.kairos.server.config;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kairos.transports.AccessToken;
+import dev.kairos.transports.HttpSettings;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The whole configuration, loaded once from {@code kairos.yaml} (or JSON) plus environment
+ * overrides, validated, and passed down as data.
+ *
+ * @param source  where it came from (a file, or "defaults"), for error messages
+ * @param server  the HTTP endpoint
+ * @param memory  the raw {@code memory:} section, bound by the memory subsystem
+ * @param inference the raw {@code inference:} section, bound by the inference subsystem
+ */
+public record KairosConfig(String source, ServerConfig server, ObjectNode memory, ObjectNode inference,
+                           Map<String, String> env) {
+
+    /** The memory group used when a caller names none (stdio, or a token without a default). */
+    public String defaultGroup() {
+        return Optional.ofNullable(memory.get("default_group")).map(n -> n.asText()).orElse("default");
+    }
+
+    /** HTTP settings with defaults filled in and tokens resolved from the environment. */
+    public HttpSettings httpSettings() {
+        HttpSettings d = HttpSettings.defaults();
+        ServerConfig s = server;
+        try {
+            return new HttpSettings(
+                    s.host() != null ? s.host() : d.host(),
+                    s.port() != null ? s.port() : d.port(),
+                    tokens(),
+                    s.allowedHosts() != null ? s.allowedHosts() : d.allowedHosts(),
+                    s.allowedOrigins() != null ? s.allowedOrigins() : d.allowedOrigins(),
+                    s.maxRequestBytes() != null ? s.maxRequestBytes() : d.maxRequestBytes(),
+                    duration("server.session_idle_timeout", s.sessionIdleTimeout(), d.sessionIdleTimeout()),
+                    duration("server.keep_alive_interval", s.keepAliveInterval(), d.keepAliveInterval()),
+                    duration("server.shutdown_grace", s.shutdownGrace(), d.shutdownGrace()));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(source + ": server: " + e.getMessage());
+        }
+    }
+
+    private List<AccessToken> tokens() {
+        List<AccessToken> out = new ArrayList<>();
+        String single = env.get("KAIROS_TOKEN");
+        if (single != null && !single.isBlank()) {
+            out.add(token("KAIROS_TOKEN", "env", single.trim(), List.of("*"), null));
+        }
+        List<ServerConfig.TokenConfig> configured = server.tokens() == null ? List.of() : server.tokens();
+        for (int i = 0; i < configured.size(); i++) {
+            ServerConfig.TokenConfig t = configured.get(i);
+            String key = "server.tokens[" + i + "]";
+            String name = t.name() != null ? t.name() : "token-" + (i + 1);
+            String secret = t.token();
+            if (t.tokenEnv() != null) {
+                secret = env.get(t.tokenEnv());
+                if (secret == null || secret.isBlank()) {
+                    throw new ConfigException(source + ": " + key + ".token_env: environment variable "
+                            + t.tokenEnv() + " is not set");
+                }
+            }
+            if (secret == null || secret.isBlank()) {
+                throw new ConfigException(source + ": " + key + ": needs 'token' or 'token_env'");
+            }
+            if (t.groups() == null || t.groups().isEmpty()) {
+                throw new ConfigException(source + ": " + key + ".groups: list the memory groups this token may touch ('*' for all)");
+            }
+            out.add(token(key, name, secret.trim(), t.groups(), t.defaultGroup()));
+        }
+        return out;
+    }
+
+    private AccessToken token(String key, String name, String secret, List<String> groups, String defaultGroup) {
+        try {
+            return new AccessToken(name, secret, Set.copyOf(groups), defaultGroup);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(source + ": " + key + ": " + e.getMessage());
+        }
+    }
+
+    private Duration duration(String key, String text, Duration fallback) {
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            return Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(source + ": " + key + ": " + e.getMessage());
+        }
+    }
+
+    /** The data directory default shared by subsystems: {@code ~/.kairos}. */
+    public static Path home() {
+        return Path.of(System.getProperty("user.home"), ".kairos");
+    }
+}
