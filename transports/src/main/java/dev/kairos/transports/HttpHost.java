@@ -3,6 +3,10 @@ package dev.kairos.transports;
 import dev.kairos.transports.internal.BearerAuth;
 import dev.kairos.transports.internal.CountPosts;
 import dev.kairos.transports.internal.HostOriginCheck;
+import dev.kairos.transports.internal.JsonRpcGate;
+import jakarta.servlet.DispatcherType;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import java.util.EnumSet;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.json.McpJsonMapper;
@@ -100,6 +104,10 @@ public final class HttpHost implements AutoCloseable {
         addServlet(context, streamable, MCP_PATH);
         addServlet(context, legacySse, SSE_PATH, MESSAGE_PATH);
         addServlet(context, new HealthServlet(health), HEALTH_PATH);
+        FilterHolder gate = new FilterHolder(new JsonRpcGate());
+        for (String path : new String[]{MCP_PATH, MESSAGE_PATH}) {
+            context.addFilter(gate, path, EnumSet.of(DispatcherType.REQUEST));
+        }
 
         QueuedThreadPool threads = new QueuedThreadPool(256, 8);
         threads.setName("kairos-http");
