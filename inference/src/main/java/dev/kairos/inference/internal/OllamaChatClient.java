@@ -1,0 +1,85 @@
+package dev.kairos.inference.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kairos.inference.ChatRequest;
+import dev.kairos.inference.EngineException;
+import dev.kairos.inference.FinishReason;
+import dev.kairos.inference.InferenceSettings.Endpoint;
+import dev.kairos.inference.Usage;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.util.concurrent.ScheduledExecutorService;
+
+/** Ollama's native {@code /api/chat}, streamed as NDJSON; tool calls arrive whole, arguments as objects. */
+public final class OllamaChatClient extends HttpChatClient {
+
+    public OllamaChatClient(Endpoint endpoint, EngineHttp http, ScheduledExecutorService timer) {
+        super(endpoint, http, timer);
+    }
+
+    @Override
+    String path() {
+        return "/api/chat";
+    }
+
+    @Override
+    String body(ChatRequest request, boolean stream) {
+        return Json.write(WireRequest.ollama(request, endpoint.model(), stream));
+    }
+
+    @Override
+    void readStream(BufferedReader in, AnswerBuilder answer) throws IOException {
+        String line;
+        while ((line = in.readLine()) != null) {
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode chunk;
+            try {
+                chunk = Json.MAPPER.readTree(line);
+            } catch (IOException e) {
+                throw new EngineException.Rejected(uri(), 200, "unreadable stream line: " + OpenAiChatClient.abbreviate(line));
+            }
+            if (chunk.hasNonNull("error")) {
+                throw new EngineException.Rejected(uri(), 0, "error in stream: " + Json.text(chunk, "error"));
+            }
+            message(chunk, answer);
+            if (chunk.path("done").asBoolean(false)) {
+                done(chunk, answer);
+                return;
+            }
+        }
+        throw cutShort(answer);
+    }
+
+    @Override
+    void readWhole(JsonNode body, AnswerBuilder answer) {
+        message(body, answer);
+        done(body, answer);
+    }
+
+    private static void message(JsonNode chunk, AnswerBuilder answer) {
+        JsonNode msg = chunk.get("message");
+        if (msg == null) {
+            return;
+        }
+        answer.reasoning(Json.text(msg, "thinking"));
+        answer.content(Json.text(msg, "content"));
+        JsonNode calls = msg.get("tool_calls");
+        if (calls != null && calls.isArray()) {
+            // Each chunk carries complete calls: append them (tool_calls.extend), never merge.
+            for (JsonNode c : calls) {
+                JsonNode fn = c.path("function");
+                answer.toolCallDelta();
+                answer.toolCalls().addWhole(Json.text(c, "id"), Json.text(fn, "name"), fn.get("arguments"));
+            }
+        }
+    }
+
+    private static void done(JsonNode chunk, AnswerBuilder answer) {
+        answer.usage(new Usage(Json.integer(chunk, "prompt_eval_count"), Json.integer(chunk, "eval_count")));
+        String reason = Json.text(chunk, "done_reason");
+        answer.finish(reason == null ? FinishReason.STOP : FinishReason.of(reason));
+    }
+}

@@ -1,0 +1,427 @@
+package dev.kairos.inference.sim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A stand-in inference engine: a real HTTP/1.1 server on a loopback port that plays scripted
+ * answers byte for byte in the wire format of vLLM, SGLang, llama.cpp or Ollama, faults included.
+ *
+ * <p>A script is a JSON data file (see {@code src/test/resources/sim/README.md}): for each
+ * "METHOD /path" route, a list of responses played one per request, the last one repeating.
+ * A response is a JSON body ({@code json}), raw text ({@code text}), an SSE stream ({@code sse})
+ * or an NDJSON stream ({@code ndjson}), with optional {@code status}, {@code headers},
+ * {@code delayFirstMs}, {@code delayMs}, {@code cutAfter} (close the connection mid-stream after
+ * that many events) and {@code repeat} (play this response that many times before moving on).
+ * Streams are sent chunked, so a cut is a real protocol error on the client side.
+ */
+public final class EngineSimulator implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EngineSimulator.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A request as the simulator received it. */
+    public record Received(String method, String path, Map<String, String> headers, String body) {
+        public JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private final Map<String, Route> routes;
+    private final ServerSocket server;
+    private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    private final List<Received> received = Collections.synchronizedList(new ArrayList<>());
+    private final AtomicInteger disconnects = new AtomicInteger();
+    private final Semaphore disconnectSignal = new Semaphore(0);
+    private final Thread acceptor;
+    private volatile boolean closed;
+
+    private EngineSimulator(Map<String, Route> routes, int port) throws IOException {
+        this.routes = routes;
+        this.server = new ServerSocket();
+        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
+        this.acceptor = Thread.ofPlatform().daemon().name("engine-sim-accept").start(this::acceptLoop);
+    }
+
+    /** Starts a simulator on a free port playing the given script resources (later routes win). */
+    public static EngineSimulator start(String... scriptResources) {
+        ObjectNode merged = JSON.createObjectNode();
+        for (String r : scriptResources) {
+            merged.setAll((ObjectNode) load(r).path("routes"));
+        }
+        return start(merged, 0);
+    }
+
+    /** Starts a simulator from a routes object already in memory (for generated scripts). */
+    public static EngineSimulator start(JsonNode routes, int port) {
+        Map<String, Route> map = new LinkedHashMap<>();
+        routes.fields().forEachRemaining(e -> {
+            String key = e.getKey().trim();
+            if (!key.matches("(GET|POST|PUT|DELETE) /\\S*")) {
+                throw new IllegalArgumentException("route '" + key + "': must look like 'POST /v1/chat/completions'");
+            }
+            if (!e.getValue().isArray() || e.getValue().isEmpty()) {
+                throw new IllegalArgumentException("route '" + key + "': must be a non-empty list of responses");
+            }
+            map.put(key, new Route(e.getValue()));
+        });
+        try {
+            return new EngineSimulator(map, port);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static JsonNode load(String resource) {
+        try (InputStream in = EngineSimulator.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                Path p = Path.of(resource);
+                if (Files.exists(p)) {
+                    return JSON.readTree(Files.readString(p));
+                }
+                throw new IllegalArgumentException("simulator script not found: " + resource);
+            }
+            JsonNode n = JSON.readTree(in);
+            if (!n.path("routes").isObject()) {
+                throw new IllegalArgumentException(resource + ": missing object 'routes'");
+            }
+            return n;
+        } catch (IOException e) {
+            throw new IllegalArgumentException(resource + ": not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    public URI url() {
+        return URI.create("http://127.0.0.1:" + server.getLocalPort());
+    }
+
+    public int port() {
+        return server.getLocalPort();
+    }
+
+    public List<Received> received() {
+        synchronized (received) {
+            return List.copyOf(received);
+        }
+    }
+
+    /** The requests received on one path, in order. */
+    public List<Received> received(String path) {
+        return received().stream().filter(r -> r.path().equals(path)).toList();
+    }
+
+    /** How many streams the client closed before the simulator finished them. */
+    public int disconnects() {
+        return disconnects.get();
+    }
+
+    /** Waits (bounded) until the client has dropped a stream; true if it did. */
+    public boolean awaitDisconnect(Duration bound) throws InterruptedException {
+        if (disconnectSignal.tryAcquire(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+            disconnectSignal.release();
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            server.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        workers.shutdownNow();
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            try {
+                Socket s = server.accept();
+                workers.submit(() -> serve(s));
+            } catch (IOException e) {
+                if (!closed) {
+                    LOG.warn("simulator accept failed", e);
+                }
+                return;
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                return;
+            }
+        }
+    }
+
+    private void serve(Socket socket) {
+        try (socket) {
+            socket.setTcpNoDelay(true);
+            InputStream in = socket.getInputStream();
+            String requestLine = readLine(in);
+            if (requestLine == null || requestLine.isEmpty()) {
+                return;
+            }
+            String[] parts = requestLine.split(" ");
+            Map<String, String> headers = new HashMap<>();
+            String line;
+            while ((line = readLine(in)) != null && !line.isEmpty()) {
+                int c = line.indexOf(':');
+                if (c > 0) {
+                    headers.put(line.substring(0, c).trim().toLowerCase(Locale.ROOT), line.substring(c + 1).trim());
+                }
+            }
+            String body = readBody(in, headers);
+            String path = parts[1];
+            int q = path.indexOf('?');
+            if (q >= 0) {
+                path = path.substring(0, q);
+            }
+            received.add(new Received(parts[0], path, Map.copyOf(headers), body));
+            Route route = routes.get(parts[0] + " " + path);
+            OutputStream out = socket.getOutputStream();
+            if (route == null) {
+                writeWhole(out, 404, Map.of(), "application/json",
+                        "{\"error\":{\"code\":404,\"message\":\"no route " + parts[0] + " " + path + " in script\"}}");
+                return;
+            }
+            play(socket, out, route.next());
+        } catch (IOException e) {
+            LOG.debug("simulator connection ended: {}", e.toString());
+        }
+    }
+
+    private void play(Socket socket, OutputStream out, JsonNode r) throws IOException {
+        int status = r.path("status").asInt(200);
+        Map<String, String> headers = new LinkedHashMap<>();
+        r.path("headers").fields().forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
+        if (r.has("sse") || r.has("ndjson")) {
+            boolean sse = r.has("sse");
+            List<String> events = new ArrayList<>();
+            for (JsonNode e : r.get(sse ? "sse" : "ndjson")) {
+                String payload = e.isTextual() ? e.asText() : JSON.writeValueAsString(e);
+                events.add(sse ? "data: " + payload + "\n\n" : payload + "\n");
+            }
+            streamEvents(socket, out, status, headers, sse ? "text/event-stream" : "application/x-ndjson", events,
+                    r.path("delayFirstMs").asLong(0), r.path("delayMs").asLong(0), r.path("cutAfter").asInt(-1));
+        } else if (r.has("json")) {
+            if (!pause(socket, r.path("delayFirstMs").asLong(0))) {
+                return;
+            }
+            writeWhole(out, status, headers, "application/json", JSON.writeValueAsString(r.get("json")));
+        } else {
+            if (!pause(socket, r.path("delayFirstMs").asLong(0))) {
+                return;
+            }
+            writeWhole(out, status, headers, "text/plain", r.path("text").asText(""));
+        }
+    }
+
+    private void streamEvents(Socket socket, OutputStream out, int status, Map<String, String> headers, String type,
+                              List<String> events, long delayFirst, long delay, int cutAfter) throws IOException {
+        StringBuilder head = new StringBuilder("HTTP/1.1 " + status + " " + reason(status) + "\r\n");
+        head.append("Content-Type: ").append(type).append("\r\n");
+        head.append("Transfer-Encoding: chunked\r\nConnection: close\r\n");
+        headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+        head.append("\r\n");
+        out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        for (int i = 0; i < events.size(); i++) {
+            if (i == cutAfter) {
+                socket.setSoLinger(true, 0); // a reset, as when an engine process dies
+                return;
+            }
+            if (!pause(socket, i == 0 ? delayFirst : delay)) {
+                return;
+            }
+            byte[] b = events.get(i).getBytes(StandardCharsets.UTF_8);
+            try {
+                out.write((Integer.toHexString(b.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                out.write(b);
+                out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+            } catch (IOException e) {
+                clientLeft();
+                return;
+            }
+        }
+        try {
+            out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+        } catch (IOException e) {
+            clientLeft();
+        }
+    }
+
+    /** Waits up to ms while watching the socket: false if the client closed it meanwhile. */
+    private boolean pause(Socket socket, long ms) throws IOException {
+        if (ms <= 0) {
+            return true;
+        }
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+        InputStream in = socket.getInputStream();
+        while (true) {
+            long left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
+            if (left <= 0) {
+                return true;
+            }
+            socket.setSoTimeout((int) Math.max(1, left));
+            try {
+                if (in.read() < 0) {
+                    clientLeft();
+                    return false;
+                }
+            } catch (SocketTimeoutException e) {
+                return true;
+            } catch (IOException e) {
+                clientLeft();
+                return false;
+            }
+        }
+    }
+
+    private void clientLeft() {
+        disconnects.incrementAndGet();
+        disconnectSignal.release();
+    }
+
+    private static void writeWhole(OutputStream out, int status, Map<String, String> headers, String type, String body)
+            throws IOException {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        StringBuilder head = new StringBuilder("HTTP/1.1 " + status + " " + reason(status) + "\r\n");
+        head.append("Content-Type: ").append(type).append("\r\n");
+        head.append("Content-Length: ").append(b.length).append("\r\nConnection: close\r\n");
+        headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+        head.append("\r\n");
+        out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+        out.write(b);
+        out.flush();
+    }
+
+    private static String reason(int status) {
+        return switch (status) {
+            case 200 -> "OK";
+            case 400 -> "Bad Request";
+            case 404 -> "Not Found";
+            case 429 -> "Too Many Requests";
+            case 500 -> "Internal Server Error";
+            case 503 -> "Service Unavailable";
+            default -> "Status";
+        };
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        int c;
+        while ((c = in.read()) >= 0) {
+            if (c == '\n') {
+                break;
+            }
+            if (c != '\r') {
+                b.write(c);
+            }
+        }
+        if (c < 0 && b.size() == 0) {
+            return null;
+        }
+        return b.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    private static String readBody(InputStream in, Map<String, String> headers) throws IOException {
+        String length = headers.get("content-length");
+        if (length != null) {
+            return new String(in.readNBytes(Integer.parseInt(length)), StandardCharsets.UTF_8);
+        }
+        if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            while (true) {
+                String size = readLine(in);
+                int n = size == null ? 0 : Integer.parseInt(size.split(";")[0].trim(), 16);
+                if (n == 0) {
+                    readLine(in);
+                    break;
+                }
+                b.write(in.readNBytes(n));
+                readLine(in);
+            }
+            return b.toString(StandardCharsets.UTF_8);
+        }
+        return "";
+    }
+
+    /** One route's responses, played in order; the last repeats. */
+    private static final class Route {
+        private final Iterator<JsonNode> plan;
+        private JsonNode last;
+
+        Route(JsonNode responses) {
+            List<JsonNode> expanded = new ArrayList<>();
+            for (JsonNode r : responses) {
+                int times = Math.max(1, r.path("repeat").asInt(1));
+                for (int i = 0; i < times; i++) {
+                    expanded.add(r);
+                }
+            }
+            this.plan = expanded.iterator();
+        }
+
+        synchronized JsonNode next() {
+            if (plan.hasNext()) {
+                last = plan.next();
+            }
+            return last;
+        }
+    }
+
+    /** Runs a simulator from the command line: {@code EngineSimulator [--port N] script.json...}. */
+    public static void main(String[] args) throws Exception {
+        int port = 0;
+        List<String> scripts = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--port")) {
+                port = Integer.parseInt(args[++i]);
+            } else {
+                scripts.add(args[i]);
+            }
+        }
+        ObjectNode merged = JSON.createObjectNode();
+        for (String s : scripts) {
+            merged.setAll((ObjectNode) load(s).path("routes"));
+        }
+        EngineSimulator sim = start(merged, port);
+        LOG.info("engine simulator listening on {}", sim.url());
+        Thread.currentThread().join();
+    }
+}
