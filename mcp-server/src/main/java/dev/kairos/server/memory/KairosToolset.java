@@ -1,0 +1,324 @@
+package dev.kairos.server.memory;
+
+import dev.kairos.memory.Deletion;
+import dev.kairos.memory.Entity;
+import dev.kairos.memory.EntityRef;
+import dev.kairos.memory.EntityWrite;
+import dev.kairos.memory.Episode;
+import dev.kairos.memory.Fact;
+import dev.kairos.memory.MemoryGraph;
+import dev.kairos.memory.MemoryInput;
+import dev.kairos.memory.MemoryInputException;
+import dev.kairos.memory.MemoryNotFoundException;
+import dev.kairos.memory.MemoryStats;
+import dev.kairos.memory.MemoryStatus;
+import dev.kairos.memory.NewEntity;
+import dev.kairos.memory.NewEpisode;
+import dev.kairos.memory.NewFact;
+import dev.kairos.memory.SearchQuery;
+import dev.kairos.memory.SearchQuery.Rerank;
+import dev.kairos.memory.SearchQuery.Scope;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Kairos's own memory tools: episodes, facts, entities, hybrid search with time travel, timeline, status. */
+final class KairosToolset {
+    private final MemoryGraph graph;
+
+    KairosToolset(MemoryGraph graph) {
+        this.graph = graph;
+    }
+
+    Map<String, Handler> handlers() {
+        var h = new LinkedHashMap<String, Handler>();
+        h.put("memory_add_episode", this::addEpisode);
+        h.put("memory_add_fact", this::addFact);
+        h.put("memory_upsert_entity", this::upsertEntity);
+        h.put("memory_search_facts", c -> search(c, Scope.FACTS));
+        h.put("memory_search_entities", c -> search(c, Scope.ENTITIES));
+        h.put("memory_search_episodes", c -> search(c, Scope.EPISODES));
+        h.put("memory_timeline", this::timeline);
+        h.put("memory_neighbourhood", this::neighbourhood);
+        h.put("memory_invalidate_fact", this::invalidateFact);
+        h.put("memory_delete", this::delete);
+        h.put("memory_clear_group", this::clearGroup);
+        h.put("memory_status", this::status);
+        return h;
+    }
+
+    private Reply addEpisode(Call c) {
+        Args a = c.args();
+        String content = a.text("content");
+        String name = a.optText("name");
+        String uuid = a.optText("uuid");
+        var episode = new NewEpisode(
+                c.tenancy().group("group_id", a.optText("group_id")),
+                name != null ? name : title(content),
+                content,
+                Episode.Source.parse("source", a.optText("source")),
+                a.optText("source_description"),
+                a.instant("reference_time"),
+                uuid == null ? null : MemoryInput.uuid("uuid", uuid));
+        Episode stored = graph.addEpisode(episode);
+        c.episodeChanged(stored.uuid());
+        return Reply.of(Map.of("episode", Shapes.episode(stored)));
+    }
+
+    private Reply addFact(Call c) {
+        Args a = c.args();
+        String group = c.tenancy().group("group_id", a.optText("group_id"));
+        String relation = MemoryInput.relationName("relation", a.text("relation"));
+        Endpoint source = endpoint(c, "source", "source_uuid");
+        Endpoint target = endpoint(c, "target", "target_uuid");
+        String text = a.optText("fact");
+        if (text == null) {
+            text = source.name() + " " + relation + " " + target.name();
+        }
+        Instant validAt = a.instant("valid_at");
+        Instant invalidAt = a.instant("invalid_at");
+        if (validAt != null && invalidAt != null && invalidAt.isBefore(validAt)) {
+            throw new MemoryInputException("invalid_at", "is before valid_at (" + validAt + ")");
+        }
+        var fact = new NewFact(group, source.ref(), relation, text, target.ref(), validAt, invalidAt,
+                a.bool("supersede", false), List.of(), null, null);
+        Fact stored = graph.addFact(fact);
+        c.entityChanged(stored.sourceUuid());
+        c.entityChanged(stored.targetUuid());
+        return Reply.of(Map.of("fact", Shapes.fact(stored, Instant.now())));
+    }
+
+    /** A fact endpoint given by name (found or created) or by the uuid of an entity the caller may touch. */
+    private record Endpoint(EntityRef ref, String name) {
+    }
+
+    private Endpoint endpoint(Call c, String nameField, String uuidField) {
+        String uuid = c.args().optText(uuidField);
+        if (uuid != null) {
+            Entity e = entityByUuid(c, uuidField, uuid);
+            return new Endpoint(EntityRef.id(e.uuid()), e.name());
+        }
+        String name = c.args().optText(nameField);
+        if (name == null) {
+            throw new MemoryInputException(nameField, "is required (an entity name), or give " + uuidField);
+        }
+        return new Endpoint(EntityRef.name(name), name);
+    }
+
+    private Reply upsertEntity(Call c) {
+        Args a = c.args();
+        List<String> types = a.strings("types");
+        for (int i = 0; i < types.size(); i++) {
+            MemoryInput.label("types[" + i + "]", types.get(i));
+        }
+        var entity = new NewEntity(c.tenancy().group("group_id", a.optText("group_id")), a.text("name"), types,
+                a.optText("summary"), a.strings("observations"), a.stringMap("attributes"), List.of());
+        EntityWrite w = graph.upsertEntity(entity);
+        c.entityChanged(w.entity().uuid());
+        var out = new LinkedHashMap<String, Object>();
+        out.put("entity", Shapes.entity(w.entity()));
+        out.put("created", w.created());
+        return Reply.of(out);
+    }
+
+    private Reply search(Call c, Scope scope) {
+        Args a = c.args();
+        List<String> groups = c.tenancy().groups("group_ids", a.strings("group_ids"));
+        String centre = a.optText("center_entity_uuid");
+        if (centre != null) {
+            entityByUuid(c, "center_entity_uuid", centre);
+        }
+        Rerank rerank = rerank(a.optText("rerank"), centre);
+        List<String> entityTypes = a.strings("entity_types");
+        for (int i = 0; i < entityTypes.size(); i++) {
+            MemoryInput.label("entity_types[" + i + "]", entityTypes.get(i));
+        }
+        List<String> factTypes = a.strings("fact_types");
+        for (int i = 0; i < factTypes.size(); i++) {
+            MemoryInput.relationName("fact_types[" + i + "]", factTypes.get(i));
+        }
+        var query = new SearchQuery(a.text("query"), groups, EnumSet.of(scope), a.integer("limit", 10, 1, 100),
+                entityTypes, factTypes, a.instant("as_of"), a.instant("belief_as_of"),
+                a.bool("include_invalidated", false), centre, rerank, null, 0);
+        var results = graph.search(query);
+        Instant now = Instant.now();
+        return switch (scope) {
+            case FACTS -> Reply.of(Map.of("facts", results.facts().stream()
+                    .map(h -> Shapes.scored(Shapes.fact(h.value(), now), h.score())).toList()));
+            case ENTITIES -> Reply.of(Map.of("entities", results.entities().stream()
+                    .map(h -> Shapes.scored(Shapes.entity(h.value()), h.score())).toList()));
+            case EPISODES -> Reply.of(Map.of("episodes", results.episodes().stream()
+                    .map(h -> Shapes.scored(Shapes.episode(h.value()), h.score())).toList()));
+        };
+    }
+
+    private static Rerank rerank(String text, String centre) {
+        if (text == null) {
+            return null;
+        }
+        Rerank r = switch (text.trim().toLowerCase(Locale.ROOT)) {
+            case "rrf" -> Rerank.RRF;
+            case "mmr" -> Rerank.MMR;
+            case "node_distance", "node-distance" -> Rerank.NODE_DISTANCE;
+            default -> throw new MemoryInputException("rerank", "must be rrf, mmr or node_distance, was '" + text + "'");
+        };
+        if (r == Rerank.NODE_DISTANCE && centre == null) {
+            throw new MemoryInputException("rerank", "node_distance needs center_entity_uuid");
+        }
+        return r;
+    }
+
+    private Reply timeline(Call c) {
+        Entity e = entity(c);
+        Instant asOf = c.args().instant("as_of");
+        Instant now = Instant.now();
+        List<Map<String, Object>> facts = new ArrayList<>();
+        for (Fact f : graph.timeline(e.uuid())) {
+            if (asOf == null || f.validAt(asOf)) {
+                facts.add(Shapes.fact(f, now));
+            }
+        }
+        var out = new LinkedHashMap<String, Object>();
+        out.put("entity", Shapes.entity(e));
+        out.put("facts", facts);
+        return Reply.of(out);
+    }
+
+    private Reply neighbourhood(Call c) {
+        Entity e = entity(c);
+        var n = graph.neighbourhood(e.uuid(), c.args().integer("hops", 1, 1, 3), c.args().bool("include_invalidated", false));
+        Instant now = Instant.now();
+        var out = new LinkedHashMap<String, Object>();
+        out.put("centre", Shapes.entity(n.centre()));
+        out.put("entities", n.entities().stream()
+                .map(r -> Map.<String, Object>of("entity", Shapes.entity(r.entity()), "hops", r.hops())).toList());
+        out.put("facts", n.facts().stream().map(f -> Shapes.fact(f, now)).toList());
+        return Reply.of(out);
+    }
+
+    private Reply invalidateFact(Call c) {
+        Args a = c.args();
+        Fact f = factByUuid(c, "uuid", a.text("uuid"));
+        Instant at = a.instant("invalid_at");
+        if (at != null && f.validAt() != null && at.isBefore(f.validAt())) {
+            throw new MemoryInputException("invalid_at", "is before the fact's valid_at (" + f.validAt() + ")");
+        }
+        Fact updated = graph.invalidateFact(f.uuid(), at);
+        c.entityChanged(updated.sourceUuid());
+        c.entityChanged(updated.targetUuid());
+        return Reply.of(Map.of("fact", Shapes.fact(updated, Instant.now())));
+    }
+
+    private Reply delete(Call c) {
+        Args a = c.args();
+        String kind = a.text("kind");
+        String uuid = a.text("uuid");
+        Deletion d = switch (kind) {
+            case "episode" -> deleteEpisode(c, "uuid", uuid);
+            case "entity" -> {
+                Entity e = entityByUuid(c, "uuid", uuid);
+                c.entityChanged(e.uuid());
+                for (Fact f : graph.timeline(e.uuid())) {
+                    c.entityChanged(f.sourceUuid());
+                    c.entityChanged(f.targetUuid());
+                }
+                yield graph.deleteEntity(e.uuid());
+            }
+            case "fact" -> {
+                Fact f = factByUuid(c, "uuid", uuid);
+                c.entityChanged(f.sourceUuid());
+                c.entityChanged(f.targetUuid());
+                yield graph.deleteFact(f.uuid());
+            }
+            default -> throw new MemoryInputException("kind", "must be episode, entity or fact, was '" + kind + "'");
+        };
+        return Reply.of(Map.of("deleted", Shapes.deletion(d)));
+    }
+
+    private Reply clearGroup(Call c) {
+        String group = c.tenancy().group("group_id", c.args().text("group_id"));
+        Deletion d = graph.clearGroup(group);
+        var out = new LinkedHashMap<String, Object>();
+        out.put("group_id", group);
+        out.put("deleted", Shapes.deletion(d));
+        return Reply.of(out);
+    }
+
+    private Reply status(Call c) {
+        List<String> groups = c.tenancy().groups("group_ids", c.args().strings("group_ids"));
+        MemoryStatus status = graph.status();
+        var out = new LinkedHashMap<String, Object>();
+        out.put("state", switch (status) {
+            case MemoryStatus.Starting s -> "starting";
+            case MemoryStatus.Ready r -> "ready";
+            case MemoryStatus.Failed f -> "failed";
+            case MemoryStatus.Closed x -> "closed";
+        });
+        out.put("detail", status.describe());
+        out.put("groups", groups);
+        if (status instanceof MemoryStatus.Ready r) {
+            out.put("database", r.database());
+            out.put("embedder", r.embedder());
+            out.put("dimension", r.dimension());
+            out.put("schema_version", r.schemaVersion());
+            MemoryStats s = graph.stats(groups);
+            var counts = new LinkedHashMap<String, Object>();
+            counts.put("episodes", s.episodes());
+            counts.put("pending_episodes", s.pendingEpisodes());
+            counts.put("entities", s.entities());
+            counts.put("facts", s.facts());
+            counts.put("current_facts", s.currentFacts());
+            out.put("counts", counts);
+        }
+        return Reply.of(out);
+    }
+
+    // ---- shared lookups, each checked against the caller's groups ----
+
+    Deletion deleteEpisode(Call c, String field, String uuid) {
+        MemoryInput.uuid(field, uuid);
+        Episode e = graph.episode(uuid).orElseThrow(() -> new MemoryNotFoundException(field, "episode", uuid));
+        c.tenancy().owned(field, "episode", uuid, e.groupId(), e);
+        c.episodeChanged(e.uuid());
+        for (Entity mentioned : graph.entitiesOf(e.uuid())) {
+            c.entityChanged(mentioned.uuid());
+        }
+        return graph.deleteEpisode(e.uuid());
+    }
+
+    private Entity entity(Call c) {
+        String uuid = c.args().optText("entity_uuid");
+        if (uuid != null) {
+            return entityByUuid(c, "entity_uuid", uuid);
+        }
+        String name = c.args().optText("entity_name");
+        if (name == null) {
+            throw new MemoryInputException("entity_uuid", "is required (or give entity_name)");
+        }
+        String group = c.tenancy().group("group_id", c.args().optText("group_id"));
+        return graph.entityNamed(group, name).orElseThrow(() -> new MemoryNotFoundException("entity_name", "entity", name));
+    }
+
+    private Entity entityByUuid(Call c, String field, String uuid) {
+        MemoryInput.uuid(field, uuid);
+        Entity e = graph.entity(uuid).orElseThrow(() -> new MemoryNotFoundException(field, "entity", uuid));
+        return c.tenancy().owned(field, "entity", uuid, e.groupId(), e);
+    }
+
+    private Fact factByUuid(Call c, String field, String uuid) {
+        MemoryInput.uuid(field, uuid);
+        Fact f = graph.fact(uuid).orElseThrow(() -> new MemoryNotFoundException(field, "fact", uuid));
+        return c.tenancy().owned(field, "fact", uuid, f.groupId(), f);
+    }
+
+    /** A default episode name: its first words, like a subject line. */
+    static String title(String content) {
+        String oneLine = content.strip().replaceAll("\\s+", " ");
+        return oneLine.length() <= 60 ? oneLine : oneLine.substring(0, 57) + "...";
+    }
+}

@@ -1,0 +1,162 @@
+package dev.kairos.server.memory;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kairos.memory.MemoryGraph;
+import dev.kairos.memory.MemoryInputException;
+import dev.kairos.memory.MemoryNotFoundException;
+import dev.kairos.memory.MemoryNotReadyException;
+import dev.kairos.memory.MemoryStoreException;
+import dev.kairos.server.Registry;
+import dev.kairos.transports.Caller;
+import io.modelcontextprotocol.server.McpServerFeatures.SyncResourceSpecification;
+import io.modelcontextprotocol.server.McpServerFeatures.SyncResourceTemplateSpecification;
+import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * The memory tools and resources of one {@link Toolset}, bound to a {@link MemoryGraph}.
+ *
+ * <p>The composition root calls {@link #register(Registry, MemoryGraph, Toolset, String)} once. Every tool answers
+ * structured content matching its output schema plus a text copy; bad arguments, unknown uuids, a graph still
+ * starting and refused groups all come back as {@code isError: true} results whose message names the field.
+ */
+public final class MemoryTools {
+    private static final Logger log = LoggerFactory.getLogger(MemoryTools.class);
+
+    private final Toolset toolset;
+    private final String defaultGroup;
+    private final Consumer<String> resourceUpdated;
+    private final ObjectMapper json = new ObjectMapper();
+    private final List<SyncToolSpecification> tools = new ArrayList<>();
+    private final List<SyncResourceTemplateSpecification> templates;
+    private final List<SyncResourceSpecification> resources = new ArrayList<>();
+
+    private MemoryTools(MemoryGraph graph, Toolset toolset, String defaultGroup, Consumer<String> resourceUpdated) {
+        this.toolset = Objects.requireNonNull(toolset, "toolset");
+        this.defaultGroup = Objects.requireNonNull(defaultGroup, "defaultGroup");
+        this.resourceUpdated = Objects.requireNonNull(resourceUpdated, "resourceUpdated");
+        Objects.requireNonNull(graph, "graph");
+        Map<String, Handler> handlers = switch (toolset) {
+            case KAIROS -> new KairosToolset(graph).handlers();
+            case SERVER_MEMORY -> {
+                var sm = new ServerMemoryToolset(graph, json);
+                resources.add(sm.knowledgeGraphResource(defaultGroup));
+                yield sm.handlers();
+            }
+            case GRAPHITI -> new GraphitiToolset(graph, new KairosToolset(graph)).handlers();
+        };
+        bind(ToolDefinitions.load(toolset, json), handlers);
+        this.templates = new MemoryResources(graph, defaultGroup, json).templates();
+    }
+
+    /**
+     * Registers the tools of {@code toolset} and the memory resources; writes announce changed resources through
+     * {@link Registry#liveServers()}.
+     *
+     * @param defaultGroup the group used when a caller names none and its transport sets no caller (stdio)
+     */
+    public static void register(Registry registry, MemoryGraph graph, Toolset toolset, String defaultGroup) {
+        MemoryTools memory = create(graph, toolset, defaultGroup, uri -> registry.liveServers().resourceUpdated(uri));
+        memory.tools().forEach(registry::tool);
+        memory.resourceTemplates().forEach(registry::resourceTemplate);
+        memory.resources().forEach(registry::resource);
+    }
+
+    /** The same tools without a registry, for embedding them in another server or a test. */
+    public static MemoryTools create(MemoryGraph graph, Toolset toolset, String defaultGroup, Consumer<String> resourceUpdated) {
+        return new MemoryTools(graph, toolset, defaultGroup, resourceUpdated);
+    }
+
+    public Toolset toolset() {
+        return toolset;
+    }
+
+    public List<SyncToolSpecification> tools() {
+        return List.copyOf(tools);
+    }
+
+    public List<SyncResourceTemplateSpecification> resourceTemplates() {
+        return templates;
+    }
+
+    public List<SyncResourceSpecification> resources() {
+        return List.copyOf(resources);
+    }
+
+    private void bind(ToolDefinitions definitions, Map<String, Handler> handlers) {
+        var unbound = new HashSet<>(handlers.keySet());
+        for (var def : definitions.byName().values()) {
+            Handler handler = handlers.get(def.tool().name());
+            if (handler == null) {
+                throw new IllegalStateException(toolset + ": no handler for tool " + def.tool().name());
+            }
+            unbound.remove(def.tool().name());
+            tools.add(SyncToolSpecification.builder()
+                    .tool(def.tool())
+                    .callHandler((exchange, request) -> call(def, handler,
+                            Caller.of(exchange, defaultGroup), request.arguments()))
+                    .build());
+        }
+        if (!unbound.isEmpty()) {
+            throw new IllegalStateException(toolset + ": handlers without a tool definition: " + unbound);
+        }
+    }
+
+    private CallToolResult call(ToolDefinitions.Definition def, Handler handler, Caller caller, Map<String, Object> arguments) {
+        String tool = def.tool().name();
+        Call call = new Call(caller, new Args(arguments));
+        Reply reply;
+        try {
+            reply = handler.handle(call);
+        } catch (MemoryInputException | MemoryNotFoundException | RefusedException e) {
+            log.debug("{} refused for {}: {}", tool, caller.principal(), e.getMessage());
+            return error(def, e.getMessage());
+        } catch (MemoryNotReadyException e) {
+            log.info("{}: {}", tool, e.getMessage());
+            return error(def, e.getMessage());
+        } catch (MemoryStoreException e) {
+            log.warn("{} failed in the store", tool, e);
+            return error(def, "memory store error: " + e.getMessage());
+        } catch (RuntimeException e) {
+            log.error("{} failed", tool, e);
+            return error(def, "internal error in " + tool + ": " + e);
+        }
+        for (String uri : call.changed()) {
+            resourceUpdated.accept(uri);
+        }
+        Object structured = def.resultWrapped() ? Map.of("result", reply.structured()) : reply.structured();
+        return CallToolResult.builder()
+                .structuredContent(structured)
+                .addTextContent(reply.text() != null ? reply.text() : pretty(reply.structured()))
+                .isError(false)
+                .build();
+    }
+
+    /** An error result in the toolset's own manner: Graphiti answers its {@code ErrorResponse} shape, the others text. */
+    private CallToolResult error(ToolDefinitions.Definition def, String message) {
+        var b = CallToolResult.builder().isError(true);
+        if (def.resultWrapped()) {
+            var structured = Map.of("result", Map.of("error", message));
+            return b.structuredContent(structured).addTextContent(pretty(structured.get("result"))).build();
+        }
+        return b.addTextContent(message).build();
+    }
+
+    private String pretty(Object value) {
+        try {
+            return json.writerWithDefaultPrettyPrinter().writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write a tool result as JSON", e);
+        }
+    }
+}

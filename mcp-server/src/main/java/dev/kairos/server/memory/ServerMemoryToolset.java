@@ -1,0 +1,335 @@
+package dev.kairos.server.memory;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kairos.memory.Entity;
+import dev.kairos.memory.EntityWrite;
+import dev.kairos.memory.Fact;
+import dev.kairos.memory.GraphSnapshot;
+import dev.kairos.memory.MemoryGraph;
+import dev.kairos.memory.MemoryInput;
+import dev.kairos.memory.MemoryNotFoundException;
+import dev.kairos.memory.NewEntity;
+import dev.kairos.memory.NewFact;
+import dev.kairos.transports.Caller;
+import io.modelcontextprotocol.server.McpServerFeatures.SyncResourceSpecification;
+import io.modelcontextprotocol.spec.McpSchema;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A drop-in for {@code @modelcontextprotocol/server-memory}: its nine tools with its argument names and result
+ * shapes, over the bi-temporal graph of the caller's default group (entities unique by name, relations as facts).
+ */
+final class ServerMemoryToolset {
+    static final String KNOWLEDGE_GRAPH_URI = "memory://knowledge-graph";
+    /** The attribute that keeps server-memory's free-text entityType; the sanitised form becomes the label. */
+    static final String ENTITY_TYPE = "entityType";
+    /** read_graph and search_nodes read the whole group, as the anchor does; this bounds one read. */
+    static final int MAX_GRAPH = 100_000;
+
+    private final MemoryGraph graph;
+    private final ObjectMapper json;
+
+    ServerMemoryToolset(MemoryGraph graph, ObjectMapper json) {
+        this.graph = graph;
+        this.json = json;
+    }
+
+    Map<String, Handler> handlers() {
+        var h = new LinkedHashMap<String, Handler>();
+        h.put("create_entities", this::createEntities);
+        h.put("create_relations", this::createRelations);
+        h.put("add_observations", this::addObservations);
+        h.put("delete_entities", this::deleteEntities);
+        h.put("delete_observations", this::deleteObservations);
+        h.put("delete_relations", this::deleteRelations);
+        h.put("read_graph", c -> graphReply(readGraph(group(c))));
+        h.put("search_nodes", this::searchNodes);
+        h.put("open_nodes", this::openNodes);
+        return h;
+    }
+
+    /** The anchor's one resource, the whole graph of the caller's default group. */
+    SyncResourceSpecification knowledgeGraphResource(String defaultGroup) {
+        var resource = McpSchema.Resource.builder()
+                .uri(KNOWLEDGE_GRAPH_URI)
+                .name("knowledge-graph")
+                .title("Knowledge Graph")
+                .description("The full knowledge graph with all entities and relations")
+                .mimeType("application/json")
+                .build();
+        return new SyncResourceSpecification(resource, (exchange, request) -> {
+            Caller caller = Caller.of(exchange, defaultGroup);
+            String group = new Tenancy(caller).group("group", null);
+            return new McpSchema.ReadResourceResult(List.of(new McpSchema.TextResourceContents(
+                    KNOWLEDGE_GRAPH_URI, "application/json", pretty(readGraph(group)))));
+        });
+    }
+
+    private static String group(Call c) {
+        return c.tenancy().group("group", null);
+    }
+
+    private Reply createEntities(Call c) {
+        String group = group(c);
+        List<NewEntity> fresh = new ArrayList<>();
+        List<Map<String, Object>> created = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (Args e : c.args().objects("entities")) {
+            String name = e.string("name");
+            String type = e.string("entityType");
+            List<String> observations = e.requiredStrings("observations");
+            if (!seen.add(name) || graph.entityNamed(group, name).isPresent()) {
+                continue;
+            }
+            fresh.add(new NewEntity(group, name, label(type), null, dedupe(observations),
+                    Map.of(ENTITY_TYPE, type), List.of()));
+            created.add(entityShape(name, type, observations));
+        }
+        for (EntityWrite w : graph.upsertEntities(fresh)) {
+            c.entityChanged(w.entity().uuid());
+        }
+        changedGraph(c, !fresh.isEmpty());
+        return Reply.of(Map.of("entities", created), pretty(created));
+    }
+
+    private Reply createRelations(Call c) {
+        String group = group(c);
+        List<Map<String, Object>> created = new ArrayList<>();
+        List<NewFact> fresh = new ArrayList<>();
+        Set<List<String>> seen = new HashSet<>();
+        List<Args> relations = c.args().objects("relations");
+        for (int i = 0; i < relations.size(); i++) {
+            Args r = relations.get(i);
+            String from = r.string("from");
+            String to = r.string("to");
+            String type = MemoryInput.relationName(r.field("relationType"), r.string("relationType"));
+            if (!seen.add(List.of(from, to, type)) || !currentRelations(group, from, to, type).isEmpty()) {
+                continue;
+            }
+            fresh.add(NewFact.triplet(group, from, type, from + " " + type + " " + to, to));
+            created.add(relationShape(from, to, type));
+        }
+        for (Fact f : graph.addFacts(fresh)) {
+            c.entityChanged(f.sourceUuid());
+            c.entityChanged(f.targetUuid());
+        }
+        changedGraph(c, !fresh.isEmpty());
+        return Reply.of(Map.of("relations", created), pretty(created));
+    }
+
+    private Reply addObservations(Call c) {
+        String group = group(c);
+        List<Args> items = c.args().objects("observations");
+        // Check every entity first: like the anchor, a missing one fails the whole call and changes nothing.
+        List<Entity> entities = new ArrayList<>();
+        for (Args o : items) {
+            String name = o.string("entityName");
+            o.requiredStrings("contents");
+            entities.add(graph.entityNamed(group, name)
+                    .orElseThrow(() -> new MemoryNotFoundException(o.field("entityName"), "entity", name)));
+        }
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            Entity e = entities.get(i);
+            List<String> added = graph.addObservations(group, e.name(), dedupe(items.get(i).strings("contents")));
+            c.entityChanged(e.uuid());
+            var r = new LinkedHashMap<String, Object>();
+            r.put("entityName", e.name());
+            r.put("addedObservations", added);
+            results.add(r);
+        }
+        changedGraph(c, true);
+        return Reply.of(Map.of("results", results), pretty(results));
+    }
+
+    private Reply deleteEntities(Call c) {
+        String group = group(c);
+        for (String name : c.args().requiredStrings("entityNames")) {
+            var found = graph.entityNamed(group, name);
+            if (found.isPresent()) {
+                c.entityChanged(found.get().uuid());
+                for (Fact f : graph.timeline(found.get().uuid())) {
+                    c.entityChanged(f.sourceUuid());
+                    c.entityChanged(f.targetUuid());
+                }
+                graph.deleteEntity(found.get().uuid());
+            }
+        }
+        changedGraph(c, true);
+        return success("Entities deleted successfully");
+    }
+
+    private Reply deleteObservations(Call c) {
+        String group = group(c);
+        for (Args d : c.args().objects("deletions")) {
+            String name = d.string("entityName");
+            List<String> observations = d.requiredStrings("observations");
+            var found = graph.entityNamed(group, name);
+            if (found.isPresent()) {
+                graph.deleteObservations(group, name, observations);
+                c.entityChanged(found.get().uuid());
+            }
+        }
+        changedGraph(c, true);
+        return success("Observations deleted successfully");
+    }
+
+    /** Deleted relations are invalidated now, not erased: they leave the current graph but stay in its history. */
+    private Reply deleteRelations(Call c) {
+        String group = group(c);
+        for (Args r : c.args().objects("relations")) {
+            for (Fact f : currentRelations(group, r.string("from"), r.string("to"), r.string("relationType"))) {
+                graph.invalidateFact(f.uuid(), null);
+                c.entityChanged(f.sourceUuid());
+                c.entityChanged(f.targetUuid());
+            }
+        }
+        changedGraph(c, true);
+        return success("Relations deleted successfully");
+    }
+
+    private Reply searchNodes(Call c) {
+        String query = c.args().string("query").toLowerCase(Locale.ROOT);
+        Graph all = readGraph(group(c));
+        var entities = all.entities().stream().filter(e ->
+                text(e, "name").toLowerCase(Locale.ROOT).contains(query)
+                        || text(e, ENTITY_TYPE).toLowerCase(Locale.ROOT).contains(query)
+                        || observations(e).stream().anyMatch(o -> o.toLowerCase(Locale.ROOT).contains(query))).toList();
+        return graphReply(touching(all, entities));
+    }
+
+    private Reply openNodes(Call c) {
+        Set<String> names = new LinkedHashSet<>(c.args().requiredStrings("names"));
+        Graph all = readGraph(group(c));
+        return graphReply(touching(all, all.entities().stream().filter(e -> names.contains(text(e, "name"))).toList()));
+    }
+
+    // ---- the anchor's graph shape ----
+
+    /** server-memory's {@code {entities, relations}}, as plain maps in its field names. */
+    record Graph(List<Map<String, Object>> entities, List<Map<String, Object>> relations) {
+    }
+
+    Graph readGraph(String group) {
+        GraphSnapshot s = graph.snapshot(List.of(group), MAX_GRAPH);
+        Instant now = Instant.now();
+        return new Graph(
+                s.entities().stream().map(ServerMemoryToolset::entityShape).toList(),
+                s.facts().stream().filter(f -> f.validAt(now))
+                        .map(f -> relationShape(f.sourceName(), f.targetName(), f.name())).toList());
+    }
+
+    /** The entities, and the relations with at least one endpoint among them (the anchor's rule). */
+    private static Graph touching(Graph all, List<Map<String, Object>> entities) {
+        Set<String> names = new HashSet<>();
+        entities.forEach(e -> names.add(text(e, "name")));
+        return new Graph(entities, all.relations().stream()
+                .filter(r -> names.contains(text(r, "from")) || names.contains(text(r, "to"))).toList());
+    }
+
+    private Reply graphReply(Graph g) {
+        var out = new LinkedHashMap<String, Object>();
+        out.put("entities", g.entities());
+        out.put("relations", g.relations());
+        return Reply.of(out, pretty(out));
+    }
+
+    static Map<String, Object> entityShape(Entity e) {
+        String type = e.attributes().getOrDefault(ENTITY_TYPE, e.labels().isEmpty() ? "" : e.labels().getFirst());
+        return entityShape(e.name(), type, e.observations());
+    }
+
+    static Map<String, Object> entityShape(String name, String type, List<String> observations) {
+        var m = new LinkedHashMap<String, Object>();
+        m.put("name", name);
+        m.put("entityType", type);
+        m.put("observations", observations);
+        return m;
+    }
+
+    static Map<String, Object> relationShape(String from, String to, String type) {
+        var m = new LinkedHashMap<String, Object>();
+        m.put("from", from);
+        m.put("to", to);
+        m.put("relationType", type);
+        return m;
+    }
+
+    /**
+     * server-memory's entityType is free text ("person", "city state"); a Neo4j label must match a strict pattern,
+     * so the label is a sanitised copy and the original stays in the {@code entityType} attribute.
+     */
+    static List<String> label(String entityType) {
+        String l = entityType.replaceAll("[^A-Za-z0-9_]+", "_").replaceAll("^_+|_+$", "");
+        if (l.isEmpty()) {
+            return List.of();
+        }
+        if (!Character.isLetter(l.charAt(0))) {
+            l = "T_" + l;
+        }
+        if (l.length() > 64) {
+            l = l.substring(0, 64);
+        }
+        if (l.equals("Entity") || l.equals("Episode") || l.equals("MemorySchema")) {
+            l = l + "_";
+        }
+        return List.of(l);
+    }
+
+    /** Current facts {@code from -[type]-> to} in the group. */
+    private List<Fact> currentRelations(String group, String from, String to, String type) {
+        var source = graph.entityNamed(group, from);
+        if (source.isEmpty()) {
+            return List.of();
+        }
+        Instant now = Instant.now();
+        return graph.timeline(source.get().uuid()).stream()
+                .filter(f -> f.validAt(now) && f.name().equals(type)
+                        && f.sourceUuid().equals(source.get().uuid()) && f.targetName().equals(to))
+                .toList();
+    }
+
+    private static List<String> dedupe(List<String> values) {
+        return List.copyOf(new LinkedHashSet<>(values));
+    }
+
+    private static void changedGraph(Call c, boolean changed) {
+        if (changed) {
+            c.resourceChanged(KNOWLEDGE_GRAPH_URI);
+        }
+    }
+
+    private static Reply success(String message) {
+        var out = new LinkedHashMap<String, Object>();
+        out.put("success", true);
+        out.put("message", message);
+        return Reply.of(out, message);
+    }
+
+    private static String text(Map<String, Object> m, String key) {
+        return m.get(key) instanceof String s ? s : "";
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> observations(Map<String, Object> e) {
+        return e.get("observations") instanceof List<?> l ? (List<String>) l : List.of();
+    }
+
+    private String pretty(Object value) {
+        try {
+            return json.writerWithDefaultPrettyPrinter().writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write a tool result as JSON", e);
+        }
+    }
+}
