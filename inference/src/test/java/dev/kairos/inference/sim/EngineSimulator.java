@@ -98,7 +98,7 @@ public final class EngineSimulator implements AutoCloseable {
             if (!e.getValue().isArray() || e.getValue().isEmpty()) {
                 throw new IllegalArgumentException("route '" + key + "': must be a non-empty list of responses");
             }
-            map.put(key, new Route(e.getValue()));
+            map.put(key, new Route(key, e.getValue()));
         });
         try {
             return new EngineSimulator(map, port);
@@ -231,8 +231,14 @@ public final class EngineSimulator implements AutoCloseable {
             boolean sse = r.has("sse");
             List<String> events = new ArrayList<>();
             for (JsonNode e : r.get(sse ? "sse" : "ndjson")) {
-                String payload = e.isTextual() ? e.asText() : JSON.writeValueAsString(e);
-                events.add(sse ? "data: " + payload + "\n\n" : payload + "\n");
+                // {"$repeat": n, "event": x} stands for n copies of x (long streams without long files).
+                int times = e.has("$repeat") ? e.get("$repeat").asInt() : 1;
+                JsonNode ev = e.has("$repeat") ? e.get("event") : e;
+                String payload = ev.isTextual() ? ev.asText() : JSON.writeValueAsString(ev);
+                String framed = sse ? "data: " + payload + "\n\n" : payload + "\n";
+                for (int i = 0; i < times; i++) {
+                    events.add(framed);
+                }
             }
             streamEvents(socket, out, status, headers, sse ? "text/event-stream" : "application/x-ndjson", events,
                     r.path("delayFirstMs").asLong(0), r.path("delayMs").asLong(0), r.path("cutAfter").asInt(-1));
@@ -386,9 +392,17 @@ public final class EngineSimulator implements AutoCloseable {
         private final Iterator<JsonNode> plan;
         private JsonNode last;
 
-        Route(JsonNode responses) {
+        Route(String key, JsonNode responses) {
             List<JsonNode> expanded = new ArrayList<>();
             for (JsonNode r : responses) {
+                if (r.has("from")) {
+                    // {"from": "sim/x.json"} plays the first response of the same route in that script.
+                    JsonNode other = load(r.get("from").asText()).path("routes").path(key);
+                    if (!other.isArray() || other.isEmpty()) {
+                        throw new IllegalArgumentException("'from' " + r.get("from").asText() + ": has no route " + key);
+                    }
+                    r = other.get(0);
+                }
                 int times = Math.max(1, r.path("repeat").asInt(1));
                 for (int i = 0; i < times; i++) {
                     expanded.add(r);
