@@ -159,13 +159,14 @@ public final class MachineInstance {
             boolean completion = o.source() instanceof StateDef.Composite && Machine.DONE.equals(t.event());
             if (completion || (t.event() != null && !t.event().equals(event.name()))) continue;
             String edge = "'" + o.source().name() + "' -> '" + t.target() + "'";
-            if (!machine.guardHolds(t, o.source().name(), event, data)) {
-                why.add("guard [" + t.guard() + "] of " + edge + " is false");
-                continue;
-            }
+            // Slots first: "slot 'x' is missing" tells the agent what to ask, a false guard does not.
             List<String> missing = t.ignoreSlots() ? List.of() : machine.slotProblems(o.source().name(), data);
             if (!missing.isEmpty()) {
                 why.add(edge + " waits for slots: " + String.join(", ", missing));
+                continue;
+            }
+            if (!machine.guardHolds(t, o.source().name(), event, data)) {
+                why.add("guard [" + t.guard() + "] of " + edge + " is false");
                 continue;
             }
             enabled.add(o);
@@ -174,12 +175,15 @@ public final class MachineInstance {
             return new FireResult.Rejected(event, "no transition from " + from.relative() + " accepts event '" + event.name()
                     + "'" + (why.isEmpty() ? "" : ": " + String.join("; ", why)));
         }
+        // Inner states win: only the innermost state with an enabled transition chooses, in its own choice mode.
+        String level = enabled.getFirst().source().name();
+        enabled = enabled.stream().filter(o -> o.source().name().equals(level)).toList();
         StateTree.Owned chosen;
-        if (choiceOf(c.active()) == ChoiceMode.GUARDS) {
+        if (choiceOf(tree.pathTo(level)) == ChoiceMode.GUARDS) {
             chosen = enabled.getFirst();
         } else {
             if (chooser == null) {
-                return new FireResult.Rejected(event, "state '" + from.leaf() + "' lets the model choose the next state;"
+                return new FireResult.Rejected(event, "state '" + level + "' lets the model choose the next state;"
                         + " fire the event with a TransitionChooser");
             }
             List<Candidate> candidates = enabled.stream().map(o -> new Candidate(o.source().name(), o.transition().target(),
@@ -197,7 +201,7 @@ public final class MachineInstance {
                     return new FireResult.Rejected(event, "the transition chooser gave no choice; candidates: " + targets);
                 }
                 case Choice.Stay stay -> {
-                    return new FireResult.Rejected(event, "the model chose to stay in '" + from.leaf() + "': " + stay.reason());
+                    return new FireResult.Rejected(event, "the model chose to stay in '" + level + "': " + stay.reason());
                 }
                 case Choice.Target target -> {
                     chosen = enabled.stream().filter(o -> o.transition().target().equals(target.state())).findFirst().orElse(null);
@@ -248,7 +252,7 @@ public final class MachineInstance {
         return null;
     }
 
-    /** The leaf's choice mode, inherited from the nearest enclosing state that sets one; guards by default. */
+    /** The choice mode of the last state of {@code path}, inherited from the nearest enclosing state that sets one. */
     private ChoiceMode choiceOf(List<String> active) {
         for (int i = active.size() - 1; i >= 0; i--) {
             ChoiceMode m = machine.tree().get(active.get(i)).choice();
