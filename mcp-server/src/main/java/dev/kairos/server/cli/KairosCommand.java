@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 VersionCommand.class,
                 McpCommand.class,
                 ServeCommand.class,
+                FsmCommand.class,
         })
 public final class KairosCommand {
 
