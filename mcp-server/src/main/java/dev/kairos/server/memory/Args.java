@@ -156,6 +156,18 @@ final class Args {
         return out;
     }
 
+    /** A required object, read with its name in the path. */
+    Args object(String name) {
+        Object v = values.get(name);
+        if (v == null) {
+            throw new MemoryInputException(field(name), "is required");
+        }
+        if (!(v instanceof Map<?, ?> m)) {
+            throw new MemoryInputException(field(name), "must be an object, was " + kind(v));
+        }
+        return new Args(stringKeys(m), field(name) + ".");
+    }
+
     /** An optional object of string values. */
     Map<String, String> stringMap(String name) {
         Object v = values.get(name);
