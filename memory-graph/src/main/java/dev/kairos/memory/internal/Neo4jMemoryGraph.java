@@ -1,14 +1,350 @@
 package dev.kairos.memory.internal;
 
+import dev.kairos.memory.Deletion;
 import dev.kairos.memory.Embedder;
+import dev.kairos.memory.Entity;
+import dev.kairos.memory.EntityWrite;
+import dev.kairos.memory.Episode;
+import dev.kairos.memory.Fact;
+import dev.kairos.memory.GraphSnapshot;
 import dev.kairos.memory.MemoryGraph;
+import dev.kairos.memory.MemoryInputException;
+import dev.kairos.memory.MemoryNotReadyException;
 import dev.kairos.memory.MemorySettings;
+import dev.kairos.memory.MemoryStats;
+import dev.kairos.memory.MemoryStatus;
+import dev.kairos.memory.MemoryStoreException;
+import dev.kairos.memory.Neighbourhood;
+import dev.kairos.memory.NewEntity;
+import dev.kairos.memory.NewEpisode;
+import dev.kairos.memory.NewFact;
+import dev.kairos.memory.SearchQuery;
+import dev.kairos.memory.SearchResults;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import org.neo4j.driver.AuthToken;
+import org.neo4j.driver.AuthTokens;
+import org.neo4j.driver.Config;
+import org.neo4j.driver.Driver;
+import org.neo4j.driver.GraphDatabase;
+import org.neo4j.driver.Logging;
+import org.neo4j.driver.exceptions.ServiceUnavailableException;
+import org.neo4j.driver.exceptions.SessionExpiredException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Neo4j-backed implementation (in progress). */
-public final class Neo4jMemoryGraph {
-    private Neo4jMemoryGraph() {}
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The memory graph on Neo4j. Start-up (embedded DBMS or connection, embedder, schema) runs on a background thread;
+ * calls wait for it, bounded by {@link MemorySettings#readyTimeout()}.
+ */
+public final class Neo4jMemoryGraph implements MemoryGraph {
+    private static final Logger log = LoggerFactory.getLogger(Neo4jMemoryGraph.class);
+    private static final Duration TX_TIMEOUT = Duration.ofSeconds(120);
+
+    /** Everything that exists once start-up has finished. */
+    private record Parts(EmbeddedNeo4j embedded, Driver driver, Embedder embedder, boolean ownEmbedder,
+                         Store store, HybridSearch search) {}
+
+    private final MemorySettings settings;
+    private final Embedder givenEmbedder;
+    private final AtomicReference<MemoryStatus> status;
+    private final CompletableFuture<Parts> parts = new CompletableFuture<>();
+    private final Thread starter;
+    private volatile boolean closed;
+
+    private Neo4jMemoryGraph(MemorySettings settings, Embedder embedder) {
+        this.settings = settings;
+        this.givenEmbedder = embedder;
+        this.status = new AtomicReference<>(new MemoryStatus.Starting("queued", Instant.now()));
+        this.starter = Thread.ofPlatform().name("kairos-memory-start").daemon(true).unstarted(this::startUp);
+    }
 
     public static MemoryGraph start(MemorySettings settings, Embedder embedder) {
-        throw new UnsupportedOperationException("not yet implemented");
+        if (settings == null) throw new MemoryInputException("settings", "is missing");
+        Neo4jMemoryGraph g = new Neo4jMemoryGraph(settings, embedder);
+        g.starter.start();
+        return g;
+    }
+
+    private void phase(String what) {
+        status.set(new MemoryStatus.Starting(what, Instant.now()));
+        log.info("memory: {}", what);
+    }
+
+    private void startUp() {
+        EmbeddedNeo4j embedded = null;
+        Driver driver = null;
+        Embedder embedder = givenEmbedder;
+        try {
+            // The model loads while Neo4j starts: both take seconds, and they use different resources.
+            CompletableFuture<Embedder> model = embedder != null ? CompletableFuture.completedFuture(embedder)
+                    : CompletableFuture.supplyAsync(() -> LocalEmbedder.load(settings.dataDir().resolve("djl")),
+                    r -> Thread.ofPlatform().name("kairos-embedder-load").daemon(true).start(r));
+            String uri;
+            AuthToken auth;
+            if (settings.mode() == MemorySettings.Mode.EMBEDDED) {
+                phase("starting embedded Neo4j in " + settings.dataDir());
+                Path home = settings.dataDir().resolve("neo4j");
+                Files.createDirectories(home);
+                embedded = EmbeddedNeo4j.start(home, settings.database(), settings.pageCache());
+                if (!embedded.hasDatabase(settings.database()))
+                    throw new MemoryStoreException("the embedded store in " + settings.dataDir() + " has no database '"
+                            + settings.database() + "' (its database was named when it was created; Neo4j Community"
+                            + " holds one); set memory.database to the existing name or use another memory.dataDir", null);
+                uri = embedded.boltUri();
+                auth = AuthTokens.none();
+            } else {
+                phase("connecting to " + settings.uri());
+                uri = settings.uri().toString();
+                auth = settings.user() == null ? AuthTokens.none() : AuthTokens.basic(settings.user(), settings.password());
+            }
+            driver = GraphDatabase.driver(uri, auth, Config.builder()
+                    .withLogging(Logging.slf4j())
+                    .withConnectionTimeout(10, TimeUnit.SECONDS)
+                    .withConnectionAcquisitionTimeout(30, TimeUnit.SECONDS)
+                    .withMaxTransactionRetryTime(15, TimeUnit.SECONDS)
+                    .withUserAgent("kairos-memory")
+                    .build());
+            Driver d = driver;
+            // A server that is still coming up gets a few tries, spread over a bounded time.
+            Retry retry = Retry.of("memory-connect", RetryConfig.custom()
+                    .maxAttempts(settings.mode() == MemorySettings.Mode.EMBEDDED ? 1 : 5)
+                    .intervalFunction(IntervalFunction.ofExponentialBackoff(Duration.ofMillis(500), 2.0))
+                    .retryExceptions(ServiceUnavailableException.class, SessionExpiredException.class)
+                    .build());
+            Retry.decorateRunnable(retry, d::verifyConnectivity).run();
+            phase("loading embedder " + settings.embedder());
+            embedder = model.get(settings.readyTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            Bolt bolt = new Bolt(driver, settings.database(), TX_TIMEOUT);
+            phase("applying schema to database " + settings.database());
+            int version = Schema.apply(bolt, embedder);
+            Store store = new Store(bolt, embedder, settings);
+            Parts ready = new Parts(embedded, driver, embedder, givenEmbedder == null, store, new HybridSearch(bolt, embedder, store));
+            if (closed) {
+                shutdown(ready);
+                return;
+            }
+            status.set(new MemoryStatus.Ready(settings.mode(), uri, settings.database(), embedder.name(), embedder.dimension(), version));
+            parts.complete(ready);
+            log.info("memory {}", status.get().describe());
+        } catch (Throwable e) {
+            Throwable cause = e instanceof ExecutionException x && x.getCause() != null ? x.getCause() : e;
+            String reason = cause instanceof MemoryStoreException ? cause.getMessage()
+                    : status.get() instanceof MemoryStatus.Starting s
+                    ? s.phase() + " failed: " + cause.getClass().getSimpleName() + ": " + cause.getMessage()
+                    : cause.toString();
+            log.error("memory failed to start: {}", reason, cause);
+            status.set(new MemoryStatus.Failed(reason, Instant.now()));
+            parts.completeExceptionally(cause);
+            if (driver != null) driver.close();
+            if (embedded != null) embedded.close();
+        }
+    }
+
+    /** Waits (bounded) for start-up; the error says what it is still doing or why it failed. */
+    private Parts parts() {
+        if (closed) throw new MemoryNotReadyException("memory is closed", status.get(), null);
+        try {
+            return parts.get(settings.readyTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            MemoryStatus s = status.get();
+            throw new MemoryNotReadyException("memory is still starting (" + (s instanceof MemoryStatus.Starting st ? st.phase() : s.describe())
+                    + "; waited " + settings.readyTimeout().toSeconds() + " s, memory.readyTimeout); try again shortly", s, null);
+        } catch (ExecutionException e) {
+            throw new MemoryNotReadyException("memory failed to start: " + status.get().describe(), status.get(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MemoryNotReadyException("interrupted while waiting for memory to start", status.get(), e);
+        }
+    }
+
+    @Override
+    public MemorySettings settings() {
+        return settings;
+    }
+
+    @Override
+    public MemoryStatus status() {
+        return status.get();
+    }
+
+    @Override
+    public MemoryStatus awaitReady(Duration timeout) {
+        try {
+            parts.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // status says which
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return status.get();
+    }
+
+    @Override
+    public Embedder embedder() {
+        return parts().embedder();
+    }
+
+    @Override
+    public Episode addEpisode(NewEpisode episode) {
+        return parts().store().addEpisode(episode);
+    }
+
+    @Override
+    public void markExtraction(String episodeUuid, Episode.Extraction state) {
+        parts().store().markExtraction(episodeUuid, state);
+    }
+
+    @Override
+    public Fact addFact(NewFact fact) {
+        return parts().store().addFacts(java.util.Collections.singletonList(fact)).get(0);
+    }
+
+    @Override
+    public List<Fact> addFacts(List<NewFact> facts) {
+        return parts().store().addFacts(facts);
+    }
+
+    @Override
+    public EntityWrite upsertEntity(NewEntity entity) {
+        return parts().store().upsertEntities(java.util.Collections.singletonList(entity)).get(0);
+    }
+
+    @Override
+    public List<EntityWrite> upsertEntities(List<NewEntity> entities) {
+        return parts().store().upsertEntities(entities);
+    }
+
+    @Override
+    public List<String> addObservations(String groupId, String entityName, List<String> observations) {
+        return parts().store().changeObservations(groupId, entityName, observations, true);
+    }
+
+    @Override
+    public List<String> deleteObservations(String groupId, String entityName, List<String> observations) {
+        return parts().store().changeObservations(groupId, entityName, observations, false);
+    }
+
+    @Override
+    public Fact invalidateFact(String factUuid, Instant at) {
+        return parts().store().invalidateFact(factUuid, at);
+    }
+
+    @Override
+    public Deletion deleteEpisode(String episodeUuid) {
+        return parts().store().deleteEpisode(episodeUuid);
+    }
+
+    @Override
+    public Deletion deleteEntity(String entityUuid) {
+        return parts().store().deleteEntity(entityUuid);
+    }
+
+    @Override
+    public Deletion deleteFact(String factUuid) {
+        return parts().store().deleteFact(factUuid);
+    }
+
+    @Override
+    public Deletion clearGroup(String groupId) {
+        return parts().store().clearGroup(groupId);
+    }
+
+    @Override
+    public Optional<Episode> episode(String uuid) {
+        return parts().store().episode(uuid);
+    }
+
+    @Override
+    public Optional<Entity> entity(String uuid) {
+        return parts().store().entity(uuid);
+    }
+
+    @Override
+    public Optional<Fact> fact(String uuid) {
+        return parts().store().fact(uuid);
+    }
+
+    @Override
+    public Optional<Entity> entityNamed(String groupId, String name) {
+        return parts().store().entityNamed(groupId, name);
+    }
+
+    @Override
+    public List<Episode> episodes(List<String> groupIds, int limit) {
+        return parts().store().episodes(groupIds, limit, false);
+    }
+
+    @Override
+    public List<Episode> pendingEpisodes(List<String> groupIds, int limit) {
+        return parts().store().episodes(groupIds, limit, true);
+    }
+
+    @Override
+    public List<Entity> entitiesOf(String episodeUuid) {
+        return parts().store().entitiesOf(episodeUuid);
+    }
+
+    @Override
+    public SearchResults search(SearchQuery query) {
+        return parts().search().search(query);
+    }
+
+    @Override
+    public List<Fact> timeline(String entityUuid) {
+        return parts().store().timeline(entityUuid);
+    }
+
+    @Override
+    public Neighbourhood neighbourhood(String entityUuid, int hops, boolean includeInvalidated) {
+        return parts().search().neighbourhood(entityUuid, hops, includeInvalidated);
+    }
+
+    @Override
+    public GraphSnapshot snapshot(List<String> groupIds, int limit) {
+        return parts().store().snapshot(groupIds, limit);
+    }
+
+    @Override
+    public MemoryStats stats(List<String> groupIds) {
+        return parts().store().stats(groupIds);
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        try {
+            // A start in progress finishes (bounded) and is then shut down here or by the starter itself.
+            starter.join(settings.readyTimeout().plusSeconds(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (parts.isDone() && !parts.isCompletedExceptionally()) shutdown(parts.join());
+        else if (starter.isAlive()) log.warn("memory start-up still running at close; it will shut down when it ends");
+        status.set(new MemoryStatus.Closed());
+    }
+
+    private static void shutdown(Parts p) {
+        // Driver first, so no Bolt connection is open when the database goes down.
+        try {
+            p.driver().close();
+        } finally {
+            if (p.ownEmbedder()) p.embedder().close();
+            if (p.embedded() != null) p.embedded().close();
+        }
     }
 }

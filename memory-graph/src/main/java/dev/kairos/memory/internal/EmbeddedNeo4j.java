@@ -1,0 +1,87 @@
+package dev.kairos.memory.internal;
+
+import org.neo4j.configuration.GraphDatabaseInternalSettings;
+import org.neo4j.configuration.GraphDatabaseSettings;
+import org.neo4j.configuration.connectors.BoltConnector;
+import org.neo4j.configuration.connectors.ConnectorPortRegister;
+import org.neo4j.configuration.connectors.ConnectorType;
+import org.neo4j.configuration.connectors.HttpConnector;
+import org.neo4j.configuration.connectors.HttpsConnector;
+import org.neo4j.configuration.helpers.SocketAddress;
+import org.neo4j.dbms.api.DatabaseManagementService;
+import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
+import org.neo4j.io.ByteUnit;
+import org.neo4j.kernel.internal.GraphDatabaseAPI;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** Neo4j in this JVM with Bolt on a loopback ephemeral port, no auth, no HTTP; the driver connects to it like any server. */
+final class EmbeddedNeo4j implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedNeo4j.class);
+
+    private final DatabaseManagementService dbms;
+    private final String boltUri;
+
+    private EmbeddedNeo4j(DatabaseManagementService dbms, String boltUri) {
+        this.dbms = dbms;
+        this.boltUri = boltUri;
+    }
+
+    static EmbeddedNeo4j start(Path home, String database, String pageCache) {
+        long t0 = System.nanoTime();
+        DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(home)
+                .setConfig(BoltConnector.enabled, true)
+                // Loopback only: auth is off, so nothing off this machine may reach it.
+                .setConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", 0))
+                .setConfig(BoltConnector.encryption_level, BoltConnector.EncryptionLevel.DISABLED)
+                .setConfig(HttpConnector.enabled, false)
+                .setConfig(HttpsConnector.enabled, false)
+                .setConfig(GraphDatabaseSettings.auth_enabled, false)
+                .setConfig(GraphDatabaseSettings.pagecache_memory, bytes(pageCache))
+                // Only takes effect when the store is created; afterwards the name must match (checked on connect).
+                .setConfig(GraphDatabaseSettings.initial_default_database, database)
+                // Without this Bolt's Netty waits 2 x 5 s on shutdown.
+                .setConfig(GraphDatabaseInternalSettings.netty_server_shutdown_quiet_period, 0)
+                .build();
+        try {
+            GraphDatabaseAPI system = (GraphDatabaseAPI) dbms.database("system");
+            var port = system.getDependencyResolver().resolveDependency(ConnectorPortRegister.class)
+                    .getLocalAddress(ConnectorType.BOLT);
+            String uri = "bolt://127.0.0.1:" + port.getPort();
+            log.info("embedded Neo4j started in {} ms at {} (home {})", (System.nanoTime() - t0) / 1_000_000, uri, home);
+            return new EmbeddedNeo4j(dbms, uri);
+        } catch (RuntimeException e) {
+            dbms.shutdown();
+            throw e;
+        }
+    }
+
+    String boltUri() {
+        return boltUri;
+    }
+
+    boolean hasDatabase(String name) {
+        return dbms.listDatabases().contains(name);
+    }
+
+    @Override
+    public void close() {
+        long t0 = System.nanoTime();
+        dbms.shutdown();
+        log.info("embedded Neo4j stopped in {} ms", (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private static long bytes(String size) {
+        String s = size.toLowerCase(Locale.ROOT);
+        long n = Long.parseLong(s.replaceAll("[kmg]$", ""));
+        return switch (s.charAt(s.length() - 1)) {
+            case 'k' -> ByteUnit.kibiBytes(n);
+            case 'm' -> ByteUnit.mebiBytes(n);
+            case 'g' -> ByteUnit.gibiBytes(n);
+            default -> n;
+        };
+    }
+}

@@ -1,0 +1,296 @@
+package dev.kairos.memory.internal;
+
+import dev.kairos.memory.Embedder;
+import dev.kairos.memory.Entity;
+import dev.kairos.memory.Episode;
+import dev.kairos.memory.Fact;
+import dev.kairos.memory.Hit;
+import dev.kairos.memory.MemoryInput;
+import dev.kairos.memory.MemoryInputException;
+import dev.kairos.memory.MemoryNotFoundException;
+import dev.kairos.memory.Neighbourhood;
+import dev.kairos.memory.SearchQuery;
+import dev.kairos.memory.SearchQuery.Method;
+import dev.kairos.memory.SearchQuery.Rerank;
+import dev.kairos.memory.SearchQuery.Scope;
+import dev.kairos.memory.SearchResults;
+import org.neo4j.driver.Record;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Hybrid retrieval: fulltext (BM25) and vector kNN through Neo4j's indexes, breadth-first expansion from the hits or
+ * a centre entity, fused by reciprocal rank and optionally reranked by MMR or node distance.
+ */
+final class HybridSearch {
+    static final int MAX_QUERY_CHARS = 10_000;
+    /** Candidates per method; time and group filters run after the index, so fetch more than asked. */
+    private static final int MIN_CANDIDATES = 40;
+    private static final int BFS_CAP = 200;
+    private static final double MMR_LAMBDA = 0.5;
+
+    /** Fact filter on {@code r} (groups, names, labels, belief time, world time); {@code carry} lists extra variables. */
+    private static String factFilter(String carry) {
+        return """
+                WITH r, score%s, CASE WHEN $belief IS NOT NULL AND r.expired_at > $belief THEN null ELSE r.invalid_at END AS inv
+                WHERE r.group_id IN $groups
+                  AND ($names IS NULL OR r.name IN $names)
+                  AND ($labels IS NULL OR any(l IN labels(startNode(r)) WHERE l IN $labels)
+                                       OR any(l IN labels(endNode(r)) WHERE l IN $labels))
+                  AND ($belief IS NULL OR r.created_at <= $belief)
+                  AND ($world IS NULL OR ((r.valid_at IS NULL OR r.valid_at <= $world) AND (inv IS NULL OR inv > $world)))
+                """.formatted(carry);
+    }
+
+    private static final String ENTITY_FILTER = """
+            WHERE n.group_id IN $groups
+              AND ($labels IS NULL OR any(l IN labels(n) WHERE l IN $labels))
+              AND ($belief IS NULL OR n.created_at <= $belief)
+            """;
+
+    private static final String EPISODE_FILTER = """
+            WHERE e.group_id IN $groups
+              AND ($belief IS NULL OR e.created_at <= $belief)
+              AND ($episodeAt IS NULL OR e.valid_at <= $episodeAt)
+            """;
+
+    private final Bolt bolt;
+    private final Embedder embedder;
+    private final Store store;
+
+    HybridSearch(Bolt bolt, Embedder embedder, Store store) {
+        this.bolt = bolt;
+        this.embedder = embedder;
+        this.store = store;
+    }
+
+    SearchResults search(SearchQuery q) {
+        if (q == null) throw new MemoryInputException("query", "is missing");
+        List<String> groups = store.groups(q.groups());
+        if (q.limit() < 1 || q.limit() > 100) throw new MemoryInputException("limit", "must be between 1 and 100, was " + q.limit());
+        if (q.bfsDepth() < 1 || q.bfsDepth() > 3) throw new MemoryInputException("bfsDepth", "must be between 1 and 3, was " + q.bfsDepth());
+        if (q.text().length() > MAX_QUERY_CHARS)
+            throw new MemoryInputException("query", "is " + q.text().length() + " characters, the limit is " + MAX_QUERY_CHARS);
+        if (q.text().isBlank() && q.centreUuid() == null)
+            throw new MemoryInputException("query", "must not be empty (or give centreUuid to search around an entity)");
+        for (int i = 0; i < q.entityLabels().size(); i++) MemoryInput.label("entityTypes[" + i + "]", q.entityLabels().get(i));
+        for (int i = 0; i < q.factNames().size(); i++) MemoryInput.relationName("factTypes[" + i + "]", q.factNames().get(i));
+        if (q.rerank() == Rerank.NODE_DISTANCE && q.centreUuid() == null)
+            throw new MemoryInputException("centreUuid", "is required for node-distance reranking");
+        if (q.centreUuid() != null) {
+            MemoryInput.uuid("centreUuid", q.centreUuid());
+            Entity centre = store.entity(q.centreUuid()).orElseThrow(() -> new MemoryNotFoundException("centreUuid", "entity", q.centreUuid()));
+            if (!groups.contains(centre.groupId()))
+                throw new MemoryInputException("centreUuid", "entity " + centre.uuid() + " is in group '" + centre.groupId()
+                        + "', outside the searched groups " + groups);
+        }
+
+        Map<String, Object> p = new HashMap<>();
+        p.put("groups", groups);
+        p.put("names", q.factNames().isEmpty() ? null : q.factNames());
+        p.put("labels", q.entityLabels().isEmpty() ? null : q.entityLabels());
+        p.put("belief", Rows.utc(q.beliefAsOf()));
+        p.put("world", q.includeInvalidated() ? null : Rows.utc(q.asOf() != null ? q.asOf() : q.beliefAsOf() != null ? q.beliefAsOf() : Store.now().toInstant()));
+        p.put("episodeAt", Rows.utc(q.asOf() != null ? q.asOf() : q.beliefAsOf()));
+        int k = Math.max(MIN_CANDIDATES, 4 * q.limit());
+        p.put("k", k);
+        String lucene = q.methods().contains(Method.FULLTEXT) ? Lucene.query(q.text(), groups) : null;
+        p.put("lucene", lucene);
+        float[] vector = !q.text().isBlank() && (q.methods().contains(Method.VECTOR) || q.rerank() == Rerank.MMR)
+                ? embedder.embed(q.text()) : null;
+        p.put("vec", vector == null ? null : Rows.vector(vector));
+        boolean useVector = vector != null && q.methods().contains(Method.VECTOR);
+
+        Set<Scope> scopes = q.scopes();
+        boolean bfs = q.methods().contains(Method.BFS) && (scopes.contains(Scope.FACTS) || scopes.contains(Scope.ENTITIES));
+        List<List<String>> factLists = new ArrayList<>();
+        List<List<String>> entityLists = new ArrayList<>();
+        List<List<String>> episodeLists = new ArrayList<>();
+        Set<String> origins = new LinkedHashSet<>();
+        if (q.centreUuid() != null) origins.add(q.centreUuid());
+
+        if (scopes.contains(Scope.FACTS) || bfs) {
+            if (lucene != null) factLists.add(factIds(bolt.read("""
+                    CALL db.index.fulltext.queryRelationships('fact_text', $lucene, {limit: $k}) YIELD relationship AS r, score
+                    """ + factFilter("") + "RETURN r.uuid AS uuid, startNode(r).uuid AS s, endNode(r).uuid AS t ORDER BY score DESC LIMIT $k", p), origins));
+            if (useVector) factLists.add(factIds(bolt.read("""
+                    CALL db.index.vector.queryRelationships('fact_embedding', $k, $vec) YIELD relationship AS r, score
+                    """ + factFilter("") + "RETURN r.uuid AS uuid, startNode(r).uuid AS s, endNode(r).uuid AS t ORDER BY score DESC LIMIT $k", p), origins));
+        }
+        if (scopes.contains(Scope.ENTITIES) || bfs) {
+            if (lucene != null) entityLists.add(ids(bolt.read("""
+                    CALL db.index.fulltext.queryNodes('entity_text', $lucene, {limit: $k}) YIELD node AS n, score
+                    """ + ENTITY_FILTER + "RETURN n.uuid AS uuid ORDER BY score DESC LIMIT $k", p)));
+            if (useVector) entityLists.add(ids(bolt.read("""
+                    CALL db.index.vector.queryNodes('entity_name_embedding', $k, $vec) YIELD node AS n, score
+                    """ + ENTITY_FILTER + "RETURN n.uuid AS uuid ORDER BY score DESC LIMIT $k", p)));
+            if (q.centreUuid() == null) for (List<String> l : entityLists) origins.addAll(l.subList(0, Math.min(5, l.size())));
+        }
+        if (scopes.contains(Scope.EPISODES)) {
+            if (lucene != null) episodeLists.add(ids(bolt.read("""
+                    CALL db.index.fulltext.queryNodes('episode_text', $lucene, {limit: $k}) YIELD node AS e, score
+                    """ + EPISODE_FILTER + "RETURN e.uuid AS uuid ORDER BY score DESC LIMIT $k", p)));
+            if (useVector) episodeLists.add(ids(bolt.read("""
+                    CALL db.index.vector.queryNodes('episode_embedding', $k, $vec) YIELD node AS e, score
+                    """ + EPISODE_FILTER + "RETURN e.uuid AS uuid ORDER BY score DESC LIMIT $k", p)));
+        }
+
+        Map<String, Integer> distance = Map.of();
+        if (bfs && !origins.isEmpty()) {
+            Expansion x = expand(new ArrayList<>(origins), q.bfsDepth(), p, vector != null);
+            factLists.add(x.facts());
+            entityLists.add(x.entityOrder());
+            if (q.centreUuid() != null) distance = x.distance();
+        }
+        if (q.rerank() == Rerank.NODE_DISTANCE && !bfs) {
+            distance = expand(List.of(q.centreUuid()), q.bfsDepth(), p, false).distance();
+        }
+
+        List<Hit<Fact>> facts = !scopes.contains(Scope.FACTS) ? List.of() : rank(q, Fusion.rrf(factLists), vector, p,
+                "UNWIND $ids AS id MATCH ()-[r:RELATES_TO {uuid: id}]->() WITH r, 0.0 AS score " + factFilter("") + "RETURN " + Rows.FACT,
+                "UNWIND $ids AS id MATCH ()-[r:RELATES_TO {uuid: id}]->() RETURN r.uuid AS uuid, r.fact_embedding AS v",
+                rec -> Rows.fact(rec.get("fact")), Fact::uuid, distanceOfFact(distance));
+        List<Hit<Entity>> entities = !scopes.contains(Scope.ENTITIES) ? List.of() : rank(q, Fusion.rrf(entityLists), vector, p,
+                "UNWIND $ids AS id MATCH (n:Entity {uuid: id}) " + ENTITY_FILTER + "RETURN " + Rows.ENTITY,
+                "UNWIND $ids AS id MATCH (n:Entity {uuid: id}) RETURN n.uuid AS uuid, n.name_embedding AS v",
+                rec -> Rows.entity(rec.get("entity")), Entity::uuid, distanceOfEntity(distance));
+        List<Hit<Episode>> episodes = !scopes.contains(Scope.EPISODES) ? List.of() : rank(q, Fusion.rrf(episodeLists), vector, p,
+                "UNWIND $ids AS id MATCH (e:Episode {uuid: id}) " + EPISODE_FILTER + "RETURN " + Rows.EPISODE,
+                "UNWIND $ids AS id MATCH (e:Episode {uuid: id}) RETURN e.uuid AS uuid, e.content_embedding AS v",
+                rec -> Rows.episode(rec.get("episode")), Episode::uuid, null);
+        return new SearchResults(facts, entities, episodes);
+    }
+
+    private static Function<Fact, Integer> distanceOfFact(Map<String, Integer> d) {
+        return f -> Math.min(d.getOrDefault(f.sourceUuid(), Integer.MAX_VALUE), d.getOrDefault(f.targetUuid(), Integer.MAX_VALUE));
+    }
+
+    private static Function<Entity, Integer> distanceOfEntity(Map<String, Integer> d) {
+        return e -> d.getOrDefault(e.uuid(), Integer.MAX_VALUE);
+    }
+
+    /** Fetches the fused candidates (filters again) and applies the reranker; returns at most {@code limit} hits. */
+    private <T> List<Hit<T>> rank(SearchQuery q, LinkedHashMap<String, Double> fused, float[] vector, Map<String, Object> p,
+                                  String fetch, String vectors, Function<Record, T> map, Function<T, String> id,
+                                  Function<T, Integer> distance) {
+        if (fused.isEmpty()) return List.of();
+        int pool = q.rerank() == Rerank.RRF ? q.limit() * 2 : q.limit() * 4;
+        List<String> ids = new ArrayList<>(fused.keySet()).subList(0, Math.min(pool, fused.size()));
+        Map<String, Object> fp = new HashMap<>(p);
+        fp.put("ids", ids);
+        Map<String, T> byId = new LinkedHashMap<>();
+        for (Record r : bolt.read(fetch, fp)) {
+            T t = map.apply(r);
+            byId.put(id.apply(t), t);
+        }
+        List<String> kept = ids.stream().filter(byId::containsKey).toList();
+        LinkedHashMap<String, Double> order;
+        if (q.rerank() == Rerank.MMR && vector != null) {
+            Map<String, float[]> vs = new HashMap<>();
+            Map<String, Object> vp = Map.of("ids", kept);
+            for (Record r : bolt.read(vectors, vp)) vs.put(r.get("uuid").asString(), Rows.floats(r.get("v")));
+            order = Fusion.mmr(kept, vs, vector, MMR_LAMBDA, q.limit());
+        } else if (q.rerank() == Rerank.NODE_DISTANCE && distance != null) {
+            order = new LinkedHashMap<>();
+            kept.stream().sorted(Comparator.comparingInt((String u) -> distance.apply(byId.get(u)))
+                            .thenComparing(u -> -fused.get(u)))
+                    .forEachOrdered(u -> {
+                        int d = distance.apply(byId.get(u));
+                        order.put(u, d == Integer.MAX_VALUE ? 0.0 : 1.0 / (1 + d));
+                    });
+        } else {
+            order = new LinkedHashMap<>();
+            for (String u : kept) order.put(u, fused.get(u));
+        }
+        List<Hit<T>> out = new ArrayList<>();
+        for (var e : order.entrySet()) {
+            if (out.size() == q.limit()) break;
+            out.add(new Hit<>(byId.get(e.getKey()), e.getValue()));
+        }
+        return out;
+    }
+
+    private static List<String> ids(List<Record> rows) {
+        return rows.stream().map(r -> r.get("uuid").asString()).distinct().toList();
+    }
+
+    /** Fact ids in order; the endpoints of the top few become BFS origins. */
+    private static List<String> factIds(List<Record> rows, Set<String> origins) {
+        for (int i = 0; i < Math.min(3, rows.size()); i++) {
+            origins.add(rows.get(i).get("s").asString());
+            origins.add(rows.get(i).get("t").asString());
+        }
+        return ids(rows);
+    }
+
+    /** Facts reached by expansion (best semantic match first when there is a query), entities by hops. */
+    record Expansion(List<String> facts, List<String> entityOrder, Map<String, Integer> distance) {}
+
+    Expansion expand(List<String> origins, int depth, Map<String, Object> p, boolean bySimilarity) {
+        Map<String, Integer> distance = new LinkedHashMap<>();
+        for (String o : origins) distance.put(o, 0);
+        Map<String, Double> facts = new LinkedHashMap<>();
+        List<String> frontier = origins;
+        for (int hop = 1; hop <= depth && !frontier.isEmpty(); hop++) {
+            Map<String, Object> hp = new HashMap<>(p);
+            hp.put("frontier", frontier);
+            hp.put("cap", BFS_CAP);
+            if (!bySimilarity) hp.put("vec", null);
+            List<String> next = new ArrayList<>();
+            for (Record r : bolt.read("""
+                    UNWIND $frontier AS u
+                    MATCH (a:Entity {uuid: u})-[r:RELATES_TO]-(b:Entity)
+                    WITH r, b, 0.0 AS score
+                    """ + factFilter(", b") + """
+                    RETURN DISTINCT r.uuid AS fact, b.uuid AS other,
+                           CASE WHEN $vec IS NULL THEN 0.0 ELSE vector.similarity.cosine(r.fact_embedding, $vec) END AS sim
+                    LIMIT $cap""", hp)) {
+                // Earlier hops win ties, so the hop is folded in below the similarity.
+                facts.putIfAbsent(r.get("fact").asString(), r.get("sim").asDouble() - hop * 1e-6);
+                String other = r.get("other").asString();
+                if (!distance.containsKey(other)) {
+                    distance.put(other, hop);
+                    next.add(other);
+                }
+            }
+            frontier = next;
+        }
+        List<String> factOrder = new ArrayList<>(bySimilarity ? Fusion.sorted(facts).keySet() : facts.keySet());
+        List<String> entityOrder = distance.entrySet().stream().filter(e -> e.getValue() > 0).map(Map.Entry::getKey).toList();
+        return new Expansion(factOrder, entityOrder, distance);
+    }
+
+    Neighbourhood neighbourhood(String entityUuid, int hops, boolean includeInvalidated) {
+        MemoryInput.uuid("entityUuid", entityUuid);
+        if (hops < 1 || hops > 3) throw new MemoryInputException("hops", "must be between 1 and 3, was " + hops);
+        Entity centre = store.entity(entityUuid).orElseThrow(() -> new MemoryNotFoundException("entityUuid", "entity", entityUuid));
+        Map<String, Object> p = new HashMap<>();
+        p.put("groups", List.of(centre.groupId()));
+        p.put("names", null);
+        p.put("labels", null);
+        p.put("belief", null);
+        p.put("world", includeInvalidated ? null : Store.now());
+        p.put("vec", null);
+        Expansion x = expand(List.of(entityUuid), hops, p, false);
+        Map<String, Object> fp = new HashMap<>(p);
+        fp.put("ids", x.facts());
+        List<Fact> facts = bolt.read("UNWIND $ids AS id MATCH ()-[r:RELATES_TO {uuid: id}]->() RETURN " + Rows.FACT, fp)
+                .stream().map(r -> Rows.fact(r.get("fact"))).toList();
+        Map<String, Entity> entities = new HashMap<>();
+        for (Record r : bolt.read("UNWIND $ids AS id MATCH (n:Entity {uuid: id}) RETURN " + Rows.ENTITY, Map.of("ids", x.entityOrder()))) {
+            Entity e = Rows.entity(r.get("entity"));
+            entities.put(e.uuid(), e);
+        }
+        List<Neighbourhood.Reached> reached = x.entityOrder().stream().filter(entities::containsKey)
+                .map(u -> new Neighbourhood.Reached(entities.get(u), x.distance().get(u))).toList();
+        return new Neighbourhood(centre, reached, facts);
+    }
+}

@@ -1,0 +1,49 @@
+package dev.kairos.memory.internal;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Builds fulltext (Lucene) queries from user text. The text is split into words and each word is escaped, so that
+ * no user character acts as Lucene syntax (field names, wildcards, ranges, boolean operators).
+ */
+final class Lucene {
+    private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}_]+");
+    private static final String SPECIAL = "+-&|!(){}[]^\"~*?:\\/";
+    /** Long queries cost much and add little; Graphiti skips queries of 128+ words. */
+    static final int MAX_TERMS = 32;
+
+    private Lucene() {}
+
+    /** Escapes every Lucene special character (and lower-cases the boolean keywords). */
+    static String escape(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 8);
+        for (char c : s.toCharArray()) {
+            if (SPECIAL.indexOf(c) >= 0) b.append('\\');
+            b.append(c);
+        }
+        String out = b.toString();
+        return switch (out) {
+            case "AND", "OR", "NOT", "TO" -> out.toLowerCase(Locale.ROOT);
+            default -> out;
+        };
+    }
+
+    /** Any-word query over the text, restricted to the groups; null when the text has no words. */
+    static String query(String text, List<String> groups) {
+        Set<String> words = new LinkedHashSet<>();
+        var m = WORD.matcher(text);
+        while (m.find() && words.size() < MAX_TERMS) words.add(escape(m.group()));
+        if (words.isEmpty()) return null;
+        String terms = String.join(" OR ", words);
+        List<String> gs = new ArrayList<>();
+        for (String g : groups) gs.add("group_id:\"" + escape(g) + "\"");
+        // Prefiltering by group inside Lucene keeps other tenants' documents from crowding out the top-k;
+        // the Cypher around it still checks the exact group id.
+        return "(" + String.join(" OR ", gs) + ") AND (" + terms + ")";
+    }
+}

@@ -1,0 +1,101 @@
+package dev.kairos.memory.internal;
+
+import dev.kairos.memory.Embedder;
+import dev.kairos.memory.MemoryStoreException;
+import org.neo4j.driver.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The graph's constraints and indexes, applied idempotently on every start, and the recorded schema version and
+ * embedder. Unlike Graphiti we keep uniqueness constraints and HNSW vector indexes.
+ */
+final class Schema {
+    private static final Logger log = LoggerFactory.getLogger(Schema.class);
+    static final int VERSION = 1;
+
+    private static final List<String> STATEMENTS = List.of(
+            "CREATE CONSTRAINT episode_uuid IF NOT EXISTS FOR (n:Episode) REQUIRE n.uuid IS UNIQUE",
+            "CREATE CONSTRAINT entity_uuid IF NOT EXISTS FOR (n:Entity) REQUIRE n.uuid IS UNIQUE",
+            // Entities are unique by name inside a group: the constraint makes concurrent MERGEs safe.
+            "CREATE CONSTRAINT entity_group_name IF NOT EXISTS FOR (n:Entity) REQUIRE (n.group_id, n.name) IS UNIQUE",
+            "CREATE CONSTRAINT fact_uuid IF NOT EXISTS FOR ()-[r:RELATES_TO]-() REQUIRE r.uuid IS UNIQUE",
+            "CREATE CONSTRAINT schema_id IF NOT EXISTS FOR (n:MemorySchema) REQUIRE n.id IS UNIQUE",
+            "CREATE INDEX episode_group IF NOT EXISTS FOR (n:Episode) ON (n.group_id)",
+            "CREATE INDEX episode_valid_at IF NOT EXISTS FOR (n:Episode) ON (n.valid_at)",
+            "CREATE INDEX episode_created_at IF NOT EXISTS FOR (n:Episode) ON (n.created_at)",
+            "CREATE INDEX episode_extraction IF NOT EXISTS FOR (n:Episode) ON (n.extraction)",
+            "CREATE INDEX entity_group IF NOT EXISTS FOR (n:Entity) ON (n.group_id)",
+            "CREATE INDEX entity_created_at IF NOT EXISTS FOR (n:Entity) ON (n.created_at)",
+            "CREATE INDEX fact_group IF NOT EXISTS FOR ()-[r:RELATES_TO]-() ON (r.group_id)",
+            "CREATE INDEX fact_name IF NOT EXISTS FOR ()-[r:RELATES_TO]-() ON (r.name)",
+            "CREATE INDEX fact_valid_at IF NOT EXISTS FOR ()-[r:RELATES_TO]-() ON (r.valid_at)",
+            "CREATE INDEX fact_invalid_at IF NOT EXISTS FOR ()-[r:RELATES_TO]-() ON (r.invalid_at)",
+            "CREATE INDEX fact_created_at IF NOT EXISTS FOR ()-[r:RELATES_TO]-() ON (r.created_at)",
+            "CREATE INDEX fact_expired_at IF NOT EXISTS FOR ()-[r:RELATES_TO]-() ON (r.expired_at)",
+            "CREATE INDEX mention_group IF NOT EXISTS FOR ()-[m:MENTIONS]-() ON (m.group_id)",
+            "CREATE FULLTEXT INDEX episode_text IF NOT EXISTS FOR (n:Episode) ON EACH [n.content, n.name, n.source_description, n.group_id]",
+            "CREATE FULLTEXT INDEX entity_text IF NOT EXISTS FOR (n:Entity) ON EACH [n.name, n.summary, n.observations_text, n.group_id]",
+            "CREATE FULLTEXT INDEX fact_text IF NOT EXISTS FOR ()-[r:RELATES_TO]-() ON EACH [r.name, r.fact, r.group_id]");
+
+    private Schema() {}
+
+    /** Applies the schema and returns the recorded version; refuses an embedder that differs from the recorded one. */
+    static int apply(Bolt bolt, Embedder embedder) {
+        Map<String, Object> recorded = recorded(bolt);
+        if (recorded != null) {
+            Object name = recorded.get("embedder");
+            Object dim = recorded.get("dimension");
+            if (!embedder.name().equals(name) || ((Number) dim).intValue() != embedder.dimension())
+                throw new MemoryStoreException("database " + bolt.database() + " holds embeddings from embedder '" + name
+                        + "' (" + dim + " dimensions) but this configuration uses '" + embedder.name() + "' ("
+                        + embedder.dimension() + " dimensions); vectors of different models cannot be compared. "
+                        + "Use the recorded embedder (memory.embedder), another database or data dir, or re-embed.", null);
+            int version = ((Number) recorded.get("version")).intValue();
+            if (version > VERSION)
+                throw new MemoryStoreException("database " + bolt.database() + " has memory schema v" + version
+                        + ", newer than this Kairos understands (v" + VERSION + "); upgrade Kairos", null);
+        }
+        for (String s : STATEMENTS) bolt.autoCommit(s, Map.of());
+        int d = embedder.dimension(); // an int we own, not input: safe to put in the statement text
+        String cfg = " OPTIONS {indexConfig: {`vector.dimensions`: " + d + ", `vector.similarity_function`: 'cosine'}}";
+        bolt.autoCommit("CREATE VECTOR INDEX entity_name_embedding IF NOT EXISTS FOR (n:Entity) ON n.name_embedding" + cfg, Map.of());
+        bolt.autoCommit("CREATE VECTOR INDEX fact_embedding IF NOT EXISTS FOR ()-[r:RELATES_TO]-() ON r.fact_embedding" + cfg, Map.of());
+        bolt.autoCommit("CREATE VECTOR INDEX episode_embedding IF NOT EXISTS FOR (n:Episode) ON n.content_embedding" + cfg, Map.of());
+        checkVectorDimensions(bolt, d);
+        bolt.write("""
+                MERGE (s:MemorySchema {id: 'kairos'})
+                ON CREATE SET s.created_at = $now
+                SET s.version = $version, s.embedder = $embedder, s.dimension = $dimension, s.applied_at = $now
+                """, Map.of("now", ZonedDateTime.now(ZoneOffset.UTC), "version", VERSION,
+                "embedder", embedder.name(), "dimension", embedder.dimension()));
+        bolt.autoCommit("CALL db.awaitIndexes(300)", Map.of());
+        log.info("memory schema v{} applied to database {} (embedder {}, {} dimensions)", VERSION, bolt.database(),
+                embedder.name(), embedder.dimension());
+        return VERSION;
+    }
+
+    private static Map<String, Object> recorded(Bolt bolt) {
+        List<Record> rows = bolt.read("MATCH (s:MemorySchema {id: 'kairos'}) RETURN s {.*} AS s", Map.of());
+        return rows.isEmpty() ? null : rows.get(0).get("s").asMap();
+    }
+
+    /** A vector index left by an older setup with another dimension would silently ignore our vectors. */
+    private static void checkVectorDimensions(Bolt bolt, int dimension) {
+        for (Record r : bolt.read("""
+                SHOW VECTOR INDEXES YIELD name, options
+                WHERE name IN ['entity_name_embedding', 'fact_embedding', 'episode_embedding']
+                RETURN name, options.indexConfig['vector.dimensions'] AS dim
+                """, Map.of())) {
+            int found = r.get("dim").asInt();
+            if (found != dimension)
+                throw new MemoryStoreException("vector index " + r.get("name").asString() + " in database " + bolt.database()
+                        + " has " + found + " dimensions but the embedder produces " + dimension, null);
+        }
+    }
+}
