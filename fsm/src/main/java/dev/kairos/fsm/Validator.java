@@ -108,8 +108,10 @@ public final class Validator {
         Set<String> declared = new LinkedHashSet<>();
         for (StateDef s : all) {
             if (s.slots() == null) continue;
-            for (String p : schemas.schemaProblems(s.slots())) {
-                out.add(Diagnostic.error(s.at(), "slot-schema", "state '" + s.name() + "': slots schema is invalid: " + p));
+            List<String> problems = schemas.schemaProblems(s.slots());
+            if (!problems.isEmpty()) {
+                out.add(Diagnostic.error(s.at(), "slot-schema", "state '" + s.name() + "': slots schema is invalid: "
+                        + String.join("; ", problems)));
             }
             declared.addAll(SlotSchemas.declared(s.slots()));
         }
