@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 McpCommand.class,
                 ServeCommand.class,
                 FsmCommand.class,
+                MemoryCommand.class,
         })
 public final class KairosCommand {
 
