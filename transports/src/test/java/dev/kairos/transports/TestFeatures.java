@@ -1,0 +1,49 @@
+package dev.kairos.transports;
+
+import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** A small tool set for transport tests: echo, whoami and a call that waits for a latch. */
+final class TestFeatures {
+    final CountDownLatch slowStarted = new CountDownLatch(1);
+    final CountDownLatch slowRelease = new CountDownLatch(1);
+
+    McpFeatures features() {
+        var echo = new SyncToolSpecification(
+                McpSchema.Tool.builder().name("echo").description("Echoes message")
+                        .inputSchema(Map.of("type", "object",
+                                "properties", Map.of("message", Map.of("type", "string")),
+                                "required", List.of("message")))
+                        .build(),
+                (exchange, request) -> CallToolResult.builder()
+                        .addTextContent(String.valueOf(request.arguments().get("message"))).build());
+        var whoami = new SyncToolSpecification(
+                McpSchema.Tool.builder().name("whoami").description("Names the caller")
+                        .inputSchema(Map.of("type", "object")).build(),
+                (exchange, request) -> {
+                    Caller caller = Caller.of(exchange, "fallback");
+                    return CallToolResult.builder().addTextContent(caller.principal() + " " + caller.defaultGroup()
+                            + " " + caller.mayAccess("team-a") + " " + caller.mayAccess("team-b")).build();
+                });
+        var slow = new SyncToolSpecification(
+                McpSchema.Tool.builder().name("slow").description("Waits until released")
+                        .inputSchema(Map.of("type", "object")).build(),
+                (exchange, request) -> {
+                    slowStarted.countDown();
+                    try {
+                        boolean released = slowRelease.await(30, TimeUnit.SECONDS);
+                        return CallToolResult.builder().addTextContent(released ? "finished" : "timed out").build();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return CallToolResult.builder().addTextContent("interrupted").isError(true).build();
+                    }
+                });
+        return new McpFeatures("kairos-test", "0", null, List.of(echo, whoami, slow), List.of(), List.of(), List.of(), List.of());
+    }
+}
