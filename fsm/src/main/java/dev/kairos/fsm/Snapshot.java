@@ -57,7 +57,9 @@ public record Snapshot(int version, String workflow, List<String> active, Object
         try {
             root = MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new SnapshotException("snapshot is not valid JSON: " + e.getOriginalMessage(), e);
+            String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ")";
+            throw new SnapshotException("snapshot is not valid JSON" + where + ": " + e.getOriginalMessage(), e);
         }
         if (root == null || !root.isObject()) throw new SnapshotException("snapshot must be a JSON object");
         JsonNode v = root.get("version");
