@@ -217,18 +217,23 @@ public final class EngineSimulator implements AutoCloseable {
                         "{\"error\":{\"code\":404,\"message\":\"no route " + parts[0] + " " + path + " in script\"}}");
                 return;
             }
-            play(socket, out, route.next());
+            play(socket, out, route.next(), body);
         } catch (IOException e) {
             LOG.debug("simulator connection ended: {}", e.toString());
         }
     }
 
-    private void play(Socket socket, OutputStream out, JsonNode r) throws IOException {
+    private void play(Socket socket, OutputStream out, JsonNode r, String body) throws IOException {
         int status = r.path("status").asInt(200);
         Map<String, String> headers = new LinkedHashMap<>();
         r.path("headers").fields().forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
         if (r.has("sse") || r.has("ndjson")) {
             boolean sse = r.has("sse");
+            if (body.contains("\"stream\":false")) {
+                writeWhole(out, 400, Map.of(), "application/json", "{\"error\":{\"code\":400,\"message\":"
+                        + "\"simulator script plays a stream but the request had stream:false\"}}");
+                return;
+            }
             List<String> events = new ArrayList<>();
             for (JsonNode e : r.get(sse ? "sse" : "ndjson")) {
                 // {"$repeat": n, "event": x} stands for n copies of x (long streams without long files).
