@@ -1,0 +1,245 @@
+package dev.kairos.server.memory;
+
+import dev.kairos.memory.MemoryGraph;
+import dev.kairos.transports.Caller;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Kairos's own memory tools called through a real MCP client against a real embedded graph. */
+class KairosToolsetTest {
+    @TempDir
+    static Path dir;
+    static MemoryGraph graph;
+    static McpHarness mcp;
+
+    @BeforeAll
+    static void start() throws Exception {
+        graph = TestMemory.open(dir);
+        mcp = McpHarness.start(sink -> MemoryTools.create(graph, Toolset.KAIROS, "default", sink), Caller.local("default"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (mcp != null) {
+            mcp.close();
+        }
+        if (graph != null) {
+            graph.close();
+        }
+    }
+
+    @Test
+    void everyToolHasSchemasAnnotationsAndADescription() {
+        List<McpSchema.Tool> tools = mcp.client().listTools().tools();
+        assertEquals(List.of("memory_add_episode", "memory_add_fact", "memory_upsert_entity", "memory_search_facts",
+                "memory_search_entities", "memory_search_episodes", "memory_timeline", "memory_neighbourhood",
+                "memory_invalidate_fact", "memory_delete", "memory_clear_group", "memory_status"),
+                tools.stream().map(McpSchema.Tool::name).toList());
+        for (McpSchema.Tool t : tools) {
+            assertNotNull(t.outputSchema(), t.name());
+            assertNotNull(t.annotations(), t.name());
+            assertNotNull(t.annotations().readOnlyHint(), t.name());
+            assertTrue(t.description().length() > 30, t.name());
+        }
+        var byName = tools.stream().collect(java.util.stream.Collectors.toMap(McpSchema.Tool::name, t -> t));
+        assertTrue(byName.get("memory_search_facts").annotations().readOnlyHint());
+        assertTrue(byName.get("memory_delete").annotations().destructiveHint());
+        assertFalse(byName.get("memory_add_episode").annotations().idempotentHint());
+    }
+
+    @Test
+    void anEpisodeIsStoredAndFoundAgain() {
+        CallToolResult added = ok(mcp.call("memory_add_episode", Map.of(
+                "content", "Marguerite adopted a grey cat called Pistache in Lyon.",
+                "reference_time", "2024-05-02T09:00:00Z")));
+        Map<String, Object> episode = map(structured(added).get("episode"));
+        assertEquals("default", episode.get("group_id"));
+        assertEquals("pending", episode.get("extraction"));
+        assertEquals("2024-05-02T09:00:00Z", episode.get("valid_at"));
+
+        CallToolResult found = ok(mcp.call("memory_search_episodes", Map.of("query", "cat called Pistache")));
+        List<Map<String, Object>> episodes = list(structured(found).get("episodes"));
+        assertFalse(episodes.isEmpty());
+        assertEquals(episode.get("uuid"), episodes.getFirst().get("uuid"));
+        // the text copy carries the same JSON
+        assertTrue(((McpSchema.TextContent) found.content().getFirst()).text().contains((String) episode.get("uuid")));
+
+        var read = mcp.client().readResource(new McpSchema.ReadResourceRequest("memory://episode/" + episode.get("uuid")));
+        assertTrue(((McpSchema.TextResourceContents) read.contents().getFirst()).text().contains("Pistache"));
+    }
+
+    @Test
+    void aSupersededFactAnswersNowAndThen() {
+        Map<String, Object> acme = map(structured(ok(mcp.call("memory_add_fact", Map.of(
+                "source", "Ines", "relation", "WORKS_AT", "target", "Acme Anvils",
+                "fact", "Ines works at Acme Anvils", "valid_at", "2020-01-01", "group_id", "timeline")))).get("fact"));
+        Map<String, Object> beta = map(structured(ok(mcp.call("memory_add_fact", Map.of(
+                "source", "Ines", "relation", "WORKS_AT", "target", "Beta Bakery",
+                "fact", "Ines works at Beta Bakery", "valid_at", "2023-06-01", "supersede", true,
+                "group_id", "timeline")))).get("fact"));
+
+        List<String> now = factTexts(mcp.call("memory_search_facts", Map.of("query", "where does Ines work", "group_ids", List.of("timeline"))));
+        assertTrue(now.contains("Ines works at Beta Bakery"), now.toString());
+        assertFalse(now.contains("Ines works at Acme Anvils"), now.toString());
+
+        List<String> then = factTexts(mcp.call("memory_search_facts", Map.of("query", "where does Ines work",
+                "group_ids", List.of("timeline"), "as_of", "2021-03-01")));
+        assertEquals(List.of("Ines works at Acme Anvils"), then);
+
+        CallToolResult timeline = ok(mcp.call("memory_timeline", Map.of("entity_name", "Ines", "group_id", "timeline")));
+        List<Map<String, Object>> facts = list(structured(timeline).get("facts"));
+        assertEquals(List.of(acme.get("uuid"), beta.get("uuid")), facts.stream().map(f -> f.get("uuid")).toList());
+        assertEquals("2023-06-01T00:00:00Z", facts.get(0).get("invalid_at"));
+        assertEquals(false, facts.get(0).get("current"));
+        assertEquals(true, facts.get(1).get("current"));
+    }
+
+    @Test
+    void invalidatingKeepsHistoryAndDeletingRemoves() {
+        Map<String, Object> fact = map(structured(ok(mcp.call("memory_add_fact", Map.of(
+                "source", "Oskar", "relation", "LIVES_IN", "target", "Tampere", "valid_at", "2019-01-01",
+                "group_id", "moves")))).get("fact"));
+        assertEquals("Oskar LIVES_IN Tampere", fact.get("fact"));
+        Map<String, Object> invalidated = map(structured(ok(mcp.call("memory_invalidate_fact", Map.of(
+                "uuid", fact.get("uuid"), "invalid_at", "2022-08-01")))).get("fact"));
+        assertEquals("2022-08-01T00:00:00Z", invalidated.get("invalid_at"));
+        assertNotNull(invalidated.get("expired_at"));
+        assertTrue(factTexts(mcp.call("memory_search_facts", Map.of("query", "Oskar Tampere", "group_ids", List.of("moves")))).isEmpty());
+        assertEquals(List.of("Oskar LIVES_IN Tampere"), factTexts(mcp.call("memory_search_facts", Map.of(
+                "query", "Oskar Tampere", "group_ids", List.of("moves"), "include_invalidated", true))));
+
+        Map<String, Object> deleted = map(structured(ok(mcp.call("memory_delete", Map.of("kind", "fact", "uuid", fact.get("uuid"))))).get("deleted"));
+        assertEquals(1, ((Number) deleted.get("facts")).intValue());
+        CallToolResult again = mcp.call("memory_delete", Map.of("kind", "fact", "uuid", fact.get("uuid")));
+        assertTrue(again.isError());
+        assertTrue(text(again).contains("uuid"), text(again));
+    }
+
+    @Test
+    void badArgumentsComeBackAsToolErrorsNamingTheField() {
+        assertError(mcp.call("memory_add_episode", Map.of("content", "x", "reference_time", "2023-02-30")), "reference_time");
+        assertError(mcp.call("memory_add_episode", Map.of("content", "x", "group_id", "no spaces allowed")), "group_id");
+        assertError(mcp.call("memory_add_episode", Map.of("content", " ")), "content");
+        assertError(mcp.call("memory_add_episode", Map.of("content", "x".repeat(100_001))), "content");
+        assertError(mcp.call("memory_upsert_entity", Map.of("name", "Zed", "types", List.of("Person", "Bad Label!"))), "types[1]");
+        assertError(mcp.call("memory_add_fact", Map.of("source", "A", "target", "B", "relation", "DROP}) //")), "relation");
+        assertError(mcp.call("memory_timeline", Map.of("entity_uuid", "0000-missing")), "entity_uuid");
+        assertError(mcp.call("memory_search_facts", Map.of("query", "x", "limit", 1000)), "limit");
+        assertError(mcp.call("memory_delete", Map.of("kind", "planet", "uuid", "abc")), "kind");
+    }
+
+    @Test
+    void injectionStringsAreStoredAsPlainText() {
+        String evil = "x'}) MATCH (n) DETACH DELETE n //\" ; CALL db.clearQueryCaches() `";
+        Map<String, Object> entity = map(structured(ok(mcp.call("memory_upsert_entity", Map.of(
+                "name", evil, "summary", evil, "observations", List.of(evil), "attributes", Map.of("k", evil),
+                "group_id", "evil")))).get("entity"));
+        assertEquals(evil, entity.get("name"));
+        ok(mcp.call("memory_add_episode", Map.of("content", evil, "name", evil, "source_description", evil, "group_id", "evil")));
+        ok(mcp.call("memory_add_fact", Map.of("source", evil, "relation", "KNOWS", "target", evil + "2", "fact", evil, "group_id", "evil")));
+        ok(mcp.call("memory_search_facts", Map.of("query", evil, "group_ids", List.of("evil"))));
+        ok(mcp.call("memory_search_entities", Map.of("query", evil, "group_ids", List.of("evil"))));
+        ok(mcp.call("memory_search_episodes", Map.of("query", evil, "group_ids", List.of("evil"))));
+        Map<String, Object> counts = map(structured(ok(mcp.call("memory_status", Map.of("group_ids", List.of("evil"))))).get("counts"));
+        assertEquals(2, ((Number) counts.get("entities")).intValue());
+        assertEquals(1, ((Number) counts.get("episodes")).intValue());
+    }
+
+    @Test
+    void subscribersHearWhenAnEntityChanges() throws Exception {
+        Map<String, Object> entity = map(structured(ok(mcp.call("memory_upsert_entity", Map.of(
+                "name", "Lighthouse", "group_id", "watch")))).get("entity"));
+        String uri = "memory://entity/" + entity.get("uuid");
+        mcp.client().subscribeResource(new McpSchema.SubscribeRequest(uri));
+        ok(mcp.call("memory_upsert_entity", Map.of("name", "Lighthouse", "observations", List.of("painted red"), "group_id", "watch")));
+        assertTrue(mcp.awaitUpdate(uri, Duration.ofSeconds(30)), "no resources/updated for " + uri);
+        var read = mcp.client().readResource(new McpSchema.ReadResourceRequest(uri));
+        assertTrue(((McpSchema.TextResourceContents) read.contents().getFirst()).text().contains("painted red"));
+    }
+
+    @Test
+    void aCallerRestrictedToOneGroupIsRefusedOthersNamingTheGroup() throws Exception {
+        Map<String, Object> secret = map(structured(ok(mcp.call("memory_upsert_entity", Map.of(
+                "name", "Vault", "observations", List.of("code 4711"), "group_id", "beta")))).get("entity"));
+        Caller alice = new Caller("alice", java.util.Set.of("alpha"), false, "alpha");
+        try (McpHarness asAlice = McpHarness.start(sink -> MemoryTools.create(graph, Toolset.KAIROS, "default", sink), alice)) {
+            // no group given: the caller's default group
+            Map<String, Object> episode = map(structured(ok(asAlice.call("memory_add_episode", Map.of("content", "Alice's note")))).get("episode"));
+            assertEquals("alpha", episode.get("group_id"));
+            // naming another group is refused, never silently filtered
+            CallToolResult write = asAlice.call("memory_add_episode", Map.of("content", "sneaky", "group_id", "beta"));
+            assertError(write, "group_id");
+            assertTrue(text(write).contains("'beta'"), text(write));
+            CallToolResult read = asAlice.call("memory_search_entities", Map.of("query", "Vault", "group_ids", List.of("alpha", "beta")));
+            assertError(read, "group_ids[1]");
+            assertTrue(text(read).contains("'beta'"), text(read));
+            assertError(asAlice.call("memory_clear_group", Map.of("group_id", "beta")), "beta");
+            // uuids of another group's records read as unknown
+            assertError(asAlice.call("memory_timeline", Map.of("entity_uuid", secret.get("uuid"))), "entity_uuid");
+            assertError(asAlice.call("memory_delete", Map.of("kind", "entity", "uuid", secret.get("uuid"))), "uuid");
+            var err = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () -> asAlice.client()
+                    .readResource(new McpSchema.ReadResourceRequest("memory://entity/" + secret.get("uuid"))));
+            assertFalse(String.valueOf(err.getMessage()).contains("4711"));
+        }
+        // and the data is untouched for its owner
+        assertTrue(text(ok(mcp.call("memory_timeline", Map.of("entity_uuid", secret.get("uuid"))))).contains("Vault"));
+    }
+
+    @Test
+    void statusSaysReadyWithCounts() {
+        Map<String, Object> status = structured(ok(mcp.call("memory_status", Map.of())));
+        assertEquals("ready", status.get("state"));
+        assertEquals(384, ((Number) status.get("dimension")).intValue());
+        assertEquals(List.of("default"), status.get("groups"));
+    }
+
+    // ---- helpers ----
+
+    static CallToolResult ok(CallToolResult r) {
+        assertFalse(Boolean.TRUE.equals(r.isError()), () -> "tool error: " + text(r));
+        return r;
+    }
+
+    static void assertError(CallToolResult r, String field) {
+        assertTrue(Boolean.TRUE.equals(r.isError()), () -> "expected an error naming " + field + ", got " + text(r));
+        assertTrue(text(r).contains(field), () -> "error does not name " + field + ": " + text(r));
+    }
+
+    static String text(CallToolResult r) {
+        return r.content().stream().filter(c -> c instanceof McpSchema.TextContent)
+                .map(c -> ((McpSchema.TextContent) c).text()).findFirst().orElse("");
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> structured(CallToolResult r) {
+        return (Map<String, Object>) r.structuredContent();
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> map(Object o) {
+        return (Map<String, Object>) o;
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> list(Object o) {
+        return (List<Map<String, Object>>) o;
+    }
+
+    static List<String> factTexts(CallToolResult r) {
+        return list(structured(ok(r)).get("facts")).stream().map(f -> (String) f.get("fact")).toList();
+    }
+}
