@@ -1,0 +1,66 @@
+package dev.kairos.inference;
+
+import org.junit.jupiter.api.Test;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Supervises a real engine process (the simulator run as its own JVM): ready, crash, restart, stop. */
+class EngineSupervisorTest {
+
+    @Test
+    void startsWaitsRestartsAfterACrashAndStops() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = List.of(java, "-cp", System.getProperty("java.class.path"),
+                "dev.kairos.inference.sim.EngineSimulator", "--port", Integer.toString(port), "sim/llamacpp.json");
+        EngineSupervisor.Spec spec = new EngineSupervisor.Spec(command, Map.of(),
+                URI.create("http://127.0.0.1:" + port + "/health"), Duration.ofSeconds(60),
+                Duration.ofMillis(50), Duration.ofMillis(200), 3, Duration.ofSeconds(5));
+        try (EngineSupervisor supervisor = new EngineSupervisor(spec)) {
+            supervisor.start();
+            assertTrue(supervisor.awaitReady(1, Duration.ofSeconds(60)), "state " + supervisor.state());
+            long firstPid = supervisor.pid().orElseThrow();
+
+            ProcessHandle.of(firstPid).orElseThrow().destroyForcibly();
+            assertTrue(supervisor.awaitReady(2, Duration.ofSeconds(60)), "restarted; state " + supervisor.state());
+            assertEquals(1, supervisor.restarts());
+            long secondPid = supervisor.pid().orElseThrow();
+            assertNotEquals(firstPid, secondPid);
+
+            supervisor.close();
+            assertEquals(EngineSupervisor.State.STOPPED, supervisor.state());
+            assertTrue(ProcessHandle.of(secondPid).map(h -> !h.isAlive()).orElse(true), "stopped on close");
+        }
+    }
+
+    @Test
+    void aCommandThatCannotStartFails() throws InterruptedException {
+        EngineSupervisor.Spec spec = EngineSupervisor.Spec.of(List.of("/nonexistent/engine-binary"),
+                URI.create("http://127.0.0.1:1/health"));
+        try (EngineSupervisor supervisor = new EngineSupervisor(spec)) {
+            supervisor.start();
+            assertTrue(!supervisor.awaitReady(1, Duration.ofSeconds(10)));
+            assertEquals(EngineSupervisor.State.FAILED, supervisor.state());
+        }
+    }
+
+    @Test
+    void specNamesTheBadKey() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> EngineSupervisor.Spec.of(List.of(), URI.create("http://x/health")));
+        assertTrue(e.getMessage().startsWith("engine.command"));
+    }
+
+}
