@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 VersionCommand.class,
+                EnginesCommand.class,
+                ChatCommand.class,
                 McpCommand.class,
                 ServeCommand.class,
                 FsmCommand.class,

@@ -1,0 +1,63 @@
+package dev.kairos.server.cli;
+
+import dev.kairos.inference.EngineInfo;
+import dev.kairos.inference.EngineProbe;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+/** {@code kairos engines probe}: what serves the engine endpoint and what it can do. */
+@Command(name = "engines",
+        mixinStandardHelpOptions = true,
+        description = "Inspect the inference engines Kairos talks to.",
+        subcommands = {EnginesCommand.Probe.class})
+public final class EnginesCommand {
+
+    /** The engine URL: the flag, else {@code KAIROS_ENGINE_URL}; a clear error when neither is set. */
+    static URI engineUrl(URI flag, CommandSpec spec) {
+        if (flag != null) {
+            return flag;
+        }
+        String env = System.getenv("KAIROS_ENGINE_URL");
+        if (env == null || env.isBlank()) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "no engine: pass --engine URL or set KAIROS_ENGINE_URL");
+        }
+        try {
+            return URI.create(env.trim());
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "KAIROS_ENGINE_URL: not a URL: '" + env + "'");
+        }
+    }
+
+    /** {@code kairos engines probe [--engine URL]}. */
+    @Command(name = "probe", mixinStandardHelpOptions = true,
+            description = "Probe an engine (vLLM, SGLang, llama.cpp, Ollama, any OpenAI-compatible server): "
+                    + "kind, version, readiness, models, context size, slots, tool-calling capabilities.")
+    static final class Probe implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--engine", paramLabel = "URL", description = "Engine base URL. Default: $KAIROS_ENGINE_URL.")
+        URI engine;
+
+        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "5",
+                description = "Bound on each probe request (default ${DEFAULT-VALUE} s).")
+        int timeoutSeconds;
+
+        @Override
+        public Integer call() {
+            URI url = engineUrl(engine, spec);
+            EngineInfo info = new EngineProbe(Duration.ZERO, Duration.ofSeconds(Math.max(1, timeoutSeconds))).probe(url);
+            info.describe().forEach(System.out::println);
+            return info.reachable() && info.ready() ? 0 : 1;
+        }
+    }
+}
