@@ -1,32 +1,22 @@
 package dev.kairos.memory;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The bi-temporal semantics: a fact superseded on a date, seen now, as of before/after, and as believed back then. */
+@ExtendWith(SharedGraph.class)
 class TemporalFactsTest {
-    @TempDir
-    static Path dir;
     static MemoryGraph graph;
 
     @BeforeAll
-    static void open() {
-        graph = MemoryGraph.open(MemorySettings.defaults().withDataDir(dir));
-        assertTrue(graph.awaitReady(Duration.ofMinutes(2)).isReady(), () -> graph.status().describe());
-    }
-
-    @AfterAll
-    static void close() {
-        graph.close();
+    static void open(MemoryGraph shared) {
+        graph = shared;
     }
 
     static final Instant JAN_2020 = Instant.parse("2020-01-01T00:00:00Z");

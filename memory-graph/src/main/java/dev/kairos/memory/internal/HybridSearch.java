@@ -114,16 +114,18 @@ final class HybridSearch {
         List<List<String>> factLists = new ArrayList<>();
         List<List<String>> entityLists = new ArrayList<>();
         List<List<String>> episodeLists = new ArrayList<>();
+        // BFS starts from the centre if given, else from the endpoints of the best hits (as Graphiti).
         Set<String> origins = new LinkedHashSet<>();
+        Set<String> hitOrigins = new LinkedHashSet<>();
         if (q.centreUuid() != null) origins.add(q.centreUuid());
 
         if (scopes.contains(Scope.FACTS) || bfs) {
             if (lucene != null) factLists.add(factIds(bolt.read("""
                     CALL db.index.fulltext.queryRelationships('fact_text', $lucene, {limit: $k}) YIELD relationship AS r, score
-                    """ + factFilter("") + "RETURN r.uuid AS uuid, startNode(r).uuid AS s, endNode(r).uuid AS t ORDER BY score DESC LIMIT $k", p), origins));
+                    """ + factFilter("") + "RETURN r.uuid AS uuid, startNode(r).uuid AS s, endNode(r).uuid AS t ORDER BY score DESC LIMIT $k", p), hitOrigins));
             if (useVector) factLists.add(factIds(bolt.read("""
                     CALL db.index.vector.queryRelationships('fact_embedding', $k, $vec) YIELD relationship AS r, score
-                    """ + factFilter("") + "RETURN r.uuid AS uuid, startNode(r).uuid AS s, endNode(r).uuid AS t ORDER BY score DESC LIMIT $k", p), origins));
+                    """ + factFilter("") + "RETURN r.uuid AS uuid, startNode(r).uuid AS s, endNode(r).uuid AS t ORDER BY score DESC LIMIT $k", p), hitOrigins));
         }
         if (scopes.contains(Scope.ENTITIES) || bfs) {
             if (lucene != null) entityLists.add(ids(bolt.read("""
@@ -132,8 +134,9 @@ final class HybridSearch {
             if (useVector) entityLists.add(ids(bolt.read("""
                     CALL db.index.vector.queryNodes('entity_name_embedding', $k, $vec) YIELD node AS n, score
                     """ + ENTITY_FILTER + "RETURN n.uuid AS uuid ORDER BY score DESC LIMIT $k", p)));
-            if (q.centreUuid() == null) for (List<String> l : entityLists) origins.addAll(l.subList(0, Math.min(5, l.size())));
+            for (List<String> l : entityLists) hitOrigins.addAll(l.subList(0, Math.min(5, l.size())));
         }
+        if (q.centreUuid() == null) origins.addAll(hitOrigins);
         if (scopes.contains(Scope.EPISODES)) {
             if (lucene != null) episodeLists.add(ids(bolt.read("""
                     CALL db.index.fulltext.queryNodes('episode_text', $lucene, {limit: $k}) YIELD node AS e, score

@@ -43,6 +43,8 @@ final class Schema {
             "CREATE FULLTEXT INDEX entity_text IF NOT EXISTS FOR (n:Entity) ON EACH [n.name, n.summary, n.observations_text, n.group_id]",
             "CREATE FULLTEXT INDEX fact_text IF NOT EXISTS FOR ()-[r:RELATES_TO]-() ON EACH [r.name, r.fact, r.group_id]");
 
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("(?:INDEX|CONSTRAINT) (\\w+) IF NOT EXISTS");
+
     private Schema() {}
 
     /** Applies the schema and returns the recorded version; refuses an embedder that differs from the recorded one. */
@@ -61,12 +63,24 @@ final class Schema {
                 throw new MemoryStoreException("database " + bolt.database() + " has memory schema v" + version
                         + ", newer than this Kairos understands (v" + VERSION + "); upgrade Kairos", null);
         }
-        for (String s : STATEMENTS) bolt.autoCommit(s, Map.of());
         int d = embedder.dimension(); // an int we own, not input: safe to put in the statement text
         String cfg = " OPTIONS {indexConfig: {`vector.dimensions`: " + d + ", `vector.similarity_function`: 'cosine'}}";
-        bolt.autoCommit("CREATE VECTOR INDEX entity_name_embedding IF NOT EXISTS FOR (n:Entity) ON n.name_embedding" + cfg, Map.of());
-        bolt.autoCommit("CREATE VECTOR INDEX fact_embedding IF NOT EXISTS FOR ()-[r:RELATES_TO]-() ON r.fact_embedding" + cfg, Map.of());
-        bolt.autoCommit("CREATE VECTOR INDEX episode_embedding IF NOT EXISTS FOR (n:Episode) ON n.content_embedding" + cfg, Map.of());
+        List<String> all = new java.util.ArrayList<>(STATEMENTS);
+        all.add("CREATE VECTOR INDEX entity_name_embedding IF NOT EXISTS FOR (n:Entity) ON n.name_embedding" + cfg);
+        all.add("CREATE VECTOR INDEX fact_embedding IF NOT EXISTS FOR ()-[r:RELATES_TO]-() ON r.fact_embedding" + cfg);
+        all.add("CREATE VECTOR INDEX episode_embedding IF NOT EXISTS FOR (n:Episode) ON n.content_embedding" + cfg);
+        // IF NOT EXISTS makes each statement idempotent; skipping the ones present only saves start-up time.
+        java.util.Set<String> present = new java.util.HashSet<>();
+        for (Record r : bolt.read("SHOW INDEXES YIELD name RETURN name", Map.of())) present.add(r.get("name").asString());
+        for (Record r : bolt.read("SHOW CONSTRAINTS YIELD name RETURN name", Map.of())) present.add(r.get("name").asString());
+        int created = 0;
+        for (String s : all) {
+            var m = NAME.matcher(s);
+            if (m.find() && present.contains(m.group(1))) continue;
+            bolt.autoCommit(s, Map.of());
+            created++;
+        }
+        if (created > 0) log.info("created {} indexes and constraints in database {}", created, bolt.database());
         checkVectorDimensions(bolt, d);
         bolt.write("""
                 MERGE (s:MemorySchema {id: 'kairos'})

@@ -1,0 +1,158 @@
+package dev.kairos.memory;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Writes without a model: episodes, entities with observations, facts with provenance, and the cascade deletes. */
+@ExtendWith(SharedGraph.class)
+class WritesTest {
+    static MemoryGraph graph;
+
+    @BeforeAll
+    static void open(MemoryGraph shared) {
+        graph = shared;
+    }
+
+    @Test
+    void episodeIsStoredPendingWithItsTimes() {
+        Instant when = Instant.parse("2024-02-29T12:00:00Z");
+        Episode e = graph.addEpisode(NewEpisode.text("episodes", "standup", "Dana moved the launch to Friday.").withValidAt(when));
+        assertEquals(Episode.Extraction.PENDING, e.extraction());
+        assertEquals(when, e.validAt());
+        assertNotNull(e.createdAt());
+        assertEquals(e, graph.episode(e.uuid()).orElseThrow());
+        assertEquals(List.of(e), graph.pendingEpisodes(List.of("episodes"), 10));
+        graph.markExtraction(e.uuid(), Episode.Extraction.DONE);
+        assertTrue(graph.pendingEpisodes(List.of("episodes"), 10).isEmpty());
+        assertEquals(Episode.Extraction.DONE, graph.episodes(List.of("episodes"), 10).get(0).extraction());
+        assertEquals(1, graph.stats(List.of("episodes")).episodes());
+    }
+
+    @Test
+    void jsonEpisodesMustBeJson() {
+        var err = assertThrows(MemoryInputException.class, () -> graph.addEpisode(
+                NewEpisode.text("json", "doc", "{\"a\": ").withSource(Episode.Source.JSON, "api")));
+        assertEquals("content", err.field());
+        Episode ok = graph.addEpisode(NewEpisode.text("json", "doc", "{\"a\": 1}").withSource(Episode.Source.JSON, "api"));
+        assertEquals(Episode.Source.JSON, ok.source());
+        assertEquals("api", ok.sourceDescription());
+    }
+
+    @Test
+    void entitiesUpsertByNameWithObservationsLabelsAndAttributes() {
+        String g = "entities";
+        EntityWrite first = graph.upsertEntity(NewEntity.named(g, "Erin", "Person")
+                .withObservations(List.of("likes rust", "lives in Oslo")).withAttributes(Map.of("role", "engineer")));
+        assertTrue(first.created());
+        EntityWrite again = graph.upsertEntity(NewEntity.named(g, "Erin", "Engineer")
+                .withObservations(List.of("lives in Oslo", "plays chess")).withSummary("An engineer in Oslo"));
+        assertFalse(again.created());
+        Entity e = again.entity();
+        assertEquals(first.entity().uuid(), e.uuid());
+        assertEquals(List.of("likes rust", "lives in Oslo", "plays chess"), e.observations());
+        assertEquals(java.util.Set.of("Person", "Engineer"), java.util.Set.copyOf(e.labels()));
+        assertEquals("engineer", e.attributes().get("role"));
+        assertEquals("An engineer in Oslo", e.summary());
+
+        assertEquals(List.of("bakes bread"), graph.addObservations(g, "Erin", List.of("plays chess", "bakes bread")));
+        assertEquals(List.of("likes rust"), graph.deleteObservations(g, "Erin", List.of("likes rust", "never said")));
+        assertEquals(List.of("lives in Oslo", "plays chess", "bakes bread"), graph.entityNamed(g, "Erin").orElseThrow().observations());
+        var missing = assertThrows(MemoryNotFoundException.class, () -> graph.addObservations(g, "Nobody", List.of("x")));
+        assertEquals("entityName", missing.field());
+        // Same name in another group is another entity.
+        assertTrue(graph.upsertEntity(NewEntity.named("entities-other", "Erin")).created());
+    }
+
+    @Test
+    void factsKeepProvenanceAndRepeatsAreOneFact() {
+        String g = "provenance";
+        Episode ep1 = graph.addEpisode(NewEpisode.text(g, "chat 1", "Frank said he works at Globex."));
+        Episode ep2 = graph.addEpisode(NewEpisode.text(g, "chat 2", "Frank repeated he works at Globex."));
+        Fact f1 = graph.addFact(NewFact.triplet(g, "Frank", "WORKS_AT", "Frank works at Globex", "Globex").fromEpisodes(List.of(ep1.uuid())));
+        Fact f2 = graph.addFact(NewFact.triplet(g, "Frank", "WORKS_AT", "Frank works at Globex", "Globex").fromEpisodes(List.of(ep2.uuid())));
+        assertEquals(f1.uuid(), f2.uuid(), "the same statement between the same entities is one fact");
+        assertEquals(List.of(ep1.uuid(), ep2.uuid()), f2.episodes());
+        assertEquals(List.of("Frank", "Globex"), graph.entitiesOf(ep1.uuid()).stream().map(Entity::name).toList());
+        assertEquals("Frank", f1.sourceName());
+        assertEquals("Globex", f1.targetName());
+        assertEquals(1, graph.stats(List.of(g)).facts());
+    }
+
+    @Test
+    void batchWriteResolvesNamesOnceAndKeepsOrder() {
+        String g = "batch";
+        Entity hub = graph.upsertEntity(NewEntity.named(g, "Hub", "Place")).entity();
+        List<NewFact> batch = List.of(
+                NewFact.triplet(g, "Ann", "KNOWS", "Ann knows Ben", "Ben"),
+                new NewFact(g, EntityRef.id(hub.uuid()), "NEAR", "Hub is near the river", EntityRef.name("River", "Place"),
+                        null, null, false, List.of(), null, null),
+                NewFact.triplet(g, "Ben", "KNOWS", "Ben knows Ann", "Ann"),
+                NewFact.triplet(g, "Ann", "KNOWS", "Ann knows Ben", "Ben"));
+        List<Fact> facts = graph.addFacts(batch);
+        assertEquals(List.of("Ann knows Ben", "Hub is near the river", "Ben knows Ann", "Ann knows Ben"), facts.stream().map(Fact::fact).toList());
+        assertEquals(facts.get(0).uuid(), facts.get(3).uuid());
+        assertEquals(hub.uuid(), facts.get(1).sourceUuid());
+        MemoryStats s = graph.stats(List.of(g));
+        assertEquals(4, s.entities());
+        assertEquals(3, s.facts());
+        assertEquals(List.of("Place"), graph.entityNamed(g, "River").orElseThrow().labels());
+    }
+
+    @Test
+    void deletingAnEpisodeCascadesAsGraphiti() {
+        String g = "cascade";
+        Episode only = graph.addEpisode(NewEpisode.text(g, "e1", "Gus adopted a cat named Tom."));
+        Episode other = graph.addEpisode(NewEpisode.text(g, "e2", "Gus works at Initech."));
+        Fact cat = graph.addFact(NewFact.triplet(g, "Gus", "OWNS", "Gus owns a cat named Tom", "Tom").fromEpisodes(List.of(only.uuid())));
+        Fact job = graph.addFact(NewFact.triplet(g, "Gus", "WORKS_AT", "Gus works at Initech", "Initech").fromEpisodes(List.of(other.uuid())));
+        // A fact first seen in `other` and confirmed by `only` survives, without `only` in its list.
+        Fact shared = graph.addFact(NewFact.triplet(g, "Gus", "LIKES", "Gus likes cats", "cats").fromEpisodes(List.of(other.uuid())));
+        graph.addFact(NewFact.triplet(g, "Gus", "LIKES", "Gus likes cats", "cats").fromEpisodes(List.of(only.uuid())));
+
+        Deletion d = graph.deleteEpisode(only.uuid());
+        assertEquals(new Deletion(1, 1, 1), d, "episode, Tom (only mentioned by it), and the cat fact");
+        assertTrue(graph.fact(cat.uuid()).isEmpty());
+        assertTrue(graph.entityNamed(g, "Tom").isEmpty());
+        assertTrue(graph.entityNamed(g, "Gus").isPresent(), "Gus is mentioned by another episode");
+        assertTrue(graph.fact(job.uuid()).isPresent());
+        assertEquals(List.of(other.uuid()), graph.fact(shared.uuid()).orElseThrow().episodes());
+        assertThrows(MemoryNotFoundException.class, () -> graph.deleteEpisode(only.uuid()));
+    }
+
+    @Test
+    void deleteEntityFactAndGroup() {
+        String g = "deletes";
+        Fact a = graph.addFact(NewFact.triplet(g, "Hal", "USES", "Hal uses Linux", "Linux"));
+        graph.addFact(NewFact.triplet(g, "Hal", "USES", "Hal uses Emacs", "Emacs"));
+        graph.addEpisode(NewEpisode.text(g, "note", "Hal uses Linux and Emacs."));
+        assertEquals(new Deletion(0, 0, 1), graph.deleteFact(a.uuid()));
+        assertTrue(graph.fact(a.uuid()).isEmpty());
+        Entity hal = graph.entityNamed(g, "Hal").orElseThrow();
+        assertEquals(new Deletion(0, 1, 1), graph.deleteEntity(hal.uuid()));
+        assertThrows(MemoryNotFoundException.class, () -> graph.deleteEntity(hal.uuid()));
+        graph.addFact(NewFact.triplet("deletes-keep", "Ivy", "USES", "Ivy uses Vim", "Vim"));
+        Deletion cleared = graph.clearGroup(g);
+        assertEquals(1, cleared.episodes());
+        assertEquals(2, cleared.entities(), "Linux and Emacs were left");
+        assertEquals(new MemoryStats(0, 0, 0, 0, 0), graph.stats(List.of(g)));
+        assertEquals(1, graph.stats(List.of("deletes-keep")).facts(), "other groups untouched");
+    }
+
+    @Test
+    void snapshotHoldsEntitiesAndAllFacts() {
+        String g = "snapshot";
+        Fact f = graph.addFact(NewFact.triplet(g, "Jo", "READS", "Jo reads Dune", "Dune"));
+        graph.invalidateFact(f.uuid(), null);
+        graph.addFact(NewFact.triplet(g, "Jo", "READS", "Jo reads Emma", "Emma"));
+        GraphSnapshot s = graph.snapshot(List.of(g), 100);
+        assertEquals(3, s.entities().size());
+        assertEquals(2, s.facts().size(), "invalidated facts are part of the record");
+    }
+}
