@@ -8,6 +8,7 @@ import dev.kairos.fsm.internal.GuardExpression;
 import dev.kairos.fsm.internal.SlotSchemas;
 import dev.kairos.fsm.internal.StateTree;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -28,9 +29,11 @@ public final class Machine {
     private final Map<String, Guard> codeGuards;
     private final Map<String, Hook> hooks;
     private final Map<String, Schema> slotSchemas = new HashMap<>();
+    private final Duration busyTimeout;
 
-    private Machine(Workflow workflow, Map<String, Guard> codeGuards, Map<String, Hook> hooks) {
+    private Machine(Workflow workflow, Map<String, Guard> codeGuards, Map<String, Hook> hooks, Duration busyTimeout) {
         this.workflow = workflow;
+        this.busyTimeout = busyTimeout;
         this.tree = new StateTree(workflow);
         this.codeGuards = Map.copyOf(codeGuards);
         this.hooks = Map.copyOf(hooks);
@@ -60,6 +63,7 @@ public final class Machine {
         private final Workflow workflow;
         private final Map<String, Guard> guards = new LinkedHashMap<>();
         private final Map<String, Hook> hooks = new LinkedHashMap<>();
+        private Duration busyTimeout = Duration.ofSeconds(60);
 
         private Builder(Workflow workflow) {
             this.workflow = workflow;
@@ -72,6 +76,13 @@ public final class Machine {
 
         public Builder hook(String name, Hook hook) {
             hooks.put(name, hook);
+            return this;
+        }
+
+        /** How long an event waits for the instance while another one (perhaps a model choice) is handled. */
+        public Builder busyTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("busyTimeout must be positive");
+            busyTimeout = timeout;
             return this;
         }
 
@@ -89,12 +100,16 @@ public final class Machine {
                 }
             }
             if (!problems.isEmpty()) throw new WorkflowException(problems);
-            return new Machine(workflow, guards, hooks);
+            return new Machine(workflow, guards, hooks, busyTimeout);
         }
     }
 
     public Workflow workflow() {
         return workflow;
+    }
+
+    public Duration busyTimeout() {
+        return busyTimeout;
     }
 
     /** A new instance in the initial states, with the workflow's initial data and entry hooks run. */

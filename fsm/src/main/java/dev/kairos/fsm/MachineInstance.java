@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Matcher;
 
@@ -63,7 +64,10 @@ public final class MachineInstance {
 
     /** Fires an event; where the active leaf chooses by model, {@code chooser} picks among the enabled transitions. */
     public FireResult fire(Event event, TransitionChooser chooser) {
-        lock.lock();
+        if (!acquire()) {
+            return new FireResult.Rejected(event, "instance is busy: another event has held it for more than "
+                    + machine.busyTimeout().toMillis() + " ms");
+        }
         try {
             return handle(event, chooser);
         } finally {
@@ -71,9 +75,22 @@ public final class MachineInstance {
         }
     }
 
+    // Every wait has a bound: a chooser stuck in a model call must not hang the callers queued behind it.
+    private boolean acquire() {
+        try {
+            return lock.tryLock(machine.busyTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** Merges {@code patch} into the data without a transition, e.g. slots the user gave one at a time. */
     public void update(ObjectNode patch) {
-        lock.lock();
+        if (!acquire()) {
+            throw new IllegalStateException("instance is busy: another event has held it for more than "
+                    + machine.busyTimeout().toMillis() + " ms");
+        }
         try {
             Config c = config;
             ObjectNode data = c.data().deepCopy();

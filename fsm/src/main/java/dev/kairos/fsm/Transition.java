@@ -22,10 +22,6 @@ public record Transition(String event, String guard, String target, String descr
         return new Transition(null, guard, target, null, false, null, null);
     }
 
-    public Transition withGuard(String newGuard) {
-        return new Transition(event, newGuard, target, description, ignoreSlots, at, guardAt);
-    }
-
     /** A short label such as {@code confirm [slots.ok == true]} for diagrams and prompts. */
     public String label() {
         String e = event == null ? "" : event;

@@ -120,6 +120,10 @@ public final class Validator {
 
     private void checkGuards(List<StateDef> all, Set<String> declaredSlots) {
         for (NamedGuard g : wf.guards().values()) {
+            if (!isGuardName(g.name())) {
+                out.add(Diagnostic.error(g.at(), "bad-name", "guard name '" + g.name()
+                        + "' must start with a letter or '_', hold only letters, digits and '_', and not be true, false, null, data, slots or event"));
+            }
             expression(g.expression(), g.at(), "guard '" + g.name() + "'", declaredSlots);
         }
         for (StateDef s : all) {

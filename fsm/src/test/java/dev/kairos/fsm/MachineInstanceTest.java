@@ -3,9 +3,11 @@ package dev.kairos.fsm;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -295,6 +297,33 @@ class MachineInstanceTest {
         FireResult.Rejected r = assertInstanceOf(FireResult.Rejected.class, m.fire(Event.of("go")));
         assertTrue(r.reason().startsWith("done-transitions loop without settling"), r.reason());
         assertEquals("L/A", m.path().toString());
+    }
+
+    @Test
+    void anEventWaitingBehindASlowModelChoiceGivesUpAfterTheBusyTimeout() throws Exception {
+        Machine machine = Machine.builder(WorkflowLoader.load("pick.yaml", CHOOSING)).busyTimeout(Duration.ofMillis(50)).build();
+        MachineInstance m = machine.start();
+        CountDownLatch choosing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<FireResult> slow = pool.submit(() -> m.fire(Event.of("reply"), request -> {
+                choosing.countDown();
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return Choice.to("Tea");
+            }));
+            assertTrue(choosing.await(30, TimeUnit.SECONDS));
+            FireResult.Rejected busy = assertInstanceOf(FireResult.Rejected.class, m.fire(Event.of("quit")));
+            assertEquals("instance is busy: another event has held it for more than 50 ms", busy.reason());
+            release.countDown();
+            assertEquals("Pick/Tea", moved(slow.get(30, TimeUnit.SECONDS)).to().toString());
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

@@ -260,6 +260,20 @@ class ValidatorTest {
     }
 
     @Test
+    void guardNamesMustBeNames() {
+        Diagnostic d = only(check("""
+                workflow: W
+                initial: A
+                guards:
+                  is-big: data.n > 3
+                states:
+                  A: {type: final}
+                """), "bad-name");
+        assertTrue(d.message().startsWith("guard name 'is-big' must start with a letter"), d.message());
+        at(d, 4, 11);
+    }
+
+    @Test
     void unregisteredHookStopsTheMachineFromBeingBuilt() {
         Workflow wf = WorkflowLoader.load("w.yaml", """
                 workflow: W

@@ -250,7 +250,6 @@ public sealed interface GuardExpression {
         private boolean eat(String token) {
             skip();
             if (s.startsWith(token, i)) {
-                // "<" must not swallow the first half of "<=", which is tried first anyway.
                 i += token.length();
                 return true;
             }
