@@ -52,6 +52,19 @@ class ExamplesTest {
     }
 
     @Test
+    void theReadmeExampleRunsAsDocumented() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        int start = readme.indexOf("```yaml\n") + "```yaml\n".length();
+        Workflow pizza = WorkflowLoader.load("README.md", readme.substring(start, readme.indexOf("```", start)));
+        MachineInstance order = Machine.of(pizza).start();
+        assertEquals("Which size? (so far: )", order.prompt());
+        var done = (FireResult.Transitioned) order.fire(Event.of("user_reply", Map.of("slots", Map.of("size", "L"))));
+        assertEquals("Pizza/Done", done.to().toString());
+        MachineInstance again = Machine.of(pizza).restore(Snapshot.fromJson(order.snapshot().toJson()));
+        assertTrue(again.isFinished());
+    }
+
+    @Test
     void foodOrderingRunsWithABackEdgeOutOfTheConfirmation() throws Exception {
         MachineInstance order = Machine.of(example("food-ordering.yaml")).start();
         assertEquals("FoodOrdering/Awaiting_Order", order.path().toString());
