@@ -26,9 +26,11 @@ public final class KairosProcess implements AutoCloseable {
     private final ConcurrentLinkedQueue<String> stderr = new ConcurrentLinkedQueue<>();
     private final CompletableFuture<String> baseUrl = new CompletableFuture<>();
 
+    private final Thread stderrReader;
+
     private KairosProcess(Process process) {
         this.process = process;
-        Thread.ofVirtual().start(() -> {
+        this.stderrReader = Thread.ofVirtual().start(() -> {
             try (var in = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = in.readLine()) != null) {
@@ -87,7 +89,15 @@ public final class KairosProcess implements AutoCloseable {
         return process;
     }
 
+    /** What the process wrote to stderr so far; all of it once the process has exited. */
     public String stderrText() {
+        if (!process.isAlive()) {
+            try {
+                stderrReader.join(java.time.Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         return String.join("\n", stderr);
     }
 

@@ -1,0 +1,113 @@
+package dev.kairos.server.config;
+
+import dev.kairos.transports.HttpSettings;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    private Path write(String yaml) throws Exception {
+        Path file = dir.resolve("kairos.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    @Test
+    void defaultsWithoutAFile() {
+        KairosConfig c = ConfigLoader.load(null, Map.of(), dir);
+        HttpSettings s = c.httpSettings();
+        assertEquals("127.0.0.1", s.host());
+        assertEquals(8765, s.port());
+        assertEquals("defaults", c.source());
+        assertEquals("default", c.defaultGroup());
+    }
+
+    @Test
+    void fileInTheWorkingDirectoryIsFoundAndEnvironmentOverridesIt() throws Exception {
+        write("server:\n  port: 9100\n  session_idle_timeout: 5m\n  allowed_hosts: [kairos.internal]\n");
+        KairosConfig c = ConfigLoader.load(null, Map.of("KAIROS_SERVER_PORT", "9200", "KAIROS_SERVER_ALLOWED_ORIGINS", "https://a.example, https://b.example"), dir);
+        HttpSettings s = c.httpSettings();
+        assertEquals(9200, s.port());
+        assertEquals(Duration.ofMinutes(5), s.sessionIdleTimeout());
+        assertEquals(List.of("kairos.internal"), s.allowedHosts());
+        assertEquals(List.of("https://a.example", "https://b.example"), s.allowedOrigins());
+    }
+
+    @Test
+    void unknownKeyIsNamedWithTheFile() throws Exception {
+        Path file = write("server:\n  prot: 9100\n");
+        var e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file, Map.of(), dir));
+        assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("server.prot"), e.getMessage());
+        assertTrue(e.getMessage().contains("port"), "lists the known keys: " + e.getMessage());
+    }
+
+    @Test
+    void unknownSectionIsNamed() throws Exception {
+        Path file = write("severs:\n  port: 1\n");
+        var e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file, Map.of(), dir));
+        assertTrue(e.getMessage().contains("'severs'"), e.getMessage());
+    }
+
+    @Test
+    void wrongTypeAndBadValuesNameTheKey() throws Exception {
+        Path file = write("server:\n  port: lots\n");
+        var e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file, Map.of(), dir));
+        assertTrue(e.getMessage().contains("server.port"), e.getMessage());
+
+        Path bad = write("server:\n  shutdown_grace: soon\n");
+        var e2 = assertThrows(ConfigException.class, () -> ConfigLoader.load(bad, Map.of(), dir));
+        assertTrue(e2.getMessage().contains("server.shutdown_grace"), e2.getMessage());
+
+        Path port = write("server:\n  port: 70000\n");
+        var e3 = assertThrows(ConfigException.class, () -> ConfigLoader.load(port, Map.of(), dir));
+        assertTrue(e3.getMessage().contains("port"), e3.getMessage());
+    }
+
+    @Test
+    void brokenYamlGivesTheLine() throws Exception {
+        Path file = write("server:\n  port: [1,\n");
+        var e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file, Map.of(), dir));
+        assertTrue(e.getMessage().matches("(?s).*kairos\\.yaml:\\d+:\\d+:.*"), e.getMessage());
+    }
+
+    @Test
+    void tokensComeFromTheEnvironmentWithTheirGroups() throws Exception {
+        Path file = write("server:\n  tokens:\n    - name: ci\n      token_env: CI_TOKEN\n      groups: [team-a]\n");
+        KairosConfig c = ConfigLoader.load(file, Map.of("CI_TOKEN", "0123456789abcdef0123", "KAIROS_TOKEN", "fedcba9876543210fedc"), dir);
+        var tokens = c.httpSettings().tokens();
+        assertEquals(2, tokens.size());
+        assertTrue(tokens.stream().anyMatch(t -> t.name().equals("ci") && t.caller().mayAccess("team-a") && !t.caller().mayAccess("team-b")));
+        assertTrue(tokens.stream().anyMatch(t -> t.caller().allGroups()));
+
+        var missing = assertThrows(ConfigException.class, () -> ConfigLoader.load(file, Map.of(), dir));
+        assertTrue(missing.getMessage().contains("server.tokens[0].token_env") && missing.getMessage().contains("CI_TOKEN"), missing.getMessage());
+
+        Path noGroups = write("server:\n  tokens:\n    - token: 0123456789abcdef0123\n");
+        var e = assertThrows(ConfigException.class, () -> ConfigLoader.load(noGroups, Map.of(), dir));
+        assertTrue(e.getMessage().contains("server.tokens[0].groups"), e.getMessage());
+
+        Path shortToken = write("server:\n  tokens:\n    - token: short\n      groups: ['*']\n");
+        var e2 = assertThrows(ConfigException.class, () -> ConfigLoader.load(shortToken, Map.of(), dir));
+        assertTrue(e2.getMessage().contains("16 characters"), e2.getMessage());
+    }
+
+    @Test
+    void missingExplicitFileIsNamed() {
+        Path nowhere = dir.resolve("nope.yaml");
+        var e = assertThrows(ConfigException.class, () -> ConfigLoader.load(nowhere, Map.of(), dir));
+        assertTrue(e.getMessage().contains("nope.yaml"), e.getMessage());
+    }
+}
