@@ -440,7 +440,7 @@ public final class EngineSimulator implements AutoCloseable {
             merged.setAll((ObjectNode) load(s).path("routes"));
         }
         EngineSimulator sim = start(merged, port);
-        LOG.info("engine simulator listening on {}", sim.url());
+        System.out.println("engine simulator listening on " + sim.url()); // the command's output: its address
         Thread.currentThread().join();
     }
 }
