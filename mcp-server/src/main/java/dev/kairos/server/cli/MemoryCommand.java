@@ -119,12 +119,16 @@ public final class MemoryCommand {
 
         final ObjectMapper mapper = new ObjectMapper();
 
+        /** A graph opened by someone else (the caller keeps it open); null: open the one the options name. */
+        MemoryGraph provided;
+
         abstract int run(MemoryGraph graph, PrintWriter out) throws IOException;
 
         @Override
         public Integer call() throws IOException {
             PrintWriter out = spec.commandLine().getOut();
-            try (MemoryGraph graph = store.open(spec)) {
+            MemoryGraph graph = provided != null ? provided : store.open(spec);
+            try {
                 int rc = run(graph, out);
                 out.flush();
                 return rc;
@@ -134,6 +138,10 @@ public final class MemoryCommand {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
             } catch (MemoryException e) {
                 throw new CommandLine.ExecutionException(spec.commandLine(), e.getMessage(), e);
+            } finally {
+                if (provided == null) {
+                    graph.close();
+                }
             }
         }
 
@@ -340,9 +348,9 @@ public final class MemoryCommand {
         @Option(names = {"-g", "--group"}, description = "Import into this group. Default: as recorded (Kairos export) or the default group.")
         String group;
 
-        @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true",
-                description = "Show a progress bar on stderr for long imports. Default: on.")
-        boolean progress;
+        @Option(names = "--progress", negatable = true,
+                description = "Show a progress bar on stderr. Default: for files of " + PROGRESS_FROM_LINES + " lines or more, and for standard input.")
+        Boolean progress;
 
         @Override
         int run(MemoryGraph graph, PrintWriter out) throws IOException {
@@ -352,7 +360,8 @@ public final class MemoryCommand {
             try (BufferedReader in = stdin
                     ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
                     : Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8)) {
-                if (progress && (total < 0 || total >= PROGRESS_FROM_LINES)) {
+                boolean show = progress != null ? progress : total < 0 || total >= PROGRESS_FROM_LINES;
+                if (show) {
                     try (ProgressBar bar = new ProgressBarBuilder().setTaskName("import").setInitialMax(total)
                             .setConsumer(new ConsoleProgressBarConsumer(System.err)).setUnit(" lines", 1).build()) {
                         report = new MemoryArchive(graph).importFrom(in, group("--group", group), bar::stepTo);

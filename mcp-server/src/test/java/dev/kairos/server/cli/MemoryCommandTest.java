@@ -1,0 +1,163 @@
+package dev.kairos.server.cli;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kairos.memory.MemoryGraph;
+import dev.kairos.memory.MemorySettings;
+import dev.kairos.memory.MemoryStatus;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code kairos memory …} run in-process through picocli. The first command opens the embedded graph itself (and
+ * closes it); the rest share one graph opened afterwards on the same directory, which also proves the write lasted.
+ */
+class MemoryCommandTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path dir;
+    @TempDir
+    static Path files;
+    static MemoryGraph graph;
+    static Result firstRun;
+
+    record Result(int exit, String out, String err) {
+    }
+
+    @BeforeAll
+    static void start() {
+        // A real `kairos memory add` that opens and closes the embedded database on its own.
+        firstRun = run(null, "memory", "add", "--data-dir", dir.toString(), "--group", "cli",
+                "--reference-time", "2024-02-29", "The", "lighthouse", "keeper", "retired", "in", "spring");
+        graph = MemoryGraph.open(MemorySettings.defaults().withDataDir(dir).withReadyTimeout(Duration.ofMinutes(2)));
+        MemoryStatus status = graph.awaitReady(Duration.ofMinutes(3));
+        assertTrue(status.isReady(), status.describe());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (graph != null) {
+            graph.close();
+        }
+    }
+
+    /** Runs the kairos command line; with a graph, every memory subcommand uses it instead of opening one. */
+    static Result run(MemoryGraph shared, String... args) {
+        CommandLine.IFactory factory = new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> cls) throws Exception {
+                K made = CommandLine.defaultFactory().create(cls);
+                if (made instanceof MemoryCommand.GraphCommand command) {
+                    command.provided = shared;
+                }
+                return made;
+            }
+        };
+        var out = new StringWriter();
+        var err = new StringWriter();
+        var cmd = new CommandLine(new KairosCommand(), factory);
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        int exit = cmd.execute(args);
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    static Map<String, Object> json(Result r) throws Exception {
+        assertEquals(0, r.exit(), r.err());
+        return JSON.readValue(r.out(), new TypeReference<>() {
+        });
+    }
+
+    @Test
+    void addOpensTheDatabaseItselfAndTheEpisodeLasts() throws Exception {
+        assertEquals(0, firstRun.exit(), firstRun.err());
+        assertTrue(firstRun.out().startsWith("stored episode "), firstRun.out());
+        Map<String, Object> stats = json(run(graph, "memory", "stats", "--group", "cli", "--json"));
+        assertEquals(1, ((Number) stats.get("episodes")).intValue());
+        assertEquals(1, ((Number) stats.get("pending_episodes")).intValue());
+        Map<String, Object> found = json(run(graph, "memory", "search", "--group", "cli", "--scope", "episodes", "--json",
+                "lighthouse", "keeper"));
+        List<?> episodes = (List<?>) found.get("episodes");
+        assertEquals(1, episodes.size());
+        assertTrue(episodes.getFirst().toString().contains("2024-02-29T00:00:00Z"));
+    }
+
+    @Test
+    void importShowsProgressAndTimelineAndExportReadTheResult() throws Exception {
+        // server-memory's own format, with the progress bar asked for
+        List<String> lines = new ArrayList<>();
+        lines.add("{\"type\":\"entity\",\"name\":\"Harbour\",\"entityType\":\"place\",\"observations\":[\"windy\"]}");
+        for (int i = 0; i < 150; i++) {
+            lines.add("{\"type\":\"entity\",\"name\":\"Boat " + i + "\",\"entityType\":\"vessel\",\"observations\":[\"hull " + i + "\"]}");
+        }
+        lines.add("{\"type\":\"relation\",\"from\":\"Boat 7\",\"to\":\"Harbour\",\"relationType\":\"moored at\"}");
+        Path jsonl = files.resolve("memory.jsonl");
+        Files.writeString(jsonl, String.join("\n", lines), StandardCharsets.UTF_8);
+
+        Result imported = run(graph, "memory", "import", "--progress", "--group", "harbour", jsonl.toString());
+        assertEquals(0, imported.exit(), imported.err());
+        assertEquals("imported 0 episodes, 151 entities, 1 facts; skipped 0 already present", imported.out().strip());
+
+        Result timeline = run(graph, "memory", "timeline", "--group", "harbour", "Boat 7");
+        assertEquals(0, timeline.exit(), timeline.err());
+        assertTrue(timeline.out().contains("Boat 7 moored at Harbour"), timeline.out());
+
+        Path exported = files.resolve("export.jsonl");
+        Result export = run(graph, "memory", "export", "--group", "harbour", "--format", "server-memory", exported.toString());
+        assertEquals(0, export.exit(), export.err());
+        List<String> back = Files.readAllLines(exported, StandardCharsets.UTF_8);
+        assertEquals(lines.size(), back.size());
+        assertTrue(back.contains(lines.getLast()), back.getLast());
+
+        Result kairos = run(graph, "memory", "export", "--group", "harbour");
+        assertTrue(kairos.out().startsWith("{\"type\":\"kairos\",\"version\":1"), kairos.out().substring(0, 80));
+    }
+
+    @Test
+    void searchFindsAFactAndTimeTravelChangesTheAnswer() throws Exception {
+        Path jsonl = files.resolve("facts.jsonl");
+        Files.writeString(jsonl, String.join("\n",
+                "{\"type\":\"kairos\",\"version\":1}",
+                "{\"type\":\"fact\",\"group_id\":\"x\",\"name\":\"LIVES_IN\",\"fact\":\"Tove lives in Oslo\",\"source\":{\"name\":\"Tove\"},\"target\":{\"name\":\"Oslo\"},\"valid_at\":\"2010-01-01T00:00:00Z\",\"invalid_at\":\"2020-01-01T00:00:00Z\"}",
+                "{\"type\":\"fact\",\"group_id\":\"x\",\"name\":\"LIVES_IN\",\"fact\":\"Tove lives in Bergen\",\"source\":{\"name\":\"Tove\"},\"target\":{\"name\":\"Bergen\"},\"valid_at\":\"2020-01-01T00:00:00Z\"}"),
+                StandardCharsets.UTF_8);
+        assertEquals(0, run(graph, "memory", "import", "--group", "travel", jsonl.toString()).exit());
+        Result now = run(graph, "memory", "search", "--group", "travel", "--scope", "facts", "where", "does", "Tove", "live");
+        assertTrue(now.out().contains("Tove lives in Bergen") && !now.out().contains("Oslo"), now.out());
+        Result then = run(graph, "memory", "search", "--group", "travel", "--scope", "facts", "--as-of", "2015-06-01", "Tove", "live");
+        assertTrue(then.out().contains("Tove lives in Oslo") && !then.out().contains("Bergen"), then.out());
+    }
+
+    @Test
+    void badInputIsAUsageErrorNamingTheOption() {
+        Result date = run(graph, "memory", "search", "--as-of", "2023-02-30", "x");
+        assertEquals(2, date.exit());
+        assertTrue(date.err().contains("--as-of"), date.err());
+        Result group = run(graph, "memory", "stats", "--group", "not a group");
+        assertEquals(2, group.exit());
+        assertTrue(group.err().contains("--group"), group.err());
+        Result missing = run(graph, "memory", "import", files.resolve("nope.jsonl").toString());
+        assertEquals(2, missing.exit());
+        assertTrue(missing.err().contains("FILE"), missing.err());
+        Result unknown = run(graph, "memory", "timeline", "--group", "cli", "Nobody");
+        assertEquals(2, unknown.exit());
+        assertTrue(unknown.err().contains("Nobody"), unknown.err());
+    }
+}
