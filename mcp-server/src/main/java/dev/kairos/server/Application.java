@@ -1,6 +1,13 @@
 package dev.kairos.server;
 
+import dev.kairos.memory.MemoryGraph;
+import dev.kairos.memory.MemorySettings;
+import dev.kairos.memory.MemoryStatus;
+import dev.kairos.server.conformance.ConformanceFixtures;
 import dev.kairos.server.config.KairosConfig;
+import dev.kairos.server.config.MemoryConfig;
+import dev.kairos.server.memory.MemoryTools;
+import dev.kairos.server.memory.Toolset;
 import dev.kairos.transports.HttpHost;
 import dev.kairos.transports.HttpSettings;
 import dev.kairos.transports.LiveServers;
@@ -36,10 +43,14 @@ public final class Application implements AutoCloseable {
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final McpFeatures features;
 
-    /** Choices made on the command line rather than in the config file. */
-    public record Options(boolean conformanceFixtures) {
+    /**
+     * Choices made on the command line rather than in the config file.
+     *
+     * @param toolset memory tool set from {@code --toolset}, or null for the config's (default {@code kairos})
+     */
+    public record Options(boolean conformanceFixtures, String toolset) {
         public static Options defaults() {
-            return new Options(false);
+            return new Options(false, null);
         }
     }
 
@@ -53,9 +64,36 @@ public final class Application implements AutoCloseable {
     private void registerFeatures() {
         registry.tool(StatusTool.spec(this::status));
         if (options.conformanceFixtures()) {
-            dev.kairos.server.conformance.ConformanceFixtures.register(registry);
+            ConformanceFixtures.register(registry);
         }
-        // feature toolsets register here
+        if (MemoryConfig.enabled(config)) {
+            registerMemory();
+        } else {
+            subsystems.add(() -> new Subsystem("memory", Subsystem.State.DISABLED, "memory.mode is off"));
+        }
+    }
+
+    private void registerMemory() {
+        MemorySettings settings = MemoryConfig.settings(config);
+        String configured = MemoryConfig.toolset(config);
+        Toolset toolset = options.toolset() != null
+                ? Toolset.parse("--toolset", options.toolset())
+                : Toolset.parse("memory.toolset", configured != null ? configured : Toolset.KAIROS.id());
+        // Returns at once: Neo4j and the embedder start in the background, after `initialize` is answered.
+        MemoryGraph memory = MemoryGraph.open(settings);
+        closeables.add(memory);
+        subsystems.add(() -> memorySubsystem(memory.status()));
+        MemoryTools.register(registry, memory, toolset, settings.defaultGroup());
+    }
+
+    private static Subsystem memorySubsystem(MemoryStatus status) {
+        Subsystem.State state = switch (status) {
+            case MemoryStatus.Starting s -> Subsystem.State.STARTING;
+            case MemoryStatus.Ready r -> Subsystem.State.READY;
+            case MemoryStatus.Failed f -> Subsystem.State.FAILED;
+            case MemoryStatus.Closed c -> Subsystem.State.DISABLED;
+        };
+        return new Subsystem("memory", state, status.describe());
     }
 
     private static String instructions() {

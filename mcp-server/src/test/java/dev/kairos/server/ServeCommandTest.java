@@ -32,7 +32,7 @@ class ServeCommandTest {
 
     @Test
     void refusesANonLoopbackBindWithoutTokens() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(KairosProcess.command("serve", "--host", "0.0.0.0", "--port", "0"));
+        ProcessBuilder pb = KairosProcess.builder("serve", "--host", "0.0.0.0", "--port", "0");
         pb.environment().remove("KAIROS_TOKEN");
         pb.redirectErrorStream(true);
         Process p = pb.start();

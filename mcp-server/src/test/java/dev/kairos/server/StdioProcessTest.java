@@ -27,7 +27,7 @@ class StdioProcessTest {
 
     @Test
     void stdoutIsProtocolOnlyAndEveryRequestIsAnsweredBeforeExit(@TempDir Path home) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(KairosProcess.command("mcp"));
+        ProcessBuilder pb = KairosProcess.builder("mcp");
         pb.environment().put("KAIROS_DATA_DIR", home.resolve("data").toString());
         pb.redirectError(home.resolve("stderr.txt").toFile());
         long spawned = System.nanoTime();

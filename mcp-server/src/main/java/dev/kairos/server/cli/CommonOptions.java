@@ -18,11 +18,16 @@ public final class CommonOptions {
                     + "that the official MCP conformance suite calls. Never use in production.")
     boolean conformanceFixtures;
 
+    @Option(names = "--toolset", paramLabel = "NAME",
+            description = "Memory tools to offer: kairos (default), server-memory (drop-in for "
+                    + "@modelcontextprotocol/server-memory) or graphiti (drop-in for Graphiti's MCP server).")
+    String toolset;
+
     public KairosConfig loadConfig() {
         return ConfigLoader.load(config);
     }
 
     public Application.Options applicationOptions() {
-        return new Application.Options(conformanceFixtures);
+        return new Application.Options(conformanceFixtures, toolset);
     }
 }

@@ -61,9 +61,20 @@ public final class KairosProcess implements AutoCloseable {
         return cmd;
     }
 
-    /** Starts kairos with these arguments, stdout left to the caller. */
+    /**
+     * Starts kairos with these arguments, stdout left to the caller. Its memory lives in a fresh
+     * temporary directory, never in the user's {@code ~/.kairos}.
+     */
     public static KairosProcess start(String... args) throws IOException {
-        return new KairosProcess(new ProcessBuilder(command(args)).start());
+        return new KairosProcess(builder(args).start());
+    }
+
+    /** A process builder for kairos with a private temporary data directory. */
+    public static ProcessBuilder builder(String... args) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command(args));
+        pb.environment().put("KAIROS_DATA_DIR", java.nio.file.Files.createTempDirectory("kairos-data").toString());
+        pb.environment().remove("KAIROS_CONFIG");
+        return pb;
     }
 
     /** Starts {@code kairos serve} on a free loopback port with extra arguments, and waits until it listens. */
