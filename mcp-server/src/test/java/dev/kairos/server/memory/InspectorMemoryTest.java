@@ -1,0 +1,115 @@
+package dev.kairos.server.memory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kairos.server.interop.NodeTools;
+import dev.kairos.server.testing.KairosProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The MCP Inspector CLI as a real client adds a memory to a real {@code kairos} process and finds it again, over
+ * stdio ({@code kairos mcp}) and over Streamable HTTP ({@code kairos serve}, {@code /mcp}).
+ */
+class InspectorMemoryTest {
+    /** Covers a cold start of embedded Neo4j inside the first call. */
+    private static final long CALL_TIMEOUT_S = 180;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path home;
+    private static KairosProcess served;
+
+    @BeforeAll
+    static void start() throws Exception {
+        NodeTools.npmBin("mcp-inspector"); // skip (or fail under ./kairos test) before starting anything
+        served = KairosProcess.serve("--config", config("http").toString());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (served != null) {
+            served.close();
+        }
+    }
+
+    @Test
+    void addsAndFindsAMemoryOverStdio() throws Exception {
+        Path config = config("stdio");
+        // each Inspector run starts its own `kairos mcp`; the second finds what the first stored on disk
+        assertAddsAndFinds(() -> KairosProcess.command("mcp", "--config", config.toString()), "stdio");
+    }
+
+    @Test
+    void addsAndFindsAMemoryOverStreamableHttp() throws Exception {
+        assertAddsAndFinds(() -> List.of(served.baseUrl() + "/mcp"), "http");
+    }
+
+    private static void assertAddsAndFinds(java.util.function.Supplier<List<String>> target, String via) throws Exception {
+        String content = "The inspector left a note via " + via + ": the blue heron nests by the old mill.";
+        JsonNode added = inspector(target.get(), "--method", "tools/call", "--tool-name", "memory_add_episode",
+                "--tool-arg", "content=" + content);
+        assertFalse(added.path("result").path("isError").asBoolean(false), added.toString());
+        String uuid = added.path("result").path("structuredContent").path("episode").path("uuid").asText();
+        assertFalse(uuid.isEmpty(), added.toString());
+
+        JsonNode found = inspector(target.get(), "--method", "tools/call", "--tool-name", "memory_search_episodes",
+                "--tool-arg", "query=blue heron nests " + via);
+        assertFalse(found.path("result").path("isError").asBoolean(false), found.toString());
+        JsonNode first = found.path("result").path("structuredContent").path("episodes").path(0);
+        assertEquals(uuid, first.path("uuid").asText(), found.toString());
+        assertEquals(content, first.path("content").asText());
+    }
+
+    private static Path config(String name) throws IOException {
+        Path data = Files.createDirectories(home.resolve("data-" + name));
+        Path file = home.resolve("kairos-" + name + ".yaml");
+        Files.writeString(file, "memory:\n  data_dir: \"" + data + "\"\n  ready_timeout: 150s\n", StandardCharsets.UTF_8);
+        return file;
+    }
+
+    /** Runs the Inspector CLI once (options, then {@code --}, then the server command or URL); returns its JSON. */
+    private static JsonNode inspector(List<String> target, String... options) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--cli"));
+        args.addAll(List.of(options));
+        args.addAll(List.of("--format", "json", "--"));
+        args.addAll(target);
+        Path out = Files.createTempFile(home, "inspector", ".out");
+        Path err = Files.createTempFile(home, "inspector", ".err");
+        ProcessBuilder pb = new ProcessBuilder(NodeTools.npmBin("mcp-inspector", args.toArray(String[]::new)))
+                .directory(home.toFile())
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile());
+        pb.environment().put("HOME", home.toString()); // Inspector writes ~/.mcp-inspector
+        Process p = pb.start();
+        if (!p.waitFor(CALL_TIMEOUT_S, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            fail("Inspector CLI still running after " + CALL_TIMEOUT_S + " s: " + args + "\n" + read(err));
+        }
+        String stdout = read(out);
+        assertEquals(0, p.exitValue(), "Inspector CLI exit code\nstdout: " + stdout + "\nstderr: " + read(err));
+        try {
+            return JSON.readTree(stdout);
+        } catch (IOException e) {
+            throw new AssertionError("Inspector CLI printed no JSON: " + stdout + "\nstderr: " + read(err), e);
+        }
+    }
+
+    private static String read(Path file) throws IOException {
+        return Files.readString(file, StandardCharsets.UTF_8);
+    }
+}
