@@ -1,6 +1,6 @@
 package dev.kairos.inference;
 
-/** Receives the events of a streamed answer on the calling thread. */
+/** Receives the events of a streamed answer, in order, one at a time (on a call worker when the call is time-limited). */
 @FunctionalInterface
 public interface StreamListener {
     void on(StreamEvent event);

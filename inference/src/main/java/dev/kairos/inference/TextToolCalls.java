@@ -70,6 +70,14 @@ public final class TextToolCalls {
         if (tagged) {
             t = t.substring("<|python_tag|>".length()).strip();
         }
+        if (t.startsWith("[")) {
+            // Llama 3.2 small models: pythonic [f(a=1), g(b="x")], read as data, never evaluated.
+            var pythonic = dev.kairos.inference.internal.PythonicCalls.parse(t);
+            if (pythonic.isPresent()) {
+                return new Parsed("", reasoning, pythonic.get().stream()
+                        .map(c -> new ToolCall(newId(), c.name(), Json.write(c.arguments()))).toList(), null);
+            }
+        }
         if (!t.startsWith("{")) {
             return new Parsed(text.strip(), reasoning, List.of(), null);
         }

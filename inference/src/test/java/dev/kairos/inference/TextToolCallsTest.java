@@ -61,6 +61,19 @@ class TextToolCallsTest {
     }
 
     @Test
+    void llama32PythonicCallsAreReadAsDataOnly() {
+        TextToolCalls.Parsed p = TextToolCalls.parse(ToolProtocol.LLAMA3_JSON,
+                "[get_weather(city=\"Paris\"), get_time(timezone='Europe/Berlin')]");
+        assertEquals(EXPECTED, withoutIds(p.toolCalls()));
+        TextToolCalls.Parsed nested = TextToolCalls.parse(ToolProtocol.LLAMA3_JSON,
+                "[search(q=\"a\", n=3, exact=True, tags=['x', 'y'], opts={'k': None})]");
+        assertEquals("{\"q\":\"a\",\"n\":3,\"exact\":true,\"tags\":[\"x\",\"y\"],\"opts\":{\"k\":null}}",
+                nested.toolCalls().getFirst().arguments());
+        TextToolCalls.Parsed code = TextToolCalls.parse(ToolProtocol.LLAMA3_JSON, "[f(a=__import__('os'))]");
+        assertTrue(code.toolCalls().isEmpty(), "anything but a literal is not a call");
+    }
+
+    @Test
     void reactActionsAndFinalAnswerIgnoringAnInventedObservation() {
         TextToolCalls.Parsed p = TextToolCalls.parse(ToolProtocol.REACT, """
                 Thought: I should look up the weather.

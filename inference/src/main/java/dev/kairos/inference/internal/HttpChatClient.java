@@ -8,13 +8,10 @@ import dev.kairos.inference.EngineException;
 import dev.kairos.inference.InferenceSettings.Endpoint;
 import dev.kairos.inference.StreamListener;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.InterruptedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ScheduledExecutorService;
 
 /** What both providers share: one HTTP call, the first-token guard, and failures mapped to {@link EngineException}. */
@@ -34,7 +31,7 @@ abstract class HttpChatClient implements ChatClient {
     abstract String body(ChatRequest request, boolean stream);
 
     /** Reads a streamed answer; returns normally only when the stream ended properly. */
-    abstract void readStream(BufferedReader in, AnswerBuilder answer) throws IOException;
+    abstract void readStream(LineReader in, AnswerBuilder answer) throws IOException;
 
     abstract void readWhole(JsonNode body, AnswerBuilder answer);
 
@@ -72,7 +69,7 @@ abstract class HttpChatClient implements ChatClient {
         try {
             in = http.post(path(), body);
             guard.attach(in);
-            readStream(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)), answer);
+            readStream(new LineReader(in), answer);
             ok = true;
         } catch (EngineException.Cancelled e) {
             throw guard.timedOut() ? firstTokenTimeout() : e;

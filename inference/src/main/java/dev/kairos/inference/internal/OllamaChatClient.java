@@ -7,7 +7,6 @@ import dev.kairos.inference.FinishReason;
 import dev.kairos.inference.InferenceSettings.Endpoint;
 import dev.kairos.inference.Usage;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -29,7 +28,7 @@ public final class OllamaChatClient extends HttpChatClient {
     }
 
     @Override
-    void readStream(BufferedReader in, AnswerBuilder answer) throws IOException {
+    void readStream(LineReader in, AnswerBuilder answer) throws IOException {
         String line;
         while ((line = in.readLine()) != null) {
             if (line.isBlank()) {

@@ -8,7 +8,6 @@ import dev.kairos.inference.InferenceSettings.Endpoint;
 import dev.kairos.inference.InferenceSettings.Engine;
 import dev.kairos.inference.Usage;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -32,7 +31,7 @@ public final class OpenAiChatClient extends HttpChatClient {
     }
 
     @Override
-    void readStream(BufferedReader in, AnswerBuilder answer) throws IOException {
+    void readStream(LineReader in, AnswerBuilder answer) throws IOException {
         StringBuilder data = new StringBuilder();
         String line;
         while ((line = in.readLine()) != null) {
