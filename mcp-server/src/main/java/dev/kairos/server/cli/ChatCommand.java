@@ -81,11 +81,21 @@ public final class ChatCommand implements Callable<Integer> {
                     continue;
                 }
                 history.add(Message.user(line));
+                boolean[] thinking = {false};
                 try {
                     ChatResponse r = client.stream(ChatRequest.of(history), e -> {
                         switch (e) {
-                            case StreamEvent.ContentDelta d -> out.print(d.text());
-                            case StreamEvent.ReasoningDelta d -> System.err.print(d.text());
+                            case StreamEvent.ContentDelta d -> {
+                                if (thinking[0]) {
+                                    thinking[0] = false;
+                                    System.err.println();
+                                }
+                                out.print(d.text());
+                            }
+                            case StreamEvent.ReasoningDelta d -> {
+                                thinking[0] = true;
+                                System.err.print(d.text());
+                            }
                             default -> {
                             }
                         }
