@@ -93,6 +93,19 @@ final class HybridSearch {
                         + "', outside the searched groups " + groups);
         }
 
+        float[] vector = !q.text().isBlank() && (q.methods().contains(Method.VECTOR) || q.rerank() == Rerank.MMR)
+                ? embedder.embed(q.text()) : null;
+        // One read transaction for all the retrieval steps: fewer round trips than one per query.
+        return bolt.inRead(tx -> searchIn((c, params) -> tx.run(c, params).list(), q, groups, vector));
+    }
+
+    /** Runs a read query in the current transaction. */
+    @FunctionalInterface
+    interface Reader {
+        List<Record> read(String cypher, Map<String, Object> params);
+    }
+
+    private SearchResults searchIn(Reader reader, SearchQuery q, List<String> groups, float[] vector) {
         Map<String, Object> p = new HashMap<>();
         p.put("groups", groups);
         p.put("names", q.factNames().isEmpty() ? null : q.factNames());
@@ -104,8 +117,6 @@ final class HybridSearch {
         p.put("k", k);
         String lucene = q.methods().contains(Method.FULLTEXT) ? Lucene.query(q.text(), groups) : null;
         p.put("lucene", lucene);
-        float[] vector = !q.text().isBlank() && (q.methods().contains(Method.VECTOR) || q.rerank() == Rerank.MMR)
-                ? embedder.embed(q.text()) : null;
         p.put("vec", vector == null ? null : Rows.vector(vector));
         boolean useVector = vector != null && q.methods().contains(Method.VECTOR);
 
@@ -120,52 +131,52 @@ final class HybridSearch {
         if (q.centreUuid() != null) origins.add(q.centreUuid());
 
         if (scopes.contains(Scope.FACTS) || bfs) {
-            if (lucene != null) factLists.add(factIds(bolt.read("""
+            if (lucene != null) factLists.add(factIds(reader.read("""
                     CALL db.index.fulltext.queryRelationships('fact_text', $lucene, {limit: $k}) YIELD relationship AS r, score
                     """ + factFilter("") + "RETURN r.uuid AS uuid, startNode(r).uuid AS s, endNode(r).uuid AS t ORDER BY score DESC LIMIT $k", p), hitOrigins));
-            if (useVector) factLists.add(factIds(bolt.read("""
+            if (useVector) factLists.add(factIds(reader.read("""
                     CALL db.index.vector.queryRelationships('fact_embedding', $k, $vec) YIELD relationship AS r, score
                     """ + factFilter("") + "RETURN r.uuid AS uuid, startNode(r).uuid AS s, endNode(r).uuid AS t ORDER BY score DESC LIMIT $k", p), hitOrigins));
         }
         if (scopes.contains(Scope.ENTITIES) || bfs) {
-            if (lucene != null) entityLists.add(ids(bolt.read("""
+            if (lucene != null) entityLists.add(ids(reader.read("""
                     CALL db.index.fulltext.queryNodes('entity_text', $lucene, {limit: $k}) YIELD node AS n, score
                     """ + ENTITY_FILTER + "RETURN n.uuid AS uuid ORDER BY score DESC LIMIT $k", p)));
-            if (useVector) entityLists.add(ids(bolt.read("""
+            if (useVector) entityLists.add(ids(reader.read("""
                     CALL db.index.vector.queryNodes('entity_name_embedding', $k, $vec) YIELD node AS n, score
                     """ + ENTITY_FILTER + "RETURN n.uuid AS uuid ORDER BY score DESC LIMIT $k", p)));
             for (List<String> l : entityLists) hitOrigins.addAll(l.subList(0, Math.min(5, l.size())));
         }
         if (q.centreUuid() == null) origins.addAll(hitOrigins);
         if (scopes.contains(Scope.EPISODES)) {
-            if (lucene != null) episodeLists.add(ids(bolt.read("""
+            if (lucene != null) episodeLists.add(ids(reader.read("""
                     CALL db.index.fulltext.queryNodes('episode_text', $lucene, {limit: $k}) YIELD node AS e, score
                     """ + EPISODE_FILTER + "RETURN e.uuid AS uuid ORDER BY score DESC LIMIT $k", p)));
-            if (useVector) episodeLists.add(ids(bolt.read("""
+            if (useVector) episodeLists.add(ids(reader.read("""
                     CALL db.index.vector.queryNodes('episode_embedding', $k, $vec) YIELD node AS e, score
                     """ + EPISODE_FILTER + "RETURN e.uuid AS uuid ORDER BY score DESC LIMIT $k", p)));
         }
 
         Map<String, Integer> distance = Map.of();
         if (bfs && !origins.isEmpty()) {
-            Expansion x = expand(new ArrayList<>(origins), q.bfsDepth(), p, vector != null);
+            Expansion x = expand(reader, new ArrayList<>(origins), q.bfsDepth(), p, vector != null);
             factLists.add(x.facts());
             entityLists.add(x.entityOrder());
             if (q.centreUuid() != null) distance = x.distance();
         }
         if (q.rerank() == Rerank.NODE_DISTANCE && !bfs) {
-            distance = expand(List.of(q.centreUuid()), q.bfsDepth(), p, false).distance();
+            distance = expand(reader, List.of(q.centreUuid()), q.bfsDepth(), p, false).distance();
         }
 
-        List<Hit<Fact>> facts = !scopes.contains(Scope.FACTS) ? List.of() : rank(q, Fusion.rrf(factLists), vector, p,
+        List<Hit<Fact>> facts = !scopes.contains(Scope.FACTS) ? List.of() : rank(reader, q, Fusion.rrf(factLists), vector, p,
                 "UNWIND $ids AS id MATCH ()-[r:RELATES_TO {uuid: id}]->() WITH r, 0.0 AS score " + factFilter("") + "RETURN " + Rows.FACT,
                 "UNWIND $ids AS id MATCH ()-[r:RELATES_TO {uuid: id}]->() RETURN r.uuid AS uuid, r.fact_embedding AS v",
                 rec -> Rows.fact(rec.get("fact")), Fact::uuid, distanceOfFact(distance));
-        List<Hit<Entity>> entities = !scopes.contains(Scope.ENTITIES) ? List.of() : rank(q, Fusion.rrf(entityLists), vector, p,
+        List<Hit<Entity>> entities = !scopes.contains(Scope.ENTITIES) ? List.of() : rank(reader, q, Fusion.rrf(entityLists), vector, p,
                 "UNWIND $ids AS id MATCH (n:Entity {uuid: id}) " + ENTITY_FILTER + "RETURN " + Rows.ENTITY,
                 "UNWIND $ids AS id MATCH (n:Entity {uuid: id}) RETURN n.uuid AS uuid, n.name_embedding AS v",
                 rec -> Rows.entity(rec.get("entity")), Entity::uuid, distanceOfEntity(distance));
-        List<Hit<Episode>> episodes = !scopes.contains(Scope.EPISODES) ? List.of() : rank(q, Fusion.rrf(episodeLists), vector, p,
+        List<Hit<Episode>> episodes = !scopes.contains(Scope.EPISODES) ? List.of() : rank(reader, q, Fusion.rrf(episodeLists), vector, p,
                 "UNWIND $ids AS id MATCH (e:Episode {uuid: id}) " + EPISODE_FILTER + "RETURN " + Rows.EPISODE,
                 "UNWIND $ids AS id MATCH (e:Episode {uuid: id}) RETURN e.uuid AS uuid, e.content_embedding AS v",
                 rec -> Rows.episode(rec.get("episode")), Episode::uuid, null);
@@ -181,7 +192,7 @@ final class HybridSearch {
     }
 
     /** Fetches the fused candidates (filters again) and applies the reranker; returns at most {@code limit} hits. */
-    private <T> List<Hit<T>> rank(SearchQuery q, LinkedHashMap<String, Double> fused, float[] vector, Map<String, Object> p,
+    private <T> List<Hit<T>> rank(Reader reader, SearchQuery q, LinkedHashMap<String, Double> fused, float[] vector, Map<String, Object> p,
                                   String fetch, String vectors, Function<Record, T> map, Function<T, String> id,
                                   Function<T, Integer> distance) {
         if (fused.isEmpty()) return List.of();
@@ -190,7 +201,7 @@ final class HybridSearch {
         Map<String, Object> fp = new HashMap<>(p);
         fp.put("ids", ids);
         Map<String, T> byId = new LinkedHashMap<>();
-        for (Record r : bolt.read(fetch, fp)) {
+        for (Record r : reader.read(fetch, fp)) {
             T t = map.apply(r);
             byId.put(id.apply(t), t);
         }
@@ -199,7 +210,7 @@ final class HybridSearch {
         if (q.rerank() == Rerank.MMR && vector != null) {
             Map<String, float[]> vs = new HashMap<>();
             Map<String, Object> vp = Map.of("ids", kept);
-            for (Record r : bolt.read(vectors, vp)) vs.put(r.get("uuid").asString(), Rows.floats(r.get("v")));
+            for (Record r : reader.read(vectors, vp)) vs.put(r.get("uuid").asString(), Rows.floats(r.get("v")));
             order = Fusion.mmr(kept, vs, vector, MMR_LAMBDA, q.limit());
         } else if (q.rerank() == Rerank.NODE_DISTANCE && distance != null) {
             order = new LinkedHashMap<>();
@@ -237,7 +248,7 @@ final class HybridSearch {
     /** Facts reached by expansion (best semantic match first when there is a query), entities by hops. */
     record Expansion(List<String> facts, List<String> entityOrder, Map<String, Integer> distance) {}
 
-    Expansion expand(List<String> origins, int depth, Map<String, Object> p, boolean bySimilarity) {
+    Expansion expand(Reader reader, List<String> origins, int depth, Map<String, Object> p, boolean bySimilarity) {
         Map<String, Integer> distance = new LinkedHashMap<>();
         for (String o : origins) distance.put(o, 0);
         Map<String, Double> facts = new LinkedHashMap<>();
@@ -248,7 +259,7 @@ final class HybridSearch {
             hp.put("cap", BFS_CAP);
             if (!bySimilarity) hp.put("vec", null);
             List<String> next = new ArrayList<>();
-            for (Record r : bolt.read("""
+            for (Record r : reader.read("""
                     UNWIND $frontier AS u
                     MATCH (a:Entity {uuid: u})-[r:RELATES_TO]-(b:Entity)
                     WITH r, b, 0.0 AS score
@@ -282,7 +293,7 @@ final class HybridSearch {
         p.put("belief", null);
         p.put("world", includeInvalidated ? null : Store.now());
         p.put("vec", null);
-        Expansion x = expand(List.of(entityUuid), hops, p, false);
+        Expansion x = expand(bolt::read, List.of(entityUuid), hops, p, false);
         Map<String, Object> fp = new HashMap<>(p);
         fp.put("ids", x.facts());
         List<Fact> facts = bolt.read("UNWIND $ids AS id MATCH ()-[r:RELATES_TO {uuid: id}]->() RETURN " + Rows.FACT, fp)

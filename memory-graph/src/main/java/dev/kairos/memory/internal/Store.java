@@ -47,6 +47,7 @@ final class Store {
     private static final Pattern ATTRIBUTE_KEY = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Store.class);
     private final Bolt bolt;
     private final Embedder embedder;
     private final MemorySettings settings;
@@ -353,6 +354,7 @@ final class Store {
             }
             rows.add(row);
         }
+        long t0 = System.nanoTime();
         checkEntityIds(idGroups, idFields);
         checkEpisodes(rows.stream().flatMap(r -> strings(r.get("episodes")).stream()).toList(), single ? "episodeUuids" : "facts[].episodeUuids");
         List<Map<String, Object>> entityRows = new ArrayList<>(namedEntities.values());
@@ -361,6 +363,7 @@ final class Store {
             List<float[]> vectors = embedder.embedAll(toEmbed);
             for (int k = 0; k < vectors.size(); k++) rows.get(toEmbedRows.get(k)).put("embedding", Rows.vector(vectors.get(k)));
         }
+        long t1 = System.nanoTime();
         ZonedDateTime now = now();
         List<String> uuids;
         try {
@@ -368,12 +371,16 @@ final class Store {
         } catch (MemoryStoreException e) {
             throw uuidTaken(e, single ? "uuid" : "facts[].uuid", "given");
         }
+        long t2 = System.nanoTime();
         Map<String, Fact> byUuid = new HashMap<>();
         for (Record r : bolt.read("UNWIND $uuids AS u MATCH ()-[r:RELATES_TO {uuid: u}]->() RETURN " + Rows.FACT,
                 Map.of("uuids", new ArrayList<>(new LinkedHashSet<>(uuids))))) {
             Fact fact = Rows.fact(r.get("fact"));
             byUuid.put(fact.uuid(), fact);
         }
+        if (log.isDebugEnabled())
+            log.debug("addFacts({}): checks+embedding {} ms, write {} ms, read back {} ms", facts.size(),
+                    (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
         return uuids.stream().map(byUuid::get).toList();
     }
 
@@ -394,18 +401,32 @@ final class Store {
     /** One transaction: endpoints, duplicate check, supersede, create, provenance. Returns the fact uuid per row. */
     private List<String> writeFacts(TransactionContext tx, List<Map<String, Object>> rows,
                                     List<Map<String, Object>> entityRows, ZonedDateTime now) {
+        long w0 = System.nanoTime();
         Map<String, String> keyToUuid = new HashMap<>();
         if (!entityRows.isEmpty()) {
-            List<Record> written = upsertEntities(tx, entityRows, now);
-            for (Record r : written) {
-                Value e = r.get("entity");
-                keyToUuid.put(e.get("group_id").asString() + "\u0000" + e.get("name").asString(), e.get("uuid").asString());
-            }
+            // Endpoints named by facts: create if missing, add labels; existing entities are otherwise left untouched.
+            for (Record r : tx.run("""
+                    UNWIND $rows AS row
+                    MERGE (n:Entity {group_id: row.group_id, name: row.name})
+                    ON CREATE SET n.uuid = row.uuid, n.created_at = $now, n.observations = [], n.summary = '',
+                                  n.observations_text = ''
+                    WITH n, row
+                    CALL (n, row) {
+                      WITH n, row WHERE size(row.labels) > 0
+                      SET n:$(row.labels)
+                    }
+                    CALL (n, row) {
+                      WITH n, row WHERE row.embedding IS NOT NULL AND n.uuid = row.uuid
+                      CALL db.create.setNodeVectorProperty(n, 'name_embedding', row.embedding)
+                    }
+                    RETURN n.group_id + '\\u0000' + n.name AS key, n.uuid AS uuid""", Map.of("rows", entityRows, "now", now)).list())
+                keyToUuid.put(r.get("key").asString(), r.get("uuid").asString());
         }
         for (var row : rows) {
             if (row.containsKey("sourceKey")) row.put("source", keyToUuid.get((String) row.remove("sourceKey")));
             if (row.containsKey("targetKey")) row.put("target", keyToUuid.get((String) row.remove("targetKey")));
         }
+        long w1 = System.nanoTime();
         String[] result = new String[rows.size()];
         // The same statement twice in a batch, or again later with the same endpoints: keep one fact (Graphiti's fast path).
         Map<String, Integer> firstOfKey = new HashMap<>();
@@ -418,12 +439,13 @@ final class Store {
         }
         for (Record r : tx.run("""
                 UNWIND $rows AS row
-                MATCH (s:Entity {uuid: row.source})-[old:RELATES_TO {name: row.name}]->(t:Entity {uuid: row.target})
-                WHERE old.fact = row.fact AND old.group_id = row.group_id AND old.invalid_at IS NULL AND old.expired_at IS NULL
+                MATCH (s:Entity {uuid: row.source})-[old:RELATES_TO]->()
+                WHERE endNode(old).uuid = row.target AND old.name = row.name AND old.fact = row.fact AND old.group_id = row.group_id AND old.invalid_at IS NULL AND old.expired_at IS NULL
                 WITH row, head(collect(old)) AS old
                 SET old.episodes = old.episodes + [e IN row.episodes WHERE NOT e IN old.episodes]
                 RETURN row.i AS i, old.uuid AS uuid""", Map.of("rows", candidates)).list())
             result[r.get("i").asInt()] = r.get("uuid").asString();
+        long w2 = System.nanoTime();
         List<Map<String, Object>> fresh = new ArrayList<>();
         for (var row : candidates) if (result[(Integer) row.get("i")] == null) fresh.add(row);
         for (var row : fresh) {
@@ -455,6 +477,7 @@ final class Store {
                     Map.of("rows", fresh, "now", now)).consume();
             for (var row : fresh) result[(Integer) row.get("i")] = (String) row.get("uuid");
         }
+        long w3 = System.nanoTime();
         List<Map<String, Object>> withEpisodes = rows.stream().filter(r -> !strings(r.get("episodes")).isEmpty()).toList();
         if (!withEpisodes.isEmpty())
             tx.run("""
@@ -465,6 +488,9 @@ final class Store {
                     MATCH (n:Entity {uuid: u})
                     MERGE (e)-[m:MENTIONS]->(n) ON CREATE SET m.group_id = n.group_id, m.created_at = $now""",
                     Map.of("rows", withEpisodes, "now", now)).consume();
+        if (log.isDebugEnabled())
+            log.debug("writeFacts({}): endpoints {} ms, duplicates {} ms, create {} ms", rows.size(),
+                    (w1 - w0) / 1_000_000, (w2 - w1) / 1_000_000, (w3 - w2) / 1_000_000);
         for (var row : rows)
             if (row.containsKey("sameAs")) result[(Integer) row.get("i")] = result[(Integer) row.get("sameAs")];
         return List.of(result);
