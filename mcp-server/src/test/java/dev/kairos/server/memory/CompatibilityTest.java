@@ -220,6 +220,44 @@ class CompatibilityTest {
         assertEquals(new TreeSet<>(schemas.keySet()), called, "every graphiti tool called");
     }
 
+    @Test
+    void serverMemoryKeepsItsKnowledgeGraphResourceWithUpdates() throws Exception {
+        try (McpHarness mcp = harness(Toolset.SERVER_MEMORY, "sm-resource")) {
+            mcp.client().subscribeResource(new McpSchema.SubscribeRequest("memory://knowledge-graph"));
+            ok(mcp.call("create_entities", Map.of("entities", List.of(Map.of("name", "Kiln", "entityType", "tool", "observations", List.of("hot"))))));
+            assertTrue(mcp.awaitUpdate("memory://knowledge-graph", java.time.Duration.ofSeconds(30)));
+            var read = mcp.client().readResource(new McpSchema.ReadResourceRequest("memory://knowledge-graph"));
+            Map<String, Object> graphJson = JSON.readValue(((McpSchema.TextResourceContents) read.contents().getFirst()).text(),
+                    new TypeReference<>() {
+                    });
+            assertEquals(List.of(Map.of("name", "Kiln", "entityType", "tool", "observations", List.of("hot"))), graphJson.get("entities"));
+        }
+    }
+
+    @Test
+    void graphitiFiltersFactsByDateAndRefusesForeignGroups() throws Exception {
+        graph.addFact(dev.kairos.memory.NewFact.triplet("g-dates", "Ravi", "STUDIES_AT", "Ravi studies at Delft", "Delft")
+                .withValidAt(java.time.Instant.parse("2021-09-01T00:00:00Z")));
+        try (McpHarness mcp = harness(Toolset.GRAPHITI, "g-dates")) {
+            ok(mcp.call("add_triplet", Map.of("source_node_name", "Ravi", "edge_name", "LIKES", "fact", "Ravi likes canals",
+                    "target_node_name", "Canals")));
+            assertEquals(List.of("Ravi likes canals", "Ravi studies at Delft"), graphitiFacts(mcp, Map.of("query", "Ravi")));
+            assertEquals(List.of("Ravi studies at Delft"), graphitiFacts(mcp, Map.of("query", "Ravi", "valid_at_after", "2020-01-01")));
+            assertEquals(List.of(), graphitiFacts(mcp, Map.of("query", "Ravi", "valid_at_before", "2021-08-31T23:59:59Z")));
+        }
+        try (McpHarness restricted = McpHarness.start(sink -> MemoryTools.create(graph, Toolset.GRAPHITI, "default", sink),
+                new Caller("bob", Set.of("g-bob"), false, "g-bob"))) {
+            CallToolResult refused = restricted.call("search_memory_facts", Map.of("query", "Ravi", "group_ids", "g-dates"));
+            assertTrue(Boolean.TRUE.equals(refused.isError()));
+            assertTrue(map(structured(refused).get("result")).get("error").toString().contains("'g-dates'"), text(refused));
+            // Graphiti's shape even for the refusal, and the date filters are read (and checked) too
+            CallToolResult badDate = restricted.call("search_memory_facts", Map.of("query", "Ravi", "valid_at_after", "2024-13-01"));
+            assertTrue(map(structured(badDate).get("result")).get("error").toString().contains("valid_at_after"), text(badDate));
+            Map<String, Object> none = structured(ok(restricted.call("search_memory_facts", Map.of("query", "Ravi studies"))));
+            assertEquals("No relevant facts found", map(none.get("result")).get("message"));
+        }
+    }
+
     // ---- import of server-memory's file, and round trips ----
 
     @Test
@@ -291,6 +329,11 @@ class CompatibilityTest {
     }
 
     // ---- helpers ----
+
+    private static List<String> graphitiFacts(McpHarness mcp, Map<String, Object> args) {
+        return list(map(structured(ok(mcp.call("search_memory_facts", args))).get("result")).get("facts")).stream()
+                .map(f -> (String) f.get("fact")).sorted().toList();
+    }
 
     private static List<String> summary(dev.kairos.memory.GraphSnapshot s) {
         List<String> out = new ArrayList<>();

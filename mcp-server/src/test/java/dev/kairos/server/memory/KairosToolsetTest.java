@@ -200,6 +200,32 @@ class KairosToolsetTest {
     }
 
     @Test
+    void neighbourhoodBeliefTimeAndClearingAGroup() {
+        ok(mcp.call("memory_add_fact", Map.of("source", "Mira", "relation", "KNOWS", "target", "Jonas", "group_id", "hood")));
+        ok(mcp.call("memory_add_fact", Map.of("source", "Jonas", "relation", "KNOWS", "target", "Pia", "group_id", "hood")));
+        Map<String, Object> hood = structured(ok(mcp.call("memory_neighbourhood", Map.of(
+                "entity_name", "Mira", "group_id", "hood", "hops", 2))));
+        assertEquals("Mira", map(hood.get("centre")).get("name"));
+        Map<String, Integer> hops = new java.util.TreeMap<>();
+        list(hood.get("entities")).forEach(r -> hops.put((String) map(r.get("entity")).get("name"), ((Number) r.get("hops")).intValue()));
+        assertEquals(1, hops.get("Jonas"));
+        assertEquals(2, hops.get("Pia"));
+        assertEquals(2, list(hood.get("facts")).size());
+
+        // nothing in this group was known in 2000
+        assertTrue(factTexts(mcp.call("memory_search_facts", Map.of("query", "Mira knows Jonas",
+                "group_ids", List.of("hood"), "belief_as_of", "2000-01-01"))).isEmpty());
+        assertEquals(List.of("Mira KNOWS Jonas"), factTexts(mcp.call("memory_search_facts", Map.of("query", "Mira knows Jonas",
+                "group_ids", List.of("hood"), "limit", 1))));
+
+        Map<String, Object> cleared = structured(ok(mcp.call("memory_clear_group", Map.of("group_id", "hood"))));
+        assertEquals(3, ((Number) map(cleared.get("deleted")).get("entities")).intValue());
+        Map<String, Object> counts = map(structured(ok(mcp.call("memory_status", Map.of("group_ids", List.of("hood"))))).get("counts"));
+        assertEquals(0, ((Number) counts.get("entities")).intValue());
+        assertEquals(0, ((Number) counts.get("facts")).intValue());
+    }
+
+    @Test
     void statusSaysReadyWithCounts() {
         Map<String, Object> status = structured(ok(mcp.call("memory_status", Map.of())));
         assertEquals("ready", status.get("state"));
