@@ -193,8 +193,8 @@ final class GraphitiToolset {
         String factText = a.text("fact");
         String targetName = a.text("target_node_name");
         String group = c.tenancy().group("group_id", a.optText("group_id"));
-        EntityRef source = endpoint(c, "source_node_uuid", sourceName);
-        EntityRef target = endpoint(c, "target_node_uuid", targetName);
+        EntityRef source = endpoint(c, group, "source_node_uuid", sourceName);
+        EntityRef target = endpoint(c, group, "target_node_uuid", targetName);
         Fact f = graph.addFact(new NewFact(group, source, edgeName, factText, target, null, null, false, List.of(), null, null));
         c.entityChanged(f.sourceUuid());
         c.entityChanged(f.targetUuid());
@@ -208,15 +208,17 @@ final class GraphitiToolset {
         return Reply.of(out);
     }
 
-    /** An existing entity by uuid when given and known (and the caller's), else the entity of that name. */
-    private EntityRef endpoint(Call c, String uuidField, String name) {
+    /** An existing entity of the group by uuid when given and known (and the caller's), else the entity of that name. */
+    private EntityRef endpoint(Call c, String group, String uuidField, String name) {
         String uuid = c.args().optText(uuidField);
         if (uuid != null) {
             MemoryInput.uuid(uuidField, uuid);
             var found = graph.entity(uuid);
             if (found.isPresent()) {
                 c.tenancy().owned(uuidField, "entity", uuid, found.get().groupId(), found.get());
-                return EntityRef.id(uuid);
+                if (found.get().groupId().equals(group)) {
+                    return EntityRef.id(uuid);
+                }
             }
         }
         return EntityRef.name(name);

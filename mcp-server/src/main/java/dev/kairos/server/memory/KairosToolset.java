@@ -74,8 +74,8 @@ final class KairosToolset {
         Args a = c.args();
         String group = c.tenancy().group("group_id", a.optText("group_id"));
         String relation = MemoryInput.relationName("relation", a.text("relation"));
-        Endpoint source = endpoint(c, "source", "source_uuid");
-        Endpoint target = endpoint(c, "target", "target_uuid");
+        Endpoint source = endpoint(c, group, "source", "source_uuid");
+        Endpoint target = endpoint(c, group, "target", "target_uuid");
         String text = a.optText("fact");
         if (text == null) {
             text = source.name() + " " + relation + " " + target.name();
@@ -97,10 +97,14 @@ final class KairosToolset {
     private record Endpoint(EntityRef ref, String name) {
     }
 
-    private Endpoint endpoint(Call c, String nameField, String uuidField) {
+    private Endpoint endpoint(Call c, String group, String nameField, String uuidField) {
         String uuid = c.args().optText(uuidField);
         if (uuid != null) {
             Entity e = entityByUuid(c, uuidField, uuid);
+            if (!e.groupId().equals(group)) {
+                throw new MemoryInputException(uuidField, "entity '" + uuid + "' is in group '" + e.groupId()
+                        + "', the fact is for group '" + group + "'");
+            }
             return new Endpoint(EntityRef.id(e.uuid()), e.name());
         }
         String name = c.args().optText(nameField);

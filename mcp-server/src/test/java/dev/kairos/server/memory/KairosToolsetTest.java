@@ -140,6 +140,8 @@ class KairosToolsetTest {
         assertError(mcp.call("memory_timeline", Map.of("entity_uuid", "0000-missing")), "entity_uuid");
         assertError(mcp.call("memory_search_facts", Map.of("query", "x", "limit", 1000)), "limit");
         assertError(mcp.call("memory_delete", Map.of("kind", "planet", "uuid", "abc")), "kind");
+        // a misspelt argument is refused rather than ignored (it could send a memory to the wrong group)
+        assertError(mcp.call("memory_add_episode", Map.of("content", "x", "group", "elsewhere")), "group");
     }
 
     @Test
