@@ -59,6 +59,20 @@ class InspectorMemoryTest {
         assertAddsAndFinds(() -> List.of(served.baseUrl() + "/mcp"), "http");
     }
 
+    @Test
+    void theToolsetFlagServesTheAnchorsToolsUnchanged() throws Exception {
+        Path config = config("toolsets");
+        for (String toolset : List.of("server-memory", "graphiti")) {
+            JsonNode listed = inspector(KairosProcess.command("mcp", "--config", config.toString(), "--toolset", toolset),
+                    "--method", "tools/list");
+            List<String> names = new ArrayList<>();
+            listed.path("result").path("tools").forEach(t -> names.add(t.path("name").asText()));
+            List<String> anchor = CompatibilityTest.anchor(toolset + "-tools.json").stream().map(t -> (String) t.get("name")).toList();
+            assertEquals(anchor, names.stream().filter(anchor::contains).toList(), toolset);
+            assertFalse(names.contains("memory_add_episode"), toolset + " must not also offer Kairos's own memory tools: " + names);
+        }
+    }
+
     private static void assertAddsAndFinds(java.util.function.Supplier<List<String>> target, String via) throws Exception {
         String content = "The inspector left a note via " + via + ": the blue heron nests by the old mill.";
         JsonNode added = inspector(target.get(), "--method", "tools/call", "--tool-name", "memory_add_episode",
