@@ -33,6 +33,10 @@ public final class RoundTripBench implements Callable<Integer> {
     @Option(names = "--warmup-seconds", defaultValue = "25", description = "Concurrent warm-up per server (default ${DEFAULT-VALUE}).")
     int warmupSeconds;
 
+    @Option(names = "--rewarm-seconds", defaultValue = "3",
+            description = "Unreported load right before each measured phase, so a server that sat idle while the others ran is hot again (default ${DEFAULT-VALUE}).")
+    int rewarmSeconds;
+
     @Option(names = "--rounds", defaultValue = "3", description = "Measured rounds (default ${DEFAULT-VALUE}).")
     int rounds;
 
@@ -93,12 +97,14 @@ public final class RoundTripBench implements Callable<Integer> {
             // Alternate who goes first, so neither server always runs on the warmer (or noisier) slot.
             List<Target> order = r % 2 == 0 ? targets : targets.reversed();
             for (Target t : order) {
+                rewarm(phase, t);
                 PhaseResult s = phase.run(t, 1, seqCalls, Duration.ofSeconds(seqMaxSeconds));
                 requireHealthy(s, "sequential");
                 sequential.get(t.name()).add(s);
                 log.info("round {} seq {}: {}", r + 1, t.name(), summary(s));
             }
             for (Target t : order) {
+                rewarm(phase, t);
                 PhaseResult c = phase.run(t, clients, maxCallsPerClient, Duration.ofSeconds(seconds));
                 requireHealthy(c, "concurrent");
                 concurrent.get(t.name()).add(c);
@@ -114,6 +120,13 @@ public final class RoundTripBench implements Callable<Integer> {
         return 0;
     }
 
+    /** Each server idles while the others are measured; a short burst first measures it hot, not waking up. */
+    private void rewarm(LoadPhase phase, Target t) throws Exception {
+        if (rewarmSeconds > 0) {
+            requireHealthy(phase.run(t, clients, maxCallsPerClient, Duration.ofSeconds(rewarmSeconds)), "re-warm");
+        }
+    }
+
     private static String summary(PhaseResult r) {
         return String.format(java.util.Locale.ROOT, "p50 %.3f ms, p99 %.2f ms, %.0f calls/s, server %.0f µs/call, client %.0f µs/call",
                 r.p50Millis(), r.p99Millis(), r.throughput(), r.serverCpuMicrosPerCall(), r.clientCpuMicrosPerCall());
@@ -122,6 +135,7 @@ public final class RoundTripBench implements Callable<Integer> {
     private void validate() {
         var cl = new CommandLine(this);
         check(cl, warmupSeconds >= 0 && warmupSeconds <= 600, "--warmup-seconds must be 0..600");
+        check(cl, rewarmSeconds >= 0 && rewarmSeconds <= 120, "--rewarm-seconds must be 0..120");
         check(cl, rounds >= 1 && rounds <= 50, "--rounds must be 1..50");
         check(cl, seqCalls >= 1, "--seq-calls must be ≥ 1");
         check(cl, seqMaxSeconds >= 1 && seqMaxSeconds <= 600, "--seq-max-seconds must be 1..600");
