@@ -17,7 +17,8 @@ class FixturesOverStdioTest extends FixtureScenarios {
     @Override
     McpClientTransport startServer() {
         List<String> command = KairosProcess.command("mcp", "--conformance-fixtures");
-        ServerParameters params = ServerParameters.builder(command.get(0)).args(command.subList(1, command.size())).build();
+        ServerParameters params = ServerParameters.builder(command.get(0)).args(command.subList(1, command.size()))
+                .env(KairosProcess.NO_MEMORY).build();
         StdioClientTransport transport = new StdioClientTransport(params, McpJsonDefaults.getMapper());
         transport.setStdErrorHandler(line -> log.debug("kairos mcp: {}", line));
         return transport;

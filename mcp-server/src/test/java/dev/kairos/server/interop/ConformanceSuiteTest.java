@@ -44,7 +44,7 @@ class ConformanceSuiteTest {
     @BeforeAll
     static void startKairos() throws Exception {
         NodeTools.npmBin("conformance"); // skip (or fail under ./kairos test) before starting anything
-        kairos = KairosProcess.serve("--conformance-fixtures");
+        kairos = KairosProcess.serve(KairosProcess.NO_MEMORY, "--conformance-fixtures");
     }
 
     @AfterAll

@@ -36,7 +36,7 @@ class InspectorCliTest {
     @BeforeAll
     static void startKairos() throws Exception {
         NodeTools.npmBin("mcp-inspector"); // skip (or fail under ./kairos test) before starting anything
-        kairos = KairosProcess.serve("--conformance-fixtures");
+        kairos = KairosProcess.serve(KairosProcess.NO_MEMORY, "--conformance-fixtures");
     }
 
     @AfterAll
@@ -78,7 +78,13 @@ class InspectorCliTest {
     private static JsonNode inspector(List<String> target, String... options) throws Exception {
         List<String> args = new ArrayList<>(List.of("--cli"));
         args.addAll(List.of(options));
-        args.addAll(List.of("--format", "json", "--"));
+        // Generous connect timeout: on a loaded 2-core CI machine a JVM start can exceed the default 15 s.
+        args.addAll(List.of("--format", "json", "--connect-timeout", "90000"));
+        if (!target.getFirst().startsWith("http")) {
+            // The Inspector passes only a minimal environment to stdio servers; protocol tests need no memory.
+            args.addAll(List.of("-e", "KAIROS_MEMORY_MODE=off"));
+        }
+        args.add("--");
         args.addAll(target);
         Path out = Files.createTempFile(home, "inspector", ".out");
         Path err = Files.createTempFile(home, "inspector", ".err");

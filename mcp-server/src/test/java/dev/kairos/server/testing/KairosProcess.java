@@ -69,6 +69,9 @@ public final class KairosProcess implements AutoCloseable {
         return new KairosProcess(builder(args).start());
     }
 
+    /** Environment for tests of the protocol alone: no memory database to start. */
+    public static final java.util.Map<String, String> NO_MEMORY = java.util.Map.of("KAIROS_MEMORY_MODE", "off");
+
     /** A process builder for kairos with a private temporary data directory. */
     public static ProcessBuilder builder(String... args) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command(args));
@@ -79,9 +82,16 @@ public final class KairosProcess implements AutoCloseable {
 
     /** Starts {@code kairos serve} on a free loopback port with extra arguments, and waits until it listens. */
     public static KairosProcess serve(String... extraArgs) throws Exception {
+        return serve(java.util.Map.of(), extraArgs);
+    }
+
+    /** Like {@link #serve(String...)} with extra environment variables (e.g. {@code KAIROS_MEMORY_MODE=off}). */
+    public static KairosProcess serve(java.util.Map<String, String> env, String... extraArgs) throws Exception {
         List<String> args = new ArrayList<>(List.of("serve", "--port", "0"));
         args.addAll(List.of(extraArgs));
-        KairosProcess p = start(args.toArray(String[]::new));
+        ProcessBuilder pb = builder(args.toArray(String[]::new));
+        pb.environment().putAll(env);
+        KairosProcess p = new KairosProcess(pb.start());
         try {
             p.baseUrl.get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
