@@ -42,6 +42,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class StreamedChunkBench {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final java.util.concurrent.atomic.AtomicReference<Throwable> FAILURE = new java.util.concurrent.atomic.AtomicReference<>();
 
     public static void main(String[] args) throws Exception {
         int contentChunks = intArg(args, "--content-chunks", 1000);
@@ -52,7 +53,7 @@ public final class StreamedChunkBench {
         Path fast = dir.resolve("fast.json");
         Path slow = dir.resolve("slow.json");
         int chunks = writeScript(fast, contentChunks, argChunks, 0);
-        int slowChunks = writeScript(slow, 100, 50, 20);
+        int slowChunks = writeScript(slow, 6000, 50, 20); // ~2 min per stream: all are open when measured, even for a slow opener
         Process fastSim = simulator(fast);
         Process slowSim = simulator(slow);
         try {
@@ -70,7 +71,7 @@ public final class StreamedChunkBench {
                 runKairos(kairos, streams);
                 runLc4j(lc4j, streams);
                 List<String> rows = new ArrayList<>();
-                for (int round = 1; round <= 2; round++) {
+                for (int round = 1; round <= 2 && streams > 0; round++) {
                     rows.add(row("Kairos", round, chunks, streams, () -> runKairos(kairos, streams)));
                     rows.add(row("LangChain4j 1.19.0", round, chunks, streams, () -> runLc4j(lc4j, streams)));
                 }
@@ -85,14 +86,16 @@ public final class StreamedChunkBench {
                 OpenAiStreamingChatModel lc4jSlow = OpenAiStreamingChatModel.builder().baseUrl(slowUrl + "/v1")
                         .apiKey("bench").modelName("m").timeout(Duration.ofMinutes(5)).build();
                 System.out.println();
-                System.out.printf(Locale.ROOT, "| client | concurrent streams (%d chunks, 20 ms apart) | heap MiB before | heap MiB with all open | KiB per open stream |%n", slowChunks);
-                System.out.println("|---|---|---|---|---|");
+                System.out.printf(Locale.ROOT, "| client | concurrent streams (%d chunks, 20 ms apart) | all opened after | open when measured | heap MiB before | heap MiB with them open | KiB per open stream |%n", slowChunks);
+                System.out.println("|---|---|---|---|---|---|---|");
                 System.out.println(memory("Kairos", concurrent, (opened, done) -> {
                     ExecutorService t = Executors.newVirtualThreadPerTaskExecutor();
                     for (int i = 0; i < concurrent; i++) {
                         t.submit(() -> {
                             try {
                                 kairosSlow.stream(request(), new OnceListener(opened));
+                            } catch (RuntimeException e) {
+                                FAILURE.compareAndSet(null, e);
                             } finally {
                                 done.countDown();
                             }
@@ -166,16 +169,25 @@ public final class StreamedChunkBench {
         long before = heapAfterGc();
         CountDownLatch opened = new CountDownLatch(n);
         CountDownLatch done = new CountDownLatch(n);
+        FAILURE.set(null);
+        long launched = System.nanoTime();
         launch.launch(opened, done);
         if (!opened.await(120, TimeUnit.SECONDS)) {
-            throw new IllegalStateException(client + ": only " + (n - opened.getCount()) + " streams opened");
+            throw new IllegalStateException(client + ": only " + (n - opened.getCount()) + " streams opened", FAILURE.get());
         }
+        long openedAfterMs = (System.nanoTime() - launched) / 1_000_000;
         long open = heapAfterGc();
-        if (!done.await(300, TimeUnit.SECONDS)) {
+        long stillOpen = n - done.getCount();
+        stillOpen = n - stillOpen; // streams not yet finished when the heap was measured
+        if (!done.await(600, TimeUnit.SECONDS)) {
             throw new IllegalStateException(client + ": streams did not finish");
         }
-        return String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f |", client, n, before / 1048576.0,
-                open / 1048576.0, (open - before) / 1024.0 / n);
+        Throwable failed = FAILURE.get();
+        if (failed != null) {
+            System.err.println(client + ": a stream failed: " + failed);
+        }
+        return String.format(Locale.ROOT, "| %s | %d | %d ms | %d | %.1f | %.1f | %.1f |", client, n, openedAfterMs, stillOpen,
+                before / 1048576.0, open / 1048576.0, (open - before) / 1024.0 / stillOpen);
     }
 
     private static long heapAfterGc() {
@@ -239,6 +251,7 @@ public final class StreamedChunkBench {
 
         @Override
         public void onError(Throwable error) {
+            FAILURE.compareAndSet(null, error);
             result.completeExceptionally(error);
             if (done != null) {
                 done.countDown();
