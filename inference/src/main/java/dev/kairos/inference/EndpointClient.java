@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -141,11 +140,7 @@ public final class EndpointClient implements ChatClient {
 
     /** Runs the call on a worker so the TimeLimiter can bound it; interrupting the caller cancels the worker. */
     private ChatResponse timeLimited(Supplier<ChatResponse> op) {
-        AtomicBoolean started = new AtomicBoolean();
-        Future<ChatResponse> future = calls.submit(() -> {
-            started.set(true);
-            return op.get();
-        });
+        Future<ChatResponse> future = calls.submit(op::get);
         try {
             return timeLimiter.executeFutureSupplier(() -> future);
         } catch (TimeoutException e) {

@@ -46,7 +46,7 @@ abstract class HttpChatClient implements ChatClient {
             if (error != null && !error.isNull()) {
                 throw new EngineException.Rejected(uri(), 0, error.isTextual() ? error.asText() : Json.write(error));
             }
-            answer.toolCallDelta();
+            answer.toolCallDelta(); // a whole answer: its first token is its arrival
             readWhole(json, answer);
         } catch (InterruptedIOException e) {
             throw new EngineException.Cancelled(uri());
