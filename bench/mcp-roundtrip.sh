@@ -2,7 +2,7 @@
 # MCP round-trip benchmark (issue 2): tools/call echo over Streamable HTTP on loopback, Kairos vs the
 # TypeScript SDK reference server, in the same run, alternating. Prints a markdown table on stdout.
 #
-#   bench/mcp-roundtrip.sh [client options]     e.g. --rounds 3 --seconds 10 --warmup-seconds 25
+#   bench/mcp-roundtrip.sh [client options]     e.g. --rounds 3 --seconds 10 --warmup-seconds 60 (see --help)
 #
 # Environment:
 #   KAIROS_JAVA_OPTS  JVM options of the Kairos server (default: -Xms256m -Xmx512m)

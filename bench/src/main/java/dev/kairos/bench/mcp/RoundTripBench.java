@@ -30,7 +30,8 @@ public final class RoundTripBench implements Callable<Integer> {
     @Option(names = "--baseline", description = "Target the throughput ratios are against (default: the last one).")
     String baseline;
 
-    @Option(names = "--warmup-seconds", defaultValue = "25", description = "Concurrent warm-up per server (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup-seconds", defaultValue = "60",
+            description = "Concurrent warm-up per server; a JVM on 2 cores needs about a minute of load to finish JIT (default ${DEFAULT-VALUE}).")
     int warmupSeconds;
 
     @Option(names = "--rewarm-seconds", defaultValue = "3",
