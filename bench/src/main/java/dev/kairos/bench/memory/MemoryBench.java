@@ -87,7 +87,22 @@ public final class MemoryBench {
                         + " " + r.object() + "."));
             }
             double epSecs = secs(tp);
-            out("RESULT kairos add_memory: %d episodes (durable, embedded) in %.1f s = %.0f episodes/s", episodes, epSecs, episodes / epSecs);
+            out("RESULT kairos add_memory, one caller: %d episodes (durable, embedded) in %.1f s = %.0f episodes/s", episodes, epSecs, episodes / epSecs);
+            // Several MCP clients (or one pipelining client) write at once: commits and embeddings overlap.
+            int callers = 4;
+            long tq = System.nanoTime();
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(callers)) {
+                List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+                for (int i = 0; i < episodes; i++) {
+                    SyntheticFacts.Row r = rows.get(episodes + i);
+                    int n = i;
+                    done.add(pool.submit(() -> graph.addEpisode(NewEpisode.text(G, "parallel message " + n, "User: also, "
+                            + r.sentence() + ". Assistant: got it."))));
+                }
+                for (var f : done) f.get(10, java.util.concurrent.TimeUnit.MINUTES);
+            }
+            double parSecs = secs(tq);
+            out("RESULT kairos add_memory, %d concurrent callers: %d episodes in %.1f s = %.0f episodes/s", callers, episodes, parSecs, episodes / parSecs);
             long tc = System.nanoTime();
             graph.close();
             out("kairos: close took %.2f s", secs(tc));
@@ -110,7 +125,10 @@ public final class MemoryBench {
     }
 
     private static void searchBench(MemoryGraph graph, List<String> qs, int n, String label) {
-        for (int i = 0; i < 30; i++) graph.search(SearchQuery.of(qs.get(i)).inGroups(List.of(G)));
+        for (int i = 0; i < 100; i++) {
+            graph.search(SearchQuery.of(qs.get(i % 30)).inGroups(List.of(G)).only(SearchQuery.Scope.FACTS));
+            graph.search(SearchQuery.of(qs.get(i % 30)).inGroups(List.of(G)));
+        }
         long[] facts = new long[n];
         long[] all = new long[n];
         for (int i = 0; i < n; i++) {

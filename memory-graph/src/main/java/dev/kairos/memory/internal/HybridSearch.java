@@ -62,6 +62,7 @@ final class HybridSearch {
               AND ($episodeAt IS NULL OR e.valid_at <= $episodeAt)
             """;
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(HybridSearch.class);
     private final Bolt bolt;
     private final Embedder embedder;
     private final Store store;
@@ -93,8 +94,10 @@ final class HybridSearch {
                         + "', outside the searched groups " + groups);
         }
 
+        long t0 = System.nanoTime();
         float[] vector = !q.text().isBlank() && (q.methods().contains(Method.VECTOR) || q.rerank() == Rerank.MMR)
                 ? embedder.embed(q.text()) : null;
+        if (log.isDebugEnabled()) log.debug("search: query embedding {} µs", (System.nanoTime() - t0) / 1000);
         // One read transaction for all the retrieval steps: fewer round trips than one per query.
         return bolt.inRead(tx -> searchIn((c, params) -> tx.run(c, params).list(), q, groups, vector));
     }
@@ -106,6 +109,7 @@ final class HybridSearch {
     }
 
     private SearchResults searchIn(Reader reader, SearchQuery q, List<String> groups, float[] vector) {
+        long tStart = System.nanoTime();
         Map<String, Object> p = new HashMap<>();
         p.put("groups", groups);
         p.put("names", q.factNames().isEmpty() ? null : q.factNames());
@@ -138,7 +142,7 @@ final class HybridSearch {
                     CALL db.index.vector.queryRelationships('fact_embedding', $k, $vec) YIELD relationship AS r, score
                     """ + factFilter("") + "RETURN r.uuid AS uuid, startNode(r).uuid AS s, endNode(r).uuid AS t ORDER BY score DESC LIMIT $k", p), hitOrigins));
         }
-        if (scopes.contains(Scope.ENTITIES) || bfs) {
+        if (scopes.contains(Scope.ENTITIES)) {
             if (lucene != null) entityLists.add(ids(reader.read("""
                     CALL db.index.fulltext.queryNodes('entity_text', $lucene, {limit: $k}) YIELD node AS n, score
                     """ + ENTITY_FILTER + "RETURN n.uuid AS uuid ORDER BY score DESC LIMIT $k", p)));
@@ -157,6 +161,7 @@ final class HybridSearch {
                     """ + EPISODE_FILTER + "RETURN e.uuid AS uuid ORDER BY score DESC LIMIT $k", p)));
         }
 
+        long tRetrieved = System.nanoTime();
         Map<String, Integer> distance = Map.of();
         if (bfs && !origins.isEmpty()) {
             Expansion x = expand(reader, new ArrayList<>(origins), q.bfsDepth(), p, vector != null);
@@ -168,6 +173,7 @@ final class HybridSearch {
             distance = expand(reader, List.of(q.centreUuid()), q.bfsDepth(), p, false).distance();
         }
 
+        long tExpanded = System.nanoTime();
         List<Hit<Fact>> facts = !scopes.contains(Scope.FACTS) ? List.of() : rank(reader, q, Fusion.rrf(factLists), vector, p,
                 "UNWIND $ids AS id MATCH ()-[r:RELATES_TO {uuid: id}]->() WITH r, 0.0 AS score " + factFilter("") + "RETURN " + Rows.FACT,
                 "UNWIND $ids AS id MATCH ()-[r:RELATES_TO {uuid: id}]->() RETURN r.uuid AS uuid, r.fact_embedding AS v",
@@ -180,6 +186,9 @@ final class HybridSearch {
                 "UNWIND $ids AS id MATCH (e:Episode {uuid: id}) " + EPISODE_FILTER + "RETURN " + Rows.EPISODE,
                 "UNWIND $ids AS id MATCH (e:Episode {uuid: id}) RETURN e.uuid AS uuid, e.content_embedding AS v",
                 rec -> Rows.episode(rec.get("episode")), Episode::uuid, null);
+        if (log.isDebugEnabled())
+            log.debug("search: retrieval {} µs, bfs from {} origins {} µs, fuse+fetch {} µs", (tRetrieved - tStart) / 1000,
+                    origins.size(), (tExpanded - tRetrieved) / 1000, (System.nanoTime() - tExpanded) / 1000);
         return new SearchResults(facts, entities, episodes);
     }
 
@@ -249,6 +258,11 @@ final class HybridSearch {
     record Expansion(List<String> facts, List<String> entityOrder, Map<String, Integer> distance) {}
 
     Expansion expand(Reader reader, List<String> origins, int depth, Map<String, Object> p, boolean bySimilarity) {
+        return expand(reader, origins, depth, p, bySimilarity, BFS_CAP, 25);
+    }
+
+    Expansion expand(Reader reader, List<String> origins, int depth, Map<String, Object> p, boolean bySimilarity,
+                     int cap, int perNode) {
         Map<String, Integer> distance = new LinkedHashMap<>();
         for (String o : origins) distance.put(o, 0);
         Map<String, Double> facts = new LinkedHashMap<>();
@@ -256,23 +270,29 @@ final class HybridSearch {
         for (int hop = 1; hop <= depth && !frontier.isEmpty(); hop++) {
             Map<String, Object> hp = new HashMap<>(p);
             hp.put("frontier", frontier);
-            hp.put("cap", BFS_CAP);
+            hp.put("cap", cap);
+            hp.put("perNode", perNode);
             if (!bySimilarity) hp.put("vec", null);
             List<String> next = new ArrayList<>();
+            // Per-node and per-hop caps keep a hub (a city, an employer) from turning one search into a scan.
             for (Record r : reader.read("""
                     UNWIND $frontier AS u
-                    MATCH (a:Entity {uuid: u})-[r:RELATES_TO]-(b:Entity)
-                    WITH r, b, 0.0 AS score
-                    """ + factFilter(", b") + """
-                    RETURN DISTINCT r.uuid AS fact, b.uuid AS other,
-                           CASE WHEN $vec IS NULL THEN 0.0 ELSE vector.similarity.cosine(r.fact_embedding, $vec) END AS sim
-                    LIMIT $cap""", hp)) {
+                    MATCH (a:Entity {uuid: u})
+                    CALL (a) {
+                      MATCH (a)-[r:RELATES_TO]-(b:Entity)
+                      WITH r, b, 0.0 AS score
+                      """ + factFilter(", b") + """
+                      RETURN r, b LIMIT $perNode
+                    }
+                    WITH DISTINCT r, b LIMIT $cap
+                    RETURN r.uuid AS fact, b.uuid AS other,
+                           CASE WHEN $vec IS NULL THEN 0.0 ELSE vector.similarity.cosine(r.fact_embedding, $vec) END AS sim""", hp)) {
                 // Earlier hops win ties, so the hop is folded in below the similarity.
                 facts.putIfAbsent(r.get("fact").asString(), r.get("sim").asDouble() - hop * 1e-6);
                 String other = r.get("other").asString();
                 if (!distance.containsKey(other)) {
                     distance.put(other, hop);
-                    next.add(other);
+                    if (next.size() < perNode) next.add(other);
                 }
             }
             frontier = next;
@@ -293,7 +313,7 @@ final class HybridSearch {
         p.put("belief", null);
         p.put("world", includeInvalidated ? null : Store.now());
         p.put("vec", null);
-        Expansion x = expand(bolt::read, List.of(entityUuid), hops, p, false);
+        Expansion x = expand(bolt::read, List.of(entityUuid), hops, p, false, 1000, 200);
         Map<String, Object> fp = new HashMap<>(p);
         fp.put("ids", x.facts());
         List<Fact> facts = bolt.read("UNWIND $ids AS id MATCH ()-[r:RELATES_TO {uuid: id}]->() RETURN " + Rows.FACT, fp)
