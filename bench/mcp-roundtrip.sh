@@ -53,6 +53,7 @@ stop_all() {
     for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
   done
+  rm -rf "$logs"
 }
 trap stop_all EXIT
 
@@ -77,7 +78,8 @@ for s in $servers; do
   case $s in
     kairos)
       # shellcheck disable=SC2086
-      pin "${SERVER_CPUS:-}" "$java" ${KAIROS_JAVA_OPTS:--Xms256m -Xmx512m} -cp "$cp" dev.kairos.server.Main \
+      # Its own data directory, so the benchmark never touches the user's memory graph.
+      KAIROS_DATA_DIR="$logs/data" pin "${SERVER_CPUS:-}" "$java" ${KAIROS_JAVA_OPTS:--Xms256m -Xmx512m} -cp "$cp" dev.kairos.server.Main \
         serve --port 0 ${KAIROS_ARGS:---conformance-fixtures} 2>"$logs/kairos.log" >/dev/null &
       pids+=($!); targets+=(--target "kairos=$(wait_listening "$logs/kairos.log" kairos)@$!") ;;
     host)
