@@ -208,10 +208,23 @@ final class ServerMemoryToolset {
         return graphReply(touching(all, entities));
     }
 
+    /** Looks the names up one by one (no whole-graph read): the entities, and the current facts touching them. */
     private Reply openNodes(Call c) {
-        Set<String> names = new LinkedHashSet<>(c.args().requiredStrings("names"));
-        Graph all = readGraph(group(c));
-        return graphReply(touching(all, all.entities().stream().filter(e -> names.contains(text(e, "name"))).toList()));
+        String group = group(c);
+        Instant now = Instant.now();
+        List<Map<String, Object>> entities = new ArrayList<>();
+        Map<String, Fact> facts = new LinkedHashMap<>();
+        for (String name : new LinkedHashSet<>(c.args().requiredStrings("names"))) {
+            var found = graph.entityNamed(group, name);
+            if (found.isPresent()) {
+                entities.add(entityShape(found.get()));
+                graph.timeline(found.get().uuid()).stream().filter(f -> f.validAt(now)).forEach(f -> facts.putIfAbsent(f.uuid(), f));
+            }
+        }
+        List<Map<String, Object>> relations = facts.values().stream()
+                .sorted(java.util.Comparator.comparing(Fact::createdAt, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder())))
+                .map(f -> relationShape(f.sourceName(), f.targetName(), f.name())).toList();
+        return graphReply(new Graph(entities, relations));
     }
 
     // ---- the anchor's graph shape ----

@@ -24,6 +24,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * The MCP Inspector CLI as a real client adds a memory to a real {@code kairos} process and finds it again, over
  * stdio ({@code kairos mcp}) and over Streamable HTTP ({@code kairos serve}, {@code /mcp}).
+ *
+ * <p>The processes use this test's embedded Neo4j as an external database over Bolt, so no Inspector request waits
+ * for a cold database start (the Inspector CLI gives up on a request after 60 s).
  */
 class InspectorMemoryTest {
     /** Covers a cold start of embedded Neo4j inside the first call. */
@@ -32,11 +35,17 @@ class InspectorMemoryTest {
 
     @TempDir
     static Path home;
+    @TempDir
+    static Path db;
+    private static dev.kairos.memory.MemoryGraph graph;
+    private static String bolt;
     private static KairosProcess served;
 
     @BeforeAll
     static void start() throws Exception {
         NodeTools.npmBin("mcp-inspector"); // skip (or fail under ./kairos test) before starting anything
+        graph = TestMemory.open(db);
+        bolt = ((dev.kairos.memory.MemoryStatus.Ready) graph.status()).boltUri();
         served = KairosProcess.serve("--config", config("http").toString());
     }
 
@@ -45,18 +54,23 @@ class InspectorMemoryTest {
         if (served != null) {
             served.close();
         }
+        if (graph != null) {
+            graph.close();
+        }
     }
 
     @Test
     void addsAndFindsAMemoryOverStdio() throws Exception {
         Path config = config("stdio");
         // each Inspector run starts its own `kairos mcp`; the second finds what the first stored on disk
-        assertAddsAndFinds(() -> KairosProcess.command("mcp", "--config", config.toString()), "stdio");
+        assertAddsAndFinds(() -> KairosProcess.command("mcp", "--config", config.toString()),
+                "The inspector left a note over stdio: the copper kettle whistles at dawn.", "copper kettle whistles");
     }
 
     @Test
     void addsAndFindsAMemoryOverStreamableHttp() throws Exception {
-        assertAddsAndFinds(() -> List.of(served.baseUrl() + "/mcp"), "http");
+        assertAddsAndFinds(() -> List.of(served.baseUrl() + "/mcp"),
+                "The inspector left a note over HTTP: the blue heron nests by the old mill.", "blue heron nests");
     }
 
     @Test
@@ -73,8 +87,8 @@ class InspectorMemoryTest {
         }
     }
 
-    private static void assertAddsAndFinds(java.util.function.Supplier<List<String>> target, String via) throws Exception {
-        String content = "The inspector left a note via " + via + ": the blue heron nests by the old mill.";
+    private static void assertAddsAndFinds(java.util.function.Supplier<List<String>> target, String content, String query)
+            throws Exception {
         JsonNode added = inspector(target.get(), "--method", "tools/call", "--tool-name", "memory_add_episode",
                 "--tool-arg", "content=" + content);
         assertFalse(added.path("result").path("isError").asBoolean(false), added.toString());
@@ -82,7 +96,7 @@ class InspectorMemoryTest {
         assertFalse(uuid.isEmpty(), added.toString());
 
         JsonNode found = inspector(target.get(), "--method", "tools/call", "--tool-name", "memory_search_episodes",
-                "--tool-arg", "query=blue heron nests " + via);
+                "--tool-arg", "query=" + query);
         assertFalse(found.path("result").path("isError").asBoolean(false), found.toString());
         JsonNode first = found.path("result").path("structuredContent").path("episodes").path(0);
         assertEquals(uuid, first.path("uuid").asText(), found.toString());
@@ -92,7 +106,8 @@ class InspectorMemoryTest {
     private static Path config(String name) throws IOException {
         Path data = Files.createDirectories(home.resolve("data-" + name));
         Path file = home.resolve("kairos-" + name + ".yaml");
-        Files.writeString(file, "memory:\n  data_dir: \"" + data + "\"\n  ready_timeout: 150s\n", StandardCharsets.UTF_8);
+        Files.writeString(file, "memory:\n  mode: external\n  uri: \"" + bolt + "\"\n  data_dir: \"" + data
+                + "\"\n  ready_timeout: 150s\n", StandardCharsets.UTF_8);
         return file;
     }
 
