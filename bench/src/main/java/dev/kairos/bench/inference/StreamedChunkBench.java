@@ -317,7 +317,7 @@ public final class StreamedChunkBench {
     /** Reads the simulator's "listening on URL" line (bounded), then checks /health. */
     private static URI awaitUrl(Process p) throws Exception {
         CompletableFuture<URI> url = new CompletableFuture<>();
-        Thread.ofVirtual().start(() -> {
+        Thread.ofPlatform().daemon().start(() -> {
             try (var r = p.inputReader()) {
                 String line;
                 while ((line = r.readLine()) != null) {

@@ -69,6 +69,8 @@ public final class EngineSimulator implements AutoCloseable {
     private final AtomicInteger disconnects = new AtomicInteger();
     private final Semaphore disconnectSignal = new Semaphore(0);
     private final Thread acceptor;
+    /** Each scripted stream is framed once, not per request: a thousand clients share the bytes. */
+    private final Map<JsonNode, List<byte[]>> rendered = Collections.synchronizedMap(new java.util.IdentityHashMap<>());
     private volatile boolean closed;
 
     private EngineSimulator(Map<String, Route> routes, int port) throws IOException {
@@ -176,10 +178,16 @@ public final class EngineSimulator implements AutoCloseable {
                 Socket s = server.accept();
                 workers.submit(() -> serve(s));
             } catch (IOException e) {
-                if (!closed) {
-                    LOG.warn("simulator accept failed", e);
+                if (closed) {
+                    return;
                 }
-                return;
+                // e.g. out of file descriptors under a load test: keep serving the connections we have.
+                LOG.warn("simulator accept failed: {}", e.toString());
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException ie) {
+                    return;
+                }
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 return;
             }
@@ -234,17 +242,7 @@ public final class EngineSimulator implements AutoCloseable {
                         + "\"simulator script plays a stream but the request had stream:false\"}}");
                 return;
             }
-            List<String> events = new ArrayList<>();
-            for (JsonNode e : r.get(sse ? "sse" : "ndjson")) {
-                // {"$repeat": n, "event": x} stands for n copies of x (long streams without long files).
-                int times = e.has("$repeat") ? e.get("$repeat").asInt() : 1;
-                JsonNode ev = e.has("$repeat") ? e.get("event") : e;
-                String payload = ev.isTextual() ? ev.asText() : JSON.writeValueAsString(ev);
-                String framed = sse ? "data: " + payload + "\n\n" : payload + "\n";
-                for (int i = 0; i < times; i++) {
-                    events.add(framed);
-                }
-            }
+            List<byte[]> events = rendered.computeIfAbsent(r, k -> render(k, sse));
             streamEvents(socket, out, status, headers, sse ? "text/event-stream" : "application/x-ndjson", events,
                     r.path("delayFirstMs").asLong(0), r.path("delayMs").asLong(0), r.path("cutAfter").asInt(-1));
         } else if (r.has("json")) {
@@ -261,7 +259,7 @@ public final class EngineSimulator implements AutoCloseable {
     }
 
     private void streamEvents(Socket socket, OutputStream out, int status, Map<String, String> headers, String type,
-                              List<String> events, long delayFirst, long delay, int cutAfter) throws IOException {
+                              List<byte[]> events, long delayFirst, long delay, int cutAfter) throws IOException {
         StringBuilder head = new StringBuilder("HTTP/1.1 " + status + " " + reason(status) + "\r\n");
         head.append("Content-Type: ").append(type).append("\r\n");
         head.append("Transfer-Encoding: chunked\r\nConnection: close\r\n");
@@ -277,11 +275,8 @@ public final class EngineSimulator implements AutoCloseable {
             if (!pause(socket, i == 0 ? delayFirst : delay)) {
                 return;
             }
-            byte[] b = events.get(i).getBytes(StandardCharsets.UTF_8);
             try {
-                out.write((Integer.toHexString(b.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
-                out.write(b);
-                out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                out.write(events.get(i));
                 out.flush();
             } catch (IOException e) {
                 clientLeft();
@@ -294,6 +289,32 @@ public final class EngineSimulator implements AutoCloseable {
         } catch (IOException e) {
             clientLeft();
         }
+    }
+
+    /** The events of a stream response as HTTP chunks, ready to write. */
+    private static List<byte[]> render(JsonNode r, boolean sse) {
+        List<byte[]> events = new ArrayList<>();
+        try {
+            for (JsonNode e : r.get(sse ? "sse" : "ndjson")) {
+                // {"$repeat": n, "event": x} stands for n copies of x (long streams without long files).
+                int times = e.has("$repeat") ? e.get("$repeat").asInt() : 1;
+                JsonNode ev = e.has("$repeat") ? e.get("event") : e;
+                String payload = ev.isTextual() ? ev.asText() : JSON.writeValueAsString(ev);
+                byte[] data = (sse ? "data: " + payload + "\n\n" : payload + "\n").getBytes(StandardCharsets.UTF_8);
+                byte[] head = (Integer.toHexString(data.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+                byte[] chunk = new byte[head.length + data.length + 2];
+                System.arraycopy(head, 0, chunk, 0, head.length);
+                System.arraycopy(data, 0, chunk, head.length, data.length);
+                chunk[chunk.length - 2] = '\r';
+                chunk[chunk.length - 1] = '\n';
+                for (int i = 0; i < times; i++) {
+                    events.add(chunk);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return events;
     }
 
     /** Waits up to ms while watching the socket: false if the client closed it meanwhile. */
