@@ -17,6 +17,10 @@ import dev.kairos.memory.MemoryStatus;
 import dev.kairos.memory.NewEpisode;
 import dev.kairos.memory.SearchQuery;
 import dev.kairos.memory.SearchResults;
+import dev.kairos.server.config.ConfigException;
+import dev.kairos.server.config.ConfigLoader;
+import dev.kairos.server.config.KairosConfig;
+import dev.kairos.server.config.MemoryConfig;
 import dev.kairos.server.memory.MemoryArchive;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -63,8 +67,12 @@ import java.util.concurrent.Callable;
         })
 public final class MemoryCommand {
 
-    /** Where the memory lives; the same defaults as {@code kairos mcp}. */
+    /** Where the memory lives: the config file's {@code memory:} section (as {@code kairos mcp}), then these overrides. */
     static final class Store {
+        @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+                description = "Config file (YAML or JSON). Default: $KAIROS_CONFIG, ./kairos.yaml, ~/.kairos/kairos.yaml.")
+        Path config;
+
         @Option(names = "--data-dir", paramLabel = "DIR", description = "Embedded Neo4j data directory. Default: ~/.kairos/data.")
         Path dataDir;
 
@@ -86,7 +94,17 @@ public final class MemoryCommand {
         int waitSeconds;
 
         MemoryGraph open(CommandSpec spec) {
-            MemorySettings settings = MemorySettings.defaults();
+            MemorySettings settings;
+            try {
+                KairosConfig loaded = ConfigLoader.load(config);
+                if (!MemoryConfig.enabled(loaded)) {
+                    throw new CommandLine.ParameterException(spec.commandLine(),
+                            loaded.source() + ": memory.mode is off; no memory to work with");
+                }
+                settings = MemoryConfig.settings(loaded);
+            } catch (ConfigException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+            }
             if (dataDir != null) {
                 settings = settings.withDataDir(dataDir);
             }

@@ -43,8 +43,14 @@ class MemoryCommandTest {
 
     @BeforeAll
     static void start() {
-        // A real `kairos memory add` that opens and closes the embedded database on its own.
-        firstRun = run(null, "memory", "add", "--data-dir", dir.toString(), "--group", "cli",
+        // A real `kairos memory add` that opens and closes the database itself; its group comes from the config file.
+        Path config = files.resolve("kairos.yaml");
+        try {
+            Files.writeString(config, "memory:\n  default_group: cli\n", StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        firstRun = run(null, "memory", "add", "--config", config.toString(), "--data-dir", dir.toString(),
                 "--reference-time", "2024-02-29", "The", "lighthouse", "keeper", "retired", "in", "spring");
         graph = MemoryGraph.open(MemorySettings.defaults().withDataDir(dir).withReadyTimeout(Duration.ofMinutes(2)));
         MemoryStatus status = graph.awaitReady(Duration.ofMinutes(3));
@@ -86,7 +92,7 @@ class MemoryCommandTest {
     }
 
     @Test
-    void addOpensTheDatabaseItselfAndTheEpisodeLasts() throws Exception {
+    void addOpensTheConfiguredDatabaseItselfAndTheEpisodeLasts() throws Exception {
         assertEquals(0, firstRun.exit(), firstRun.err());
         assertTrue(firstRun.out().startsWith("stored episode "), firstRun.out());
         Map<String, Object> stats = json(run(graph, "memory", "stats", "--group", "cli", "--json"));
@@ -156,6 +162,9 @@ class MemoryCommandTest {
         Result missing = run(graph, "memory", "import", files.resolve("nope.jsonl").toString());
         assertEquals(2, missing.exit());
         assertTrue(missing.err().contains("FILE"), missing.err());
+        Result badConfig = run(null, "memory", "stats", "--config", files.resolve("missing.yaml").toString());
+        assertEquals(2, badConfig.exit());
+        assertTrue(badConfig.err().contains("missing.yaml"), badConfig.err());
         Result unknown = run(graph, "memory", "timeline", "--group", "cli", "Nobody");
         assertEquals(2, unknown.exit());
         assertTrue(unknown.err().contains("Nobody"), unknown.err());
