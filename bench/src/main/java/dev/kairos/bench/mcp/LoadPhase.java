@@ -38,7 +38,14 @@ final class LoadPhase {
         List<Client> all = new ArrayList<>(clients);
         try {
             for (int i = 0; i < clients; i++) {
-                all.add(new Client(target, i, callsPerClient, McpSession.open(json, target.endpoint(), ioTimeout)));
+                McpSession session;
+                try {
+                    session = McpSession.open(json, target.endpoint(), ioTimeout);
+                } catch (IOException e) {
+                    throw new IOException("cannot open MCP session " + (i + 1) + " of " + clients + " with "
+                            + target.name() + " at " + target.endpoint() + ": " + e, e);
+                }
+                all.add(new Client(target, i, callsPerClient, session));
             }
             CountDownLatch go = new CountDownLatch(1);
             List<Thread> threads = new ArrayList<>(clients);

@@ -63,13 +63,25 @@ public final class RoundTripBench implements Callable<Integer> {
     long clkTck;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new RoundTripBench()).execute(args));
+        CommandLine cli = new CommandLine(new RoundTripBench());
+        // A failed run is explained in one line (which server, what went wrong), not a stack trace.
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            log.error("benchmark failed: {}", e.getMessage());
+            log.debug("cause", e);
+            return 1;
+        });
+        System.exit(cli.execute(args));
     }
 
     @Override
     public Integer call() throws Exception {
         validate();
-        List<Target> targets = targetSpecs.stream().map(s -> Target.parse(s, clkTck)).toList();
+        List<Target> targets;
+        try {
+            targets = targetSpecs.stream().map(s -> Target.parse(s, clkTck)).toList();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+        }
         List<String> names = targets.stream().map(Target::name).toList();
         if (names.stream().distinct().count() != names.size()) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--target names must differ: " + names);
