@@ -1,6 +1,9 @@
 package dev.kairos.transports.internal;
 
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -43,15 +46,15 @@ public final class JsonRpcGate implements Filter {
             chain.doFilter(request, cleanErrors);
             return;
         }
-        byte[] body = request.getInputStream().readAllBytes();
-        JsonNode message;
+        byte[] body = readBody(request);
+        String problem;
         try {
-            message = JSON.readTree(body);
-        } catch (JsonProcessingException e) {
-            reject(response, -32700, "Parse error: the body is not valid JSON (" + e.getOriginalMessage() + ")");
+            problem = shapeProblem(body);
+        } catch (IOException e) {
+            String detail = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+            reject(response, -32700, "Parse error: the body is not valid JSON (" + detail + ")");
             return;
         }
-        String problem = shapeProblem(message);
         if (problem != null) {
             reject(response, -32600, "Invalid Request: " + problem);
             return;
@@ -59,29 +62,72 @@ public final class JsonRpcGate implements Filter {
         chain.doFilter(new Replayed(request, body), cleanErrors);
     }
 
-    /** Why this is not a JSON-RPC 2.0 message, or null when it is one. */
-    static String shapeProblem(JsonNode message) {
-        if (message == null || message.isMissingNode()) {
-            return "empty body";
+    /** Reads exactly the declared body (the size limit was enforced before), or to the end when chunked. */
+    private static byte[] readBody(HttpServletRequest request) throws IOException {
+        int length = request.getContentLength();
+        return length >= 0 ? request.getInputStream().readNBytes(length) : request.getInputStream().readAllBytes();
+    }
+
+    /**
+     * Why this is not a JSON-RPC 2.0 message, or null when it is one. Streams over the body once,
+     * looking only at top-level keys; nested values are skipped (but still parsed, so broken JSON
+     * anywhere is a parse error).
+     */
+    static String shapeProblem(byte[] body) throws IOException {
+        try (JsonParser p = JSON.getFactory().createParser(body)) {
+            JsonToken first = p.nextToken();
+            if (first == null) {
+                return "empty body";
+            }
+            if (first == JsonToken.START_ARRAY) {
+                boolean empty = p.nextToken() == JsonToken.END_ARRAY;
+                p.skipChildren();
+                drain(p);
+                return empty ? "empty batch" : "batches are not supported; send one message per request";
+            }
+            if (first != JsonToken.START_OBJECT) {
+                drain(p);
+                return "expected a JSON object, got " + first.asString();
+            }
+            String version = null;
+            boolean hasId = false;
+            boolean hasResultOrError = false;
+            JsonToken methodToken = null;
+            String method = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String key = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (key) {
+                    case "jsonrpc" -> version = value == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case "method" -> {
+                        methodToken = value;
+                        method = value == JsonToken.VALUE_STRING ? p.getText() : null;
+                    }
+                    case "id" -> hasId = true;
+                    case "result", "error" -> hasResultOrError = true;
+                    default -> { }
+                }
+                p.skipChildren();
+            }
+            drain(p);
+            if (!"2.0".equals(version)) {
+                return "\"jsonrpc\" must be \"2.0\"";
+            }
+            if (methodToken != null) {
+                return method != null && !method.isEmpty() ? null : "\"method\" must be a non-empty string";
+            }
+            if (hasResultOrError) {
+                return hasId ? null : "a response needs an \"id\"";
+            }
+            return "neither a request, a notification nor a response (no \"method\", \"result\" or \"error\")";
         }
-        if (message.isArray()) {
-            return message.isEmpty() ? "empty batch" : "batches are not supported; send one message per request";
+    }
+
+    /** Trailing content after the message must still be valid JSON (and nothing but whitespace). */
+    private static void drain(JsonParser p) throws IOException {
+        if (p.nextToken() != null) {
+            throw new JsonParseException(p, "unexpected content after the message");
         }
-        if (!message.isObject()) {
-            return "expected a JSON object, got " + message.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
-        }
-        JsonNode version = message.get("jsonrpc");
-        if (version == null || !"2.0".equals(version.asText())) {
-            return "\"jsonrpc\" must be \"2.0\"";
-        }
-        JsonNode method = message.get("method");
-        if (method != null) {
-            return method.isTextual() && !method.asText().isEmpty() ? null : "\"method\" must be a non-empty string";
-        }
-        if (message.has("result") || message.has("error")) {
-            return message.has("id") ? null : "a response needs an \"id\"";
-        }
-        return "neither a request, a notification nor a response (no \"method\", \"result\" or \"error\")";
     }
 
     private static void reject(HttpServletResponse response, int code, String message) throws IOException {
