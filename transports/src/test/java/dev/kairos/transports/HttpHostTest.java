@@ -52,6 +52,13 @@ class HttpHostTest {
         assertEquals(400, r.status());
         assertEquals(-32700, r.message().at("/error/code").asInt());
         assertTrue(r.message().at("/error/message").asText().contains("not valid JSON"));
+        // broken deep inside a valid-looking envelope, or trailing garbage: still a parse error
+        for (String body : List.of("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"a\":}}",
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"} {")) {
+            RawMcp.Reply bad = raw.post(body);
+            assertEquals(400, bad.status(), body);
+            assertEquals(-32700, bad.message().at("/error/code").asInt(), body);
+        }
     }
 
     @Test
