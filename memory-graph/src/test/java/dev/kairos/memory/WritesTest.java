@@ -36,6 +36,12 @@ class WritesTest {
     }
 
     @Test
+    void anUnnamedEpisodeIsCalledByItsFirstLine() {
+        Episode e = graph.addEpisode(NewEpisode.text("unnamed", null, "  Lunch with Quinn at noon\nShe ordered soup."));
+        assertEquals("Lunch with Quinn at noon", e.name());
+    }
+
+    @Test
     void jsonEpisodesMustBeJson() {
         var err = assertThrows(MemoryInputException.class, () -> graph.addEpisode(
                 NewEpisode.text("json", "doc", "{\"a\": ").withSource(Episode.Source.JSON, "api")));

@@ -100,9 +100,7 @@ final class Store {
                         + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
             }
         }
-        String name = ep.name() == null || ep.name().isBlank()
-                ? content.strip().lines().findFirst().orElse("episode").substring(0, Math.min(80, content.strip().lines().findFirst().orElse("episode").length()))
-                : MemoryInput.text("name", ep.name(), MAX_NAME);
+        String name = ep.name() == null || ep.name().isBlank() ? firstLine(content, 80) : MemoryInput.text("name", ep.name(), MAX_NAME);
         String description = optionalText("sourceDescription", ep.sourceDescription(), MAX_NAME);
         String uuid = uuidOrNew("uuid", ep.uuid());
         float[] vector = embedder.embed(name + "\n" + content.substring(0, Math.min(EMBED_CHARS, content.length())));
@@ -128,6 +126,12 @@ final class Store {
         } catch (MemoryStoreException e) {
             throw uuidTaken(e, "uuid", uuid);
         }
+    }
+
+    /** An unnamed episode is called by the start of its first line. */
+    private static String firstLine(String content, int max) {
+        String line = content.strip().lines().findFirst().orElse("episode");
+        return line.length() <= max ? line : line.substring(0, max);
     }
 
     void markExtraction(String uuid, Episode.Extraction state) {
