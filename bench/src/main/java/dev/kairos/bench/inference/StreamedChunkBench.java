@@ -65,7 +65,7 @@ public final class StreamedChunkBench {
                 ChatClient kairos = engines.provider(InferenceSettings.Endpoint.of(fastUrl, "m")
                         .withEngine(InferenceSettings.Engine.VLLM));
                 OpenAiStreamingChatModel lc4j = OpenAiStreamingChatModel.builder().baseUrl(fastUrl + "/v1")
-                        .apiKey("bench").modelName("m").timeout(Duration.ofMinutes(5)).build();
+                        .httpClientBuilder(http11()).apiKey("bench").modelName("m").timeout(Duration.ofMinutes(5)).build();
                 check(kairos, lc4j);
                 // Warm both up, then measure each twice, interleaved.
                 runKairos(kairos, streams);
@@ -84,7 +84,7 @@ public final class StreamedChunkBench {
                         .withEngine(InferenceSettings.Engine.VLLM).withTimeouts(new InferenceSettings.Timeouts(
                                 Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofMinutes(5), Duration.ofSeconds(60))));
                 OpenAiStreamingChatModel lc4jSlow = OpenAiStreamingChatModel.builder().baseUrl(slowUrl + "/v1")
-                        .apiKey("bench").modelName("m").timeout(Duration.ofMinutes(5)).build();
+                        .httpClientBuilder(http11()).apiKey("bench").modelName("m").timeout(Duration.ofMinutes(5)).build();
                 System.out.println();
                 System.out.printf(Locale.ROOT, "| client | concurrent streams (%d chunks, 20 ms apart) | all opened after | open when measured | heap MiB before | heap MiB with them open | KiB per open stream |%n", slowChunks);
                 System.out.println("|---|---|---|---|---|---|---|");
@@ -113,6 +113,16 @@ public final class StreamedChunkBench {
             fastSim.destroy();
             slowSim.destroy();
         }
+    }
+
+    /**
+     * LangChain4j on the same JDK client settings as Kairos (HTTP/1.1, as the engines speak): with its
+     * default (HTTP/2, h2c upgrade) the JDK client opened concurrent streams to an HTTP/1.1 server
+     * one after another (about 3 per second here), so 1,000 could never be open at once.
+     */
+    private static dev.langchain4j.http.client.jdk.JdkHttpClientBuilder http11() {
+        return new dev.langchain4j.http.client.jdk.JdkHttpClientBuilder()
+                .httpClientBuilder(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1));
     }
 
     private static ChatRequest request() {
@@ -172,7 +182,7 @@ public final class StreamedChunkBench {
         FAILURE.set(null);
         long launched = System.nanoTime();
         launch.launch(opened, done);
-        if (!opened.await(120, TimeUnit.SECONDS)) {
+        if (!opened.await(300, TimeUnit.SECONDS)) {
             throw new IllegalStateException(client + ": only " + (n - opened.getCount()) + " streams opened", FAILURE.get());
         }
         long openedAfterMs = (System.nanoTime() - launched) / 1_000_000;
