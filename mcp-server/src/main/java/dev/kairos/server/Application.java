@@ -1,9 +1,11 @@
 package dev.kairos.server;
 
+import dev.kairos.inference.InferenceSettings;
 import dev.kairos.memory.MemoryGraph;
 import dev.kairos.memory.MemorySettings;
 import dev.kairos.memory.MemoryStatus;
 import dev.kairos.server.conformance.ConformanceFixtures;
+import dev.kairos.server.config.InferenceConfig;
 import dev.kairos.server.config.KairosConfig;
 import dev.kairos.server.config.MemoryConfig;
 import dev.kairos.server.memory.MemoryTools;
@@ -66,6 +68,11 @@ public final class Application implements AutoCloseable {
         if (options.conformanceFixtures()) {
             ConformanceFixtures.register(registry);
         }
+        InferenceSettings inference = InferenceConfig.settings(config); // validated at start, not at first use
+        subsystems.add(() -> inference.endpoints().isEmpty()
+                ? new Subsystem("inference", Subsystem.State.DISABLED, "no engine endpoints configured (inference.endpoints)")
+                : new Subsystem("inference", Subsystem.State.READY, inference.endpoints().size() + " endpoint(s) configured: "
+                        + inference.endpoints().stream().map(e -> e.name() + " " + e.url() + " " + e.model()).toList()));
         if (MemoryConfig.enabled(config)) {
             registerMemory();
         } else {

@@ -38,8 +38,8 @@ public final class ChatCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "NAME", description = "Model name. Default: the first model the engine lists.")
     String model;
 
-    @Option(names = "--provider", paramLabel = "openai|ollama", defaultValue = "openai",
-            description = "Wire protocol: OpenAI-compatible /v1 or Ollama's native /api/chat (default ${DEFAULT-VALUE}).")
+    @Option(names = "--provider", paramLabel = "openai|ollama",
+            description = "Wire protocol: OpenAI-compatible /v1 or Ollama's native /api/chat (default: the config's, else openai).")
     InferenceSettings.Provider provider;
 
     @Option(names = "--system", paramLabel = "TEXT", description = "A system prompt.")
@@ -48,9 +48,14 @@ public final class ChatCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         URI url = EnginesCommand.engineUrl(engine, spec);
+        // An engine from the config file brings its model, provider, timeouts and retry settings.
+        var configured = EnginesCommand.configuredEndpoint().filter(e -> e.url().equals(url));
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         try (Engines engines = new Engines()) {
             String name = model;
+            if ((name == null || name.isBlank()) && configured.isPresent()) {
+                name = configured.get().model();
+            }
             if (name == null || name.isBlank()) {
                 EngineInfo info = engines.probe().probe(url);
                 if (info.models().isEmpty()) {
@@ -59,7 +64,12 @@ public final class ChatCommand implements Callable<Integer> {
                 }
                 name = info.models().getFirst();
             }
-            InferenceSettings.Endpoint endpoint = InferenceSettings.Endpoint.of(url, name).withProvider(provider);
+            String chosen = name;
+            InferenceSettings.Endpoint endpoint = configured
+                    .map(e -> new InferenceSettings.Endpoint(e.name(), e.url(), chosen, e.provider(), e.engine(), e.role(),
+                            e.parallelSlots(), e.toolProtocol(), e.apiKey(), e.timeouts(), e.retry()))
+                    .map(e -> provider != null ? e.withProvider(provider) : e)
+                    .orElseGet(() -> InferenceSettings.Endpoint.of(url, chosen).withProvider(provider != null ? provider : InferenceSettings.Provider.OPENAI));
             var client = engines.endpoint(endpoint);
             List<Message> history = new ArrayList<>();
             if (system != null && !system.isBlank()) {

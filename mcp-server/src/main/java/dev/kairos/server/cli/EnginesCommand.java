@@ -2,6 +2,9 @@ package dev.kairos.server.cli;
 
 import dev.kairos.inference.EngineInfo;
 import dev.kairos.inference.EngineProbe;
+import dev.kairos.inference.InferenceSettings;
+import dev.kairos.server.config.ConfigLoader;
+import dev.kairos.server.config.InferenceConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -10,6 +13,7 @@ import picocli.CommandLine.Spec;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** {@code kairos engines probe}: what serves the engine endpoint and what it can do. */
@@ -19,22 +23,31 @@ import java.util.concurrent.Callable;
         subcommands = {EnginesCommand.Probe.class})
 public final class EnginesCommand {
 
-    /** The engine URL: the flag, else {@code KAIROS_ENGINE_URL}; a clear error when neither is set. */
+    /**
+     * The engine URL: the flag, else {@code KAIROS_ENGINE_URL}, else the first endpoint of the config
+     * file's {@code inference.endpoints}; a clear error when none is set.
+     */
     static URI engineUrl(URI flag, CommandSpec spec) {
         if (flag != null) {
             return flag;
         }
         String env = System.getenv("KAIROS_ENGINE_URL");
-        if (env == null || env.isBlank()) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "no engine: pass --engine URL or set KAIROS_ENGINE_URL");
+        if (env != null && !env.isBlank()) {
+            try {
+                return URI.create(env.trim());
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "KAIROS_ENGINE_URL: not a URL: '" + env + "'");
+            }
         }
-        try {
-            return URI.create(env.trim());
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "KAIROS_ENGINE_URL: not a URL: '" + env + "'");
-        }
+        return configuredEndpoint().map(InferenceSettings.Endpoint::url).orElseThrow(() ->
+                new CommandLine.ParameterException(spec.commandLine(),
+                        "no engine: pass --engine URL, set KAIROS_ENGINE_URL, or list one under inference.endpoints in kairos.yaml"));
+    }
+
+    /** The first endpoint of the config file, used when neither flag nor environment names an engine. */
+    static Optional<InferenceSettings.Endpoint> configuredEndpoint() {
+        return InferenceConfig.settings(ConfigLoader.load(null)).endpoints().stream().findFirst();
     }
 
     /** {@code kairos engines probe [--engine URL]}. */

@@ -110,4 +110,42 @@ class ConfigLoaderTest {
         var e = assertThrows(ConfigException.class, () -> ConfigLoader.load(nowhere, Map.of(), dir));
         assertTrue(e.getMessage().contains("nope.yaml"), e.getMessage());
     }
+
+    @Test
+    void inferenceEndpointsBindWithKeysNamedOnError() throws Exception {
+        Path file = write("inference:\n  endpoints:\n    - name: local\n      url: http://127.0.0.1:8000\n      model: qwen\n"
+                + "      engine: llama_cpp\n      role: small\n      timeouts: {first_token: 90s}\n");
+        var settings = InferenceConfig.settings(ConfigLoader.load(file, Map.of(), dir));
+        var endpoint = settings.endpoints().getFirst();
+        assertEquals("local", endpoint.name());
+        assertEquals(dev.kairos.inference.InferenceSettings.Engine.LLAMA_CPP, endpoint.engine());
+        assertEquals(Duration.ofSeconds(90), endpoint.timeouts().firstToken());
+
+        Path noModel = write("inference:\n  endpoints:\n    - url: http://127.0.0.1:8000\n");
+        var e = assertThrows(ConfigException.class, () -> InferenceConfig.settings(ConfigLoader.load(noModel, Map.of(), dir)));
+        assertTrue(e.getMessage().contains("inference.endpoints[0].model"), e.getMessage());
+
+        Path badRole = write("inference:\n  endpoints:\n    - url: http://h:1\n      model: m\n      role: huge\n");
+        var e2 = assertThrows(ConfigException.class, () -> InferenceConfig.settings(ConfigLoader.load(badRole, Map.of(), dir)));
+        assertTrue(e2.getMessage().contains("inference.endpoints[0].role") && e2.getMessage().contains("small"), e2.getMessage());
+    }
+
+    @Test
+    void memorySectionBindsAndNamesBadKeys() throws Exception {
+        Path file = write("memory:\n  mode: external\n  uri: bolt://db.internal:7687\n  user: neo4j\n  password_env: NEO_PW\n  database: kairos\n");
+        var settings = MemoryConfig.settings(ConfigLoader.load(file, Map.of("NEO_PW", "secret"), dir));
+        assertEquals(dev.kairos.memory.MemorySettings.Mode.EXTERNAL, settings.mode());
+        assertEquals("kairos", settings.database());
+        assertEquals("secret", settings.password());
+
+        Path noUri = write("memory:\n  mode: external\n");
+        var e = assertThrows(ConfigException.class, () -> MemoryConfig.settings(ConfigLoader.load(noUri, Map.of(), dir)));
+        assertTrue(e.getMessage().contains("memory.uri"), e.getMessage());
+
+        Path badGroup = write("memory:\n  default_group: 'a b'\n");
+        var e2 = assertThrows(ConfigException.class, () -> MemoryConfig.settings(ConfigLoader.load(badGroup, Map.of(), dir)));
+        assertTrue(e2.getMessage().contains("memory.default_group"), e2.getMessage());
+
+        assertTrue(!MemoryConfig.enabled(ConfigLoader.load(null, Map.of("KAIROS_MEMORY_MODE", "off"), dir)));
+    }
 }

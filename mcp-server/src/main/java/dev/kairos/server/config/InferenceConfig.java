@@ -1,0 +1,115 @@
+package dev.kairos.server.config;
+
+import dev.kairos.inference.InferenceSettings;
+import dev.kairos.inference.InferenceSettings.Endpoint;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The {@code inference:} section: the engine endpoints Kairos may call.
+ *
+ * <pre>
+ * inference:
+ *   endpoints:
+ *     - name: local
+ *       url: http://127.0.0.1:8000
+ *       model: Qwen/Qwen2.5-7B-Instruct
+ *       provider: openai            # openai (any /v1 server) or ollama (native /api/chat)
+ *       engine: auto                # auto, vllm, sglang, llama_cpp, ollama, lm_studio, generic
+ *       role: any                   # small, large or any (routing)
+ *       parallel_slots: 4
+ *       tool_protocol: native       # native, hermes, llama3_json, react, json_action
+ *       api_key_env: MY_ENGINE_KEY
+ *       timeouts: {connect: 5s, first_token: 60s, total: 10m, slot_wait: 30s}
+ *       retry: {max_attempts: 4, initial_backoff: 500ms, max_backoff: 20s}
+ *   probe_cache_ttl: 5m
+ * </pre>
+ */
+public record InferenceConfig(List<EndpointConfig> endpoints, String probeCacheTtl) {
+
+    /** One endpoint as written in the file. */
+    public record EndpointConfig(String name, String url, String model, String provider, String engine, String role,
+                                 Integer parallelSlots, String toolProtocol, String apiKey, String apiKeyEnv,
+                                 TimeoutsConfig timeouts, RetryConfig retry) {
+    }
+
+    public record TimeoutsConfig(String connect, String firstToken, String total, String slotWait) {
+    }
+
+    public record RetryConfig(Integer maxAttempts, String initialBackoff, String maxBackoff) {
+    }
+
+    /** Binds and validates the section; errors name {@code inference.<key>} and the file. */
+    public static InferenceSettings settings(KairosConfig config) {
+        InferenceConfig c = ConfigLoader.bind(config.source(), "inference", config.inference(), InferenceConfig.class);
+        try {
+            List<Endpoint> endpoints = new ArrayList<>();
+            List<EndpointConfig> raw = c.endpoints() == null ? List.of() : c.endpoints();
+            for (int i = 0; i < raw.size(); i++) {
+                EndpointConfig e = raw.get(i);
+                int index = i;
+                endpoints.add(InferenceSettings.endpoint(index, () -> endpoint(e, config.env())));
+            }
+            return new InferenceSettings(endpoints, c.probeCacheTtl() == null ? null : Durations.parse(c.probeCacheTtl()));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(config.source() + ": " + e.getMessage());
+        }
+    }
+
+    private static <E extends Enum<E>> E parse(Class<E> type, String key, String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Enum.valueOf(type, text.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ": unknown value '" + text + "' (one of "
+                    + java.util.Arrays.stream(type.getEnumConstants()).map(v -> v.name().toLowerCase(Locale.ROOT)).toList() + ")");
+        }
+    }
+
+    private static Duration duration(String text, Duration fallback) {
+        return text == null ? fallback : Durations.parse(text);
+    }
+
+    static Endpoint endpoint(EndpointConfig e, Map<String, String> env) {
+        String key = e.apiKey();
+        if (e.apiKeyEnv() != null) {
+            key = env.get(e.apiKeyEnv());
+            if (key == null) {
+                throw new IllegalArgumentException("api_key_env: environment variable " + e.apiKeyEnv() + " is not set");
+            }
+        }
+        InferenceSettings.Timeouts d = InferenceSettings.Timeouts.DEFAULTS;
+        TimeoutsConfig t = e.timeouts();
+        InferenceSettings.Timeouts timeouts = t == null ? null : new InferenceSettings.Timeouts(
+                duration(t.connect(), d.connect()), duration(t.firstToken(), d.firstToken()),
+                duration(t.total(), d.total()), duration(t.slotWait(), d.slotWait()));
+        InferenceSettings.Retry r0 = InferenceSettings.Retry.DEFAULTS;
+        RetryConfig r = e.retry();
+        InferenceSettings.Retry retry = r == null ? null : new InferenceSettings.Retry(
+                r.maxAttempts() == null ? r0.maxAttempts() : r.maxAttempts(),
+                duration(r.initialBackoff(), r0.initialBackoff()), duration(r.maxBackoff(), r0.maxBackoff()));
+        if (e.url() == null) {
+            throw new IllegalArgumentException("url: is required");
+        }
+        URI url;
+        try {
+            url = URI.create(e.url().trim());
+        } catch (IllegalArgumentException bad) {
+            throw new IllegalArgumentException("url: not a URL: '" + e.url() + "'");
+        }
+        return new Endpoint(e.name(), url, e.model(),
+                parse(InferenceSettings.Provider.class, "provider", e.provider()),
+                parse(InferenceSettings.Engine.class, "engine", e.engine()),
+                parse(InferenceSettings.Role.class, "role", e.role()),
+                e.parallelSlots() == null ? 4 : e.parallelSlots(),
+                parse(InferenceSettings.ToolProtocol.class, "tool_protocol", e.toolProtocol()),
+                key, timeouts, retry);
+    }
+}
