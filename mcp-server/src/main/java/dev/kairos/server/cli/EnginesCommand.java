@@ -69,7 +69,8 @@ public final class EnginesCommand {
         public Integer call() {
             URI url = engineUrl(engine, spec);
             EngineInfo info = new EngineProbe(Duration.ZERO, Duration.ofSeconds(Math.max(1, timeoutSeconds))).probe(url);
-            info.describe().forEach(System.out::println);
+            info.describe().forEach(spec.commandLine().getOut()::println);
+            spec.commandLine().getOut().flush();
             return info.reachable() && info.ready() ? 0 : 1;
         }
     }
