@@ -1,8 +1,8 @@
 package dev.kairos.server.memory;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kairos.server.interop.NodeTools;
+import dev.kairos.server.interop.InspectorCli;
 import dev.kairos.server.testing.KairosProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,11 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The MCP Inspector CLI as a real client adds a memory to a real {@code kairos} process and finds it again, over
@@ -30,8 +28,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class InspectorMemoryTest {
     /** Covers a cold start of embedded Neo4j inside the first call. */
-    private static final long CALL_TIMEOUT_S = 180;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     static Path home;
@@ -111,34 +107,7 @@ class InspectorMemoryTest {
         return file;
     }
 
-    /** Runs the Inspector CLI once (options, then {@code --}, then the server command or URL); returns its JSON. */
     private static JsonNode inspector(List<String> target, String... options) throws Exception {
-        List<String> args = new ArrayList<>(List.of("--cli"));
-        args.addAll(List.of(options));
-        args.addAll(List.of("--format", "json", "--"));
-        args.addAll(target);
-        Path out = Files.createTempFile(home, "inspector", ".out");
-        Path err = Files.createTempFile(home, "inspector", ".err");
-        ProcessBuilder pb = new ProcessBuilder(NodeTools.npmBin("mcp-inspector", args.toArray(String[]::new)))
-                .directory(home.toFile())
-                .redirectOutput(out.toFile())
-                .redirectError(err.toFile());
-        pb.environment().put("HOME", home.toString()); // Inspector writes ~/.mcp-inspector
-        Process p = pb.start();
-        if (!p.waitFor(CALL_TIMEOUT_S, TimeUnit.SECONDS)) {
-            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            fail("Inspector CLI still running after " + CALL_TIMEOUT_S + " s: " + args + "\n" + read(err));
-        }
-        String stdout = read(out);
-        assertEquals(0, p.exitValue(), "Inspector CLI exit code\nstdout: " + stdout + "\nstderr: " + read(err));
-        try {
-            return JSON.readTree(stdout);
-        } catch (IOException e) {
-            throw new AssertionError("Inspector CLI printed no JSON: " + stdout + "\nstderr: " + read(err), e);
-        }
-    }
-
-    private static String read(Path file) throws IOException {
-        return Files.readString(file, StandardCharsets.UTF_8);
+        return new InspectorCli(home, java.time.Duration.ofSeconds(180)).run(target, java.util.Map.of(), options);
     }
 }
