@@ -11,6 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,13 @@ public final class EngineSupervisor implements AutoCloseable {
 
     /** What to run and how to tell it is ready. */
     public record Spec(List<String> command, Map<String, String> environment, URI readinessUrl, Duration readyTimeout,
-                       Duration initialBackoff, Duration maxBackoff, int maxRestarts, Duration stopGrace) {
+                       Duration initialBackoff, Duration maxBackoff, int maxRestarts, Duration stopGrace, Path workdir) {
+        /** A spec that runs in our own working directory. */
+        public Spec(List<String> command, Map<String, String> environment, URI readinessUrl, Duration readyTimeout,
+                    Duration initialBackoff, Duration maxBackoff, int maxRestarts, Duration stopGrace) {
+            this(command, environment, readinessUrl, readyTimeout, initialBackoff, maxBackoff, maxRestarts, stopGrace, null);
+        }
+
         public Spec {
             command = List.copyOf(Objects.requireNonNull(command, "engine.command"));
             if (command.isEmpty()) {
@@ -47,6 +54,54 @@ public final class EngineSupervisor implements AutoCloseable {
 
         public static Spec of(List<String> command, URI readinessUrl) {
             return new Spec(command, Map.of(), readinessUrl, null, null, null, 5, null);
+        }
+
+        /** The spec of an endpoint's {@code supervise} block; readiness is asked at {@link InferenceSettings.Endpoint#readinessUrl()}. */
+        public static Spec of(InferenceSettings.Endpoint endpoint) {
+            InferenceSettings.Supervise s = Objects.requireNonNull(endpoint.supervise(),
+                    "supervise: endpoint '" + endpoint.name() + "' has no supervise block");
+            return new Spec(s.command(), s.env(), endpoint.readinessUrl(), s.readyTimeout(), s.restartBackoff(),
+                    s.maxRestartBackoff(), s.maxRestarts(), s.stopGrace(), s.workdir());
+        }
+    }
+
+    /**
+     * Starts the endpoint's supervised engine unless something already answers its readiness URL, and
+     * waits (bounded by {@code supervise.ready_timeout}) until it is ready. Empty when the endpoint has no
+     * {@code supervise} block or its engine already runs; the caller closes what is returned.
+     *
+     * @throws IllegalStateException when the engine does not become ready in time
+     */
+    public static java.util.Optional<EngineSupervisor> startUnlessAnswering(InferenceSettings.Endpoint endpoint)
+            throws InterruptedException {
+        if (endpoint.supervise() == null) {
+            return java.util.Optional.empty();
+        }
+        Spec spec = Spec.of(endpoint);
+        if (answers(spec.readinessUrl())) {
+            LOG.info("engine already answers at {}; not starting it", spec.readinessUrl());
+            return java.util.Optional.empty();
+        }
+        EngineSupervisor supervisor = new EngineSupervisor(spec);
+        supervisor.start();
+        // The supervisor gives up on its own after readyTimeout; the extra second covers its last poll.
+        if (!supervisor.awaitReady(1, spec.readyTimeout().plusSeconds(1))) {
+            State state = supervisor.state();
+            supervisor.close();
+            throw new IllegalStateException("engine '" + String.join(" ", spec.command()) + "' did not become ready at "
+                    + spec.readinessUrl() + " within " + spec.readyTimeout().toSeconds() + " s (state " + state + "; see the log)");
+        }
+        return java.util.Optional.of(supervisor);
+    }
+
+    /** One bounded GET: does something answer 200 there now? */
+    static boolean answers(URI url) throws InterruptedException {
+        try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2)).build()) {
+            return http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(2)).GET().build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -120,6 +175,9 @@ public final class EngineSupervisor implements AutoCloseable {
             try {
                 ProcessBuilder pb = new ProcessBuilder(spec.command()).redirectErrorStream(true);
                 pb.environment().putAll(spec.environment());
+                if (spec.workdir() != null) {
+                    pb.directory(spec.workdir().toFile());
+                }
                 p = pb.start();
             } catch (IOException e) {
                 LOG.error("cannot start engine {}: {}", spec.command().getFirst(), e.getMessage());

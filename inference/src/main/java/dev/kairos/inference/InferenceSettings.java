@@ -1,9 +1,11 @@
 package dev.kairos.inference;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -62,10 +64,66 @@ public record InferenceSettings(List<Endpoint> endpoints, Duration probeCacheTtl
         }
     }
 
-    /** One engine endpoint and the model served there. */
+    /**
+     * A local engine process Kairos starts for the endpoint when it is not answering: the command, its
+     * working directory and environment, the readiness path (default by engine: {@code /health}, Ollama
+     * {@code /api/version}), how long to wait for it, and the restart backoff.
+     */
+    public record Supervise(List<String> command, Path workdir, Map<String, String> env, String readyPath,
+                            Duration readyTimeout, Duration restartBackoff, Duration maxRestartBackoff,
+                            int maxRestarts, Duration stopGrace) {
+        public Supervise {
+            if (command == null || command.isEmpty() || command.getFirst() == null || command.getFirst().isBlank()) {
+                throw new IllegalArgumentException("supervise.command: must name the program to run, e.g. [llama-server, -m, model.gguf]");
+            }
+            for (int i = 0; i < command.size(); i++) {
+                if (command.get(i) == null) {
+                    throw new IllegalArgumentException("supervise.command[" + i + "]: is empty");
+                }
+            }
+            command = List.copyOf(command);
+            env = env == null ? Map.of() : Map.copyOf(env);
+            if (readyPath != null && !readyPath.startsWith("/")) {
+                throw new IllegalArgumentException("supervise.ready_path: must start with '/', was '" + readyPath + "'");
+            }
+            readyTimeout = positiveOr("ready_timeout", readyTimeout, Duration.ofMinutes(10));
+            restartBackoff = positiveOr("restart_backoff", restartBackoff, Duration.ofSeconds(1));
+            maxRestartBackoff = positiveOr("max_restart_backoff", maxRestartBackoff, Duration.ofMinutes(1));
+            if (maxRestartBackoff.compareTo(restartBackoff) < 0) {
+                throw new IllegalArgumentException("supervise.max_restart_backoff: must be >= restart_backoff, was " + maxRestartBackoff);
+            }
+            stopGrace = positiveOr("stop_grace", stopGrace, Duration.ofSeconds(10));
+            if (maxRestarts < 0) {
+                throw new IllegalArgumentException("supervise.max_restarts: must be >= 0, was " + maxRestarts);
+            }
+        }
+
+        /** Runs {@code command} with the defaults: 10 min to become ready, 5 restarts from 1 s backoff. */
+        public static Supervise of(List<String> command) {
+            return new Supervise(command, null, null, null, null, null, null, 5, null);
+        }
+
+        private static Duration positiveOr(String key, Duration d, Duration fallback) {
+            if (d == null) {
+                return fallback;
+            }
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("supervise." + key + ": must be a positive duration, was " + d);
+            }
+            return d;
+        }
+    }
+
+    /** One engine endpoint and the model served there; {@code supervise} (optional) starts its engine. */
     public record Endpoint(String name, URI url, String model, Provider provider, Engine engine, Role role,
                            int parallelSlots, ToolProtocol toolProtocol, String apiKey,
-                           Timeouts timeouts, Retry retry) {
+                           Timeouts timeouts, Retry retry, Supervise supervise) {
+        /** An endpoint whose engine runs elsewhere (not supervised). */
+        public Endpoint(String name, URI url, String model, Provider provider, Engine engine, Role role,
+                        int parallelSlots, ToolProtocol toolProtocol, String apiKey, Timeouts timeouts, Retry retry) {
+            this(name, url, model, provider, engine, role, parallelSlots, toolProtocol, apiKey, timeouts, retry, null);
+        }
+
         public Endpoint {
             Objects.requireNonNull(url, "url: is required");
             String scheme = url.getScheme();
@@ -97,36 +155,51 @@ public record InferenceSettings(List<Endpoint> endpoints, Duration probeCacheTtl
         }
 
         public Endpoint withName(String n) {
-            return new Endpoint(n, url, model, provider, engine, role, parallelSlots, toolProtocol, apiKey, timeouts, retry);
+            return new Endpoint(n, url, model, provider, engine, role, parallelSlots, toolProtocol, apiKey, timeouts, retry, supervise);
         }
 
         public Endpoint withProvider(Provider p) {
             return new Endpoint(name, url, model, p, p == Provider.OLLAMA ? Engine.OLLAMA : engine, role,
-                    parallelSlots, toolProtocol, apiKey, timeouts, retry);
+                    parallelSlots, toolProtocol, apiKey, timeouts, retry, supervise);
         }
 
         public Endpoint withEngine(Engine e) {
-            return new Endpoint(name, url, model, provider, e, role, parallelSlots, toolProtocol, apiKey, timeouts, retry);
+            return new Endpoint(name, url, model, provider, e, role, parallelSlots, toolProtocol, apiKey, timeouts, retry, supervise);
         }
 
         public Endpoint withRole(Role r) {
-            return new Endpoint(name, url, model, provider, engine, r, parallelSlots, toolProtocol, apiKey, timeouts, retry);
+            return new Endpoint(name, url, model, provider, engine, r, parallelSlots, toolProtocol, apiKey, timeouts, retry, supervise);
         }
 
         public Endpoint withParallelSlots(int s) {
-            return new Endpoint(name, url, model, provider, engine, role, s, toolProtocol, apiKey, timeouts, retry);
+            return new Endpoint(name, url, model, provider, engine, role, s, toolProtocol, apiKey, timeouts, retry, supervise);
         }
 
         public Endpoint withToolProtocol(ToolProtocol p) {
-            return new Endpoint(name, url, model, provider, engine, role, parallelSlots, p, apiKey, timeouts, retry);
+            return new Endpoint(name, url, model, provider, engine, role, parallelSlots, p, apiKey, timeouts, retry, supervise);
         }
 
         public Endpoint withTimeouts(Timeouts t) {
-            return new Endpoint(name, url, model, provider, engine, role, parallelSlots, toolProtocol, apiKey, t, retry);
+            return new Endpoint(name, url, model, provider, engine, role, parallelSlots, toolProtocol, apiKey, t, retry, supervise);
         }
 
         public Endpoint withRetry(Retry r) {
-            return new Endpoint(name, url, model, provider, engine, role, parallelSlots, toolProtocol, apiKey, timeouts, r);
+            return new Endpoint(name, url, model, provider, engine, role, parallelSlots, toolProtocol, apiKey, timeouts, r, supervise);
+        }
+
+        public Endpoint withModel(String m) {
+            return new Endpoint(name, url, m, provider, engine, role, parallelSlots, toolProtocol, apiKey, timeouts, retry, supervise);
+        }
+
+        public Endpoint withSupervise(Supervise s) {
+            return new Endpoint(name, url, model, provider, engine, role, parallelSlots, toolProtocol, apiKey, timeouts, retry, s);
+        }
+
+        /** Where the supervisor asks whether the engine is up: the configured path, else the engine's. */
+        public URI readinessUrl() {
+            String path = supervise != null && supervise.readyPath() != null ? supervise.readyPath()
+                    : engine == Engine.OLLAMA ? "/api/version" : engine == Engine.GENERIC || engine == Engine.LM_STUDIO ? "/v1/models" : "/health";
+            return url.resolve(path);
         }
     }
 

@@ -63,4 +63,31 @@ class EngineSupervisorTest {
         assertTrue(e.getMessage().startsWith("engine.command"));
     }
 
+    @Test
+    void anEndpointWhoseEngineAlreadyAnswersIsNotStartedAgain() throws Exception {
+        try (var sim = dev.kairos.inference.sim.EngineSimulator.start("sim/llamacpp.json")) {
+            InferenceSettings.Endpoint endpoint = InferenceSettings.Endpoint.of(sim.url(), "m")
+                    .withEngine(InferenceSettings.Engine.LLAMA_CPP)
+                    .withSupervise(InferenceSettings.Supervise.of(List.of("/nonexistent/engine-binary")));
+            assertEquals(sim.url().resolve("/health"), EngineSupervisor.Spec.of(endpoint).readinessUrl());
+            assertTrue(EngineSupervisor.startUnlessAnswering(endpoint).isEmpty(), "already answering: nothing started");
+        }
+    }
+
+    @Test
+    void aSupervisedEngineThatNeverBecomesReadyIsABoundedError() {
+        InferenceSettings.Endpoint endpoint = InferenceSettings.Endpoint.of(URI.create("http://127.0.0.1:1"), "m")
+                .withSupervise(new InferenceSettings.Supervise(List.of("/nonexistent/engine-binary"), null, null, null,
+                        Duration.ofSeconds(5), null, null, 0, null));
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> EngineSupervisor.startUnlessAnswering(endpoint));
+        assertTrue(e.getMessage().contains("did not become ready"), e.getMessage());
+    }
+
+    @Test
+    void superviseNamesTheBadKey() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new InferenceSettings.Supervise(List.of("x"), null, null, null, Duration.ZERO, null, null, 0, null));
+        assertTrue(e.getMessage().startsWith("supervise.ready_timeout"), e.getMessage());
+    }
 }

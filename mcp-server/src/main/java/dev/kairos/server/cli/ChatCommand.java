@@ -20,6 +20,7 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -42,16 +43,21 @@ public final class ChatCommand implements Callable<Integer> {
             description = "Wire protocol: OpenAI-compatible /v1 or Ollama's native /api/chat (default: the config's, else openai).")
     InferenceSettings.Provider provider;
 
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "Config file (YAML or JSON). Default: $KAIROS_CONFIG, ./kairos.yaml, ~/.kairos/kairos.yaml.")
+    Path config;
+
     @Option(names = "--system", paramLabel = "TEXT", description = "A system prompt.")
     String system;
 
     @Override
     public Integer call() throws IOException {
-        URI url = EnginesCommand.engineUrl(engine, spec);
-        // An engine from the config file brings its model, provider, timeouts and retry settings.
-        var configured = EnginesCommand.configuredEndpoint().filter(e -> e.url().equals(url));
+        URI url = EnginesCommand.engineUrl(engine, config, spec);
+        // An engine from the config file brings its model, provider, timeouts, retry settings and supervise block.
+        var configured = EnginesCommand.configuredEndpoint(config, url);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        try (Engines engines = new Engines()) {
+        try (SupervisedEngine started = SupervisedEngine.startIfConfigured(configured, spec);
+             Engines engines = new Engines()) {
             String name = model;
             if ((name == null || name.isBlank()) && configured.isPresent()) {
                 name = configured.get().model();
@@ -66,8 +72,7 @@ public final class ChatCommand implements Callable<Integer> {
             }
             String chosen = name;
             InferenceSettings.Endpoint endpoint = configured
-                    .map(e -> new InferenceSettings.Endpoint(e.name(), e.url(), chosen, e.provider(), e.engine(), e.role(),
-                            e.parallelSlots(), e.toolProtocol(), e.apiKey(), e.timeouts(), e.retry()))
+                    .map(e -> e.withModel(chosen))
                     .map(e -> provider != null ? e.withProvider(provider) : e)
                     .orElseGet(() -> InferenceSettings.Endpoint.of(url, chosen).withProvider(provider != null ? provider : InferenceSettings.Provider.OPENAI));
             var client = engines.endpoint(endpoint);

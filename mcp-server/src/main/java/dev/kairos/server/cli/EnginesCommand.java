@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -27,7 +28,7 @@ public final class EnginesCommand {
      * The engine URL: the flag, else {@code KAIROS_ENGINE_URL}, else the first endpoint of the config
      * file's {@code inference.endpoints}; a clear error when none is set.
      */
-    static URI engineUrl(URI flag, CommandSpec spec) {
+    static URI engineUrl(URI flag, Path config, CommandSpec spec) {
         if (flag != null) {
             return flag;
         }
@@ -40,14 +41,20 @@ public final class EnginesCommand {
                         "KAIROS_ENGINE_URL: not a URL: '" + env + "'");
             }
         }
-        return configuredEndpoint().map(InferenceSettings.Endpoint::url).orElseThrow(() ->
+        return configuredEndpoint(config).map(InferenceSettings.Endpoint::url).orElseThrow(() ->
                 new CommandLine.ParameterException(spec.commandLine(),
                         "no engine: pass --engine URL, set KAIROS_ENGINE_URL, or list one under inference.endpoints in kairos.yaml"));
     }
 
     /** The first endpoint of the config file, used when neither flag nor environment names an engine. */
-    static Optional<InferenceSettings.Endpoint> configuredEndpoint() {
-        return InferenceConfig.settings(ConfigLoader.load(null)).endpoints().stream().findFirst();
+    static Optional<InferenceSettings.Endpoint> configuredEndpoint(Path config) {
+        return InferenceConfig.settings(ConfigLoader.load(config)).endpoints().stream().findFirst();
+    }
+
+    /** The configured endpoint at {@code url}: it brings model, provider, timeouts and its {@code supervise} block. */
+    static Optional<InferenceSettings.Endpoint> configuredEndpoint(Path config, URI url) {
+        return InferenceConfig.settings(ConfigLoader.load(config)).endpoints().stream()
+                .filter(e -> e.url().equals(url)).findFirst();
     }
 
     /** {@code kairos engines probe [--engine URL]}. */
@@ -61,17 +68,27 @@ public final class EnginesCommand {
         @Option(names = "--engine", paramLabel = "URL", description = "Engine base URL. Default: $KAIROS_ENGINE_URL.")
         URI engine;
 
+        @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+                description = "Config file (YAML or JSON). Default: $KAIROS_CONFIG, ./kairos.yaml, ~/.kairos/kairos.yaml.")
+        Path config;
+
         @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "5",
                 description = "Bound on each probe request (default ${DEFAULT-VALUE} s).")
         int timeoutSeconds;
 
         @Override
         public Integer call() {
-            URI url = engineUrl(engine, spec);
-            EngineInfo info = new EngineProbe(Duration.ZERO, Duration.ofSeconds(Math.max(1, timeoutSeconds))).probe(url);
-            info.describe().forEach(spec.commandLine().getOut()::println);
-            spec.commandLine().getOut().flush();
-            return info.reachable() && info.ready() ? 0 : 1;
+            URI url = engineUrl(engine, config, spec);
+            // A configured endpoint with a supervise block gets its engine started for the probe, then stopped.
+            try (SupervisedEngine started = SupervisedEngine.startIfConfigured(configuredEndpoint(config, url), spec)) {
+                EngineInfo info = new EngineProbe(Duration.ZERO, Duration.ofSeconds(Math.max(1, timeoutSeconds))).probe(url);
+                info.describe().forEach(spec.commandLine().getOut()::println);
+                if (started.started()) {
+                    spec.commandLine().getOut().println("supervised: started by kairos, stopped on exit");
+                }
+                spec.commandLine().getOut().flush();
+                return info.reachable() && info.ready() ? 0 : 1;
+            }
         }
     }
 }

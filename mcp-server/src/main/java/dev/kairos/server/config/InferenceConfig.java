@@ -4,6 +4,9 @@ import dev.kairos.inference.InferenceSettings;
 import dev.kairos.inference.InferenceSettings.Endpoint;
 
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +38,12 @@ public record InferenceConfig(List<EndpointConfig> endpoints, String probeCacheT
     /** One endpoint as written in the file. */
     public record EndpointConfig(String name, String url, String model, String provider, String engine, String role,
                                  Integer parallelSlots, String toolProtocol, String apiKey, String apiKeyEnv,
-                                 TimeoutsConfig timeouts, RetryConfig retry) {
+                                 TimeoutsConfig timeouts, RetryConfig retry, SuperviseConfig supervise) {
+    }
+
+    public record SuperviseConfig(List<String> command, String workdir, Map<String, String> env, String readyPath,
+                                  String readyTimeout, String restartBackoff, String maxRestartBackoff,
+                                  Integer maxRestarts, String stopGrace) {
     }
 
     public record TimeoutsConfig(String connect, String firstToken, String total, String slotWait) {
@@ -53,7 +61,7 @@ public record InferenceConfig(List<EndpointConfig> endpoints, String probeCacheT
             for (int i = 0; i < raw.size(); i++) {
                 EndpointConfig e = raw.get(i);
                 int index = i;
-                endpoints.add(InferenceSettings.endpoint(index, () -> endpoint(e, config.env())));
+                endpoints.add(InferenceSettings.endpoint(index, () -> endpoint(e, config.env(), baseDir(config))));
             }
             return new InferenceSettings(endpoints, c.probeCacheTtl() == null ? null : Durations.parse(c.probeCacheTtl()));
         } catch (IllegalArgumentException e) {
@@ -77,7 +85,42 @@ public record InferenceConfig(List<EndpointConfig> endpoints, String probeCacheT
         return text == null ? fallback : Durations.parse(text);
     }
 
-    static Endpoint endpoint(EndpointConfig e, Map<String, String> env) {
+    /** Relative paths in the file are relative to the file; without a file, to the working directory. */
+    private static Path baseDir(KairosConfig config) {
+        Path source = "defaults".equals(config.source()) ? null : Path.of(config.source()).toAbsolutePath().getParent();
+        return source != null ? source : Path.of("").toAbsolutePath();
+    }
+
+    private static InferenceSettings.Supervise supervise(SuperviseConfig s, Path baseDir) {
+        if (s == null) {
+            return null;
+        }
+        Path workdir = null;
+        if (s.workdir() != null) {
+            try {
+                workdir = baseDir.resolve(s.workdir().trim());
+            } catch (InvalidPathException bad) {
+                throw new IllegalArgumentException("supervise.workdir: not a path: '" + s.workdir() + "'");
+            }
+            if (!Files.isDirectory(workdir)) {
+                throw new IllegalArgumentException("supervise.workdir: no such directory: " + workdir);
+            }
+        }
+        return new InferenceSettings.Supervise(s.command(), workdir, s.env(), s.readyPath(),
+                superviseDuration("ready_timeout", s.readyTimeout()), superviseDuration("restart_backoff", s.restartBackoff()),
+                superviseDuration("max_restart_backoff", s.maxRestartBackoff()),
+                s.maxRestarts() == null ? 5 : s.maxRestarts(), superviseDuration("stop_grace", s.stopGrace()));
+    }
+
+    private static Duration superviseDuration(String key, String text) {
+        try {
+            return text == null ? null : Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("supervise." + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    static Endpoint endpoint(EndpointConfig e, Map<String, String> env, Path baseDir) {
         String key = e.apiKey();
         if (e.apiKeyEnv() != null) {
             key = env.get(e.apiKeyEnv());
@@ -110,6 +153,6 @@ public record InferenceConfig(List<EndpointConfig> endpoints, String probeCacheT
                 parse(InferenceSettings.Role.class, "role", e.role()),
                 e.parallelSlots() == null ? 4 : e.parallelSlots(),
                 parse(InferenceSettings.ToolProtocol.class, "tool_protocol", e.toolProtocol()),
-                key, timeouts, retry);
+                key, timeouts, retry, supervise(e.supervise(), baseDir));
     }
 }

@@ -4,10 +4,21 @@ import dev.kairos.inference.sim.EngineSimulator;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code kairos engines probe} against the engine simulator speaking llama.cpp. */
@@ -25,5 +36,37 @@ class EnginesCommandTest {
             assertTrue(text.toLowerCase().contains("llama"), text);
             assertTrue(text.contains("8192"), "context size from /props: " + text);
         }
+    }
+
+    @TempDir
+    Path dir;
+
+    /** A config whose endpoint has a supervise command (the simulator as its own JVM): probe starts it, then stops it. */
+    @Test
+    void probeStartsTheSupervisedEngineFromTheConfigAndStopsIt() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = List.of(java, "-cp", System.getProperty("java.class.path"),
+                "dev.kairos.inference.sim.EngineSimulator", "--port", Integer.toString(port), "sim/llamacpp.json");
+        Map<String, Object> endpoint = Map.of("url", "http://127.0.0.1:" + port, "model", "qwen", "engine", "llama_cpp",
+                "supervise", Map.of("command", command, "ready_timeout", "60s", "stop_grace", "5s"));
+        Path config = dir.resolve("kairos.json");
+        new ObjectMapper().writeValue(config.toFile(), Map.of("inference", Map.of("endpoints", List.of(endpoint))));
+
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = new CommandLine(new KairosCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+                .execute("engines", "probe", "--config", config.toString());
+        String text = out.toString();
+        assertEquals(0, code, text + err);
+        assertTrue(text.toLowerCase().contains("llama"), text);
+        assertTrue(text.contains("8192"), "context size from the supervised engine's /props: " + text);
+        assertTrue(text.contains("supervised: started by kairos"), text);
+        // Stopped on exit: nothing listens on its port any more.
+        int p = port;
+        assertThrows(IOException.class, () -> new Socket("127.0.0.1", p).close());
     }
 }

@@ -131,6 +131,37 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void superviseBlockBindsWithKeysNamedOnError() throws Exception {
+        Files.createDirectories(dir.resolve("models"));
+        Path file = write("inference:\n  endpoints:\n    - url: http://127.0.0.1:8080\n      model: qwen\n      engine: llama_cpp\n"
+                + "      supervise:\n        command: [llama-server, -m, model.gguf, --port, \"8080\"]\n        workdir: models\n"
+                + "        env: {CUDA_VISIBLE_DEVICES: \"0\"}\n        ready_timeout: 2m\n        restart_backoff: 250ms\n        max_restarts: 2\n");
+        var endpoint = InferenceConfig.settings(ConfigLoader.load(file, Map.of(), dir)).endpoints().getFirst();
+        var s = endpoint.supervise();
+        assertEquals(List.of("llama-server", "-m", "model.gguf", "--port", "8080"), s.command());
+        assertEquals(dir.resolve("models").toAbsolutePath(), s.workdir());
+        assertEquals(Map.of("CUDA_VISIBLE_DEVICES", "0"), s.env());
+        assertEquals(Duration.ofMinutes(2), s.readyTimeout());
+        assertEquals(Duration.ofMillis(250), s.restartBackoff());
+        assertEquals(2, s.maxRestarts());
+        assertEquals(Duration.ofSeconds(10), s.stopGrace());
+        assertEquals("http://127.0.0.1:8080/health", endpoint.readinessUrl().toString());
+
+        String head = "inference:\n  endpoints:\n    - url: http://h:1\n      model: m\n      supervise:\n";
+        assertError(head + "        command: []\n", "inference.endpoints[0].supervise.command");
+        assertError(head + "        command: [x]\n        ready_timeout: soon\n", "inference.endpoints[0].supervise.ready_timeout");
+        assertError(head + "        command: [x]\n        workdir: nowhere\n", "inference.endpoints[0].supervise.workdir");
+        assertError(head + "        command: [x]\n        ready_path: health\n", "inference.endpoints[0].supervise.ready_path");
+        assertError(head + "        command: [x]\n        restart: 1s\n", "inference.endpoints[0].supervise.restart");
+    }
+
+    private void assertError(String yaml, String key) throws Exception {
+        Path file = write(yaml);
+        var e = assertThrows(ConfigException.class, () -> InferenceConfig.settings(ConfigLoader.load(file, Map.of(), dir)));
+        assertTrue(e.getMessage().contains(key), e.getMessage());
+    }
+
+    @Test
     void memorySectionBindsAndNamesBadKeys() throws Exception {
         Path file = write("memory:\n  mode: external\n  uri: bolt://db.internal:7687\n  user: neo4j\n  password_env: NEO_PW\n  database: kairos\n");
         var settings = MemoryConfig.settings(ConfigLoader.load(file, Map.of("NEO_PW", "secret"), dir));
