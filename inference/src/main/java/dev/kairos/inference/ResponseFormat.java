@@ -22,6 +22,18 @@ public sealed interface ResponseFormat {
         }
     }
 
+    /**
+     * Text matching a GBNF grammar (llama.cpp {@code grammar}, vLLM {@code structured_outputs.grammar},
+     * SGLang {@code ebnf}). Engines without grammar decoding get no constraint: the output is still parsed.
+     */
+    record Grammar(String gbnf) implements ResponseFormat {
+        public Grammar {
+            if (gbnf == null || !gbnf.contains("root ::=")) {
+                throw new IllegalArgumentException("grammar: must be GBNF with a root rule");
+            }
+        }
+    }
+
     ResponseFormat TEXT = new Text();
     ResponseFormat JSON_OBJECT = new JsonObject();
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kairos.inference.InferenceSettings.ToolProtocol;
 import dev.kairos.inference.internal.Json;
 import dev.kairos.inference.internal.ThinkSplitter;
+import dev.kairos.inference.internal.ToolCallGrammar;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -199,11 +200,47 @@ public final class TextToolCalls {
 
     /**
      * The constrained-decoding format that makes the output always parse, where the format allows
-     * one: the JSON action object as a JSON schema (one branch per tool).
+     * one: the JSON action object as a JSON schema (one branch per tool); Hermes and Llama 3.1 JSON as
+     * a GBNF grammar (any number of calls, each naming one of the tools).
      */
     public static Optional<ResponseFormat> constraint(ToolProtocol protocol, List<ToolSpec> tools) {
-        if (protocol != ToolProtocol.JSON_ACTION) {
+        return constraint(protocol, tools, 0, -1);
+    }
+
+    /**
+     * The constraint for a request: its tool choice ({@code required}: at least one call; a named tool:
+     * only that tool; {@code none}: no constraint) and {@code parallel_tool_calls} (false: at most one).
+     */
+    public static Optional<ResponseFormat> constraint(ToolProtocol protocol, ChatRequest request) {
+        if (protocol == ToolProtocol.JSON_ACTION) {
+            return constraint(protocol, request.tools()); // ask_user and final_answer stay open whatever the choice
+        }
+        List<ToolSpec> tools = switch (request.toolChoice()) {
+            case ToolChoice.None n -> List.of();
+            case ToolChoice.Named(String name) -> request.tools().stream().filter(t -> t.name().equals(name)).toList();
+            default -> request.tools();
+        };
+        if (tools.isEmpty()) {
             return Optional.empty();
+        }
+        int min = request.toolChoice() instanceof ToolChoice.Auto ? 0 : 1;
+        return constraint(protocol, tools, min, request.parallelToolCalls() ? -1 : 1);
+    }
+
+    private static Optional<ResponseFormat> constraint(ToolProtocol protocol, List<ToolSpec> tools, int minCalls, int maxCalls) {
+        List<String> names = tools.stream().map(ToolSpec::name).toList();
+        switch (protocol) {
+            case HERMES -> {
+                return Optional.of(new ResponseFormat.Grammar(ToolCallGrammar.hermes(names, minCalls, maxCalls)));
+            }
+            case LLAMA3_JSON -> {
+                return Optional.of(new ResponseFormat.Grammar(ToolCallGrammar.llama3Json(names, minCalls, maxCalls)));
+            }
+            case JSON_ACTION -> {
+            }
+            default -> {
+                return Optional.empty();
+            }
         }
         ObjectNode schema = Json.NODES.objectNode();
         ArrayNode any = schema.putArray("anyOf");
@@ -260,7 +297,7 @@ public final class TextToolCalls {
         }
         ChatRequest r = request.withMessages(out).withTools(List.of()).withToolChoice(ToolChoice.AUTO);
         if (constrain && request.responseFormat() instanceof ResponseFormat.Text) {
-            r = constraint(protocol, request.tools()).map(r::withResponseFormat).orElse(r);
+            r = constraint(protocol, request).map(r::withResponseFormat).orElse(r);
         }
         return r;
     }

@@ -61,6 +61,17 @@ public final class WireRequest {
                 js.set("schema", Json.canonical(schema));
                 js.put("strict", strict);
             }
+            case ResponseFormat.Grammar(String gbnf) -> {
+                switch (engine) {
+                    case LLAMA_CPP -> b.put("grammar", gbnf);
+                    // vLLM >= 0.12: structured_outputs; guided_grammar is silently ignored there.
+                    case VLLM -> b.putObject("structured_outputs").put("grammar", gbnf);
+                    case SGLANG -> b.put("ebnf", gbnf);
+                    default -> {
+                        // LM Studio, Ollama /v1, unknown servers: no grammar field; the output is parsed as it comes.
+                    }
+                }
+            }
         }
         sampling(b, r.sampling(), engine);
         b.set("messages", openAiMessages(r.messages()));
@@ -82,6 +93,9 @@ public final class WireRequest {
             }
             case ResponseFormat.JsonObject j -> b.put("format", "json");
             case ResponseFormat.JsonSchema s -> b.set("format", Json.canonical(s.schema()));
+            case ResponseFormat.Grammar g -> {
+                // Ollama takes JSON schemas only; a grammar-constrained text protocol runs unconstrained.
+            }
         }
         Sampling s = r.sampling();
         ObjectNode o = Json.NODES.objectNode();
