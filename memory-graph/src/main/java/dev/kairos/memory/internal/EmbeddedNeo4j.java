@@ -24,10 +24,12 @@ final class EmbeddedNeo4j implements AutoCloseable {
 
     private final DatabaseManagementService dbms;
     private final String boltUri;
+    private final Path home;
 
-    private EmbeddedNeo4j(DatabaseManagementService dbms, String boltUri) {
+    private EmbeddedNeo4j(DatabaseManagementService dbms, String boltUri, Path home) {
         this.dbms = dbms;
         this.boltUri = boltUri;
+        this.home = home;
     }
 
     static EmbeddedNeo4j start(Path home, String database, String pageCache) {
@@ -52,7 +54,7 @@ final class EmbeddedNeo4j implements AutoCloseable {
                     .getLocalAddress(ConnectorType.BOLT);
             String uri = "bolt://127.0.0.1:" + port.getPort();
             log.info("embedded Neo4j started in {} ms at {} (home {})", (System.nanoTime() - t0) / 1_000_000, uri, home);
-            return new EmbeddedNeo4j(dbms, uri);
+            return new EmbeddedNeo4j(dbms, uri, home);
         } catch (RuntimeException e) {
             dbms.shutdown();
             throw e;
@@ -70,6 +72,7 @@ final class EmbeddedNeo4j implements AutoCloseable {
     @Override
     public void close() {
         long t0 = System.nanoTime();
+        SharedStore.withdraw(home); // other Kairos processes must not follow an address about to close
         dbms.shutdown();
         log.info("embedded Neo4j stopped in {} ms", (System.nanoTime() - t0) / 1_000_000);
     }

@@ -58,6 +58,8 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
     private record Parts(EmbeddedNeo4j embedded, Driver driver, Embedder embedder, boolean ownEmbedder,
                          Store store, HybridSearch search) {}
 
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(15);
+
     private final MemorySettings settings;
     private final Embedder givenEmbedder;
     private final AtomicReference<MemoryStatus> status;
@@ -79,7 +81,15 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
         return g;
     }
 
+    /** Thrown between start-up phases once the graph was closed, so a start in progress stops early. */
+    private static final class ClosedWhileStarting extends RuntimeException {
+        ClosedWhileStarting() {
+            super("closed while starting", null, false, false);
+        }
+    }
+
     private void phase(String what) {
+        if (closed) throw new ClosedWhileStarting();
         status.set(new MemoryStatus.Starting(what, Instant.now()));
         log.info("memory: {}", what);
     }
@@ -96,15 +106,32 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
             String uri;
             AuthToken auth;
             if (settings.mode() == MemorySettings.Mode.EMBEDDED) {
-                phase("starting embedded Neo4j in " + settings.dataDir());
                 Path home = settings.dataDir().resolve("neo4j");
                 Files.createDirectories(home);
-                embedded = EmbeddedNeo4j.start(home, settings.database(), settings.pageCache());
-                if (!embedded.hasDatabase(settings.database()))
-                    throw new MemoryStoreException("the embedded store in " + settings.dataDir() + " has no database '"
-                            + settings.database() + "' (its database was named when it was created; Neo4j Community"
-                            + " holds one); set memory.database to the existing name or use another memory.dataDir", null);
-                uri = embedded.boltUri();
+                var owner = SharedStore.liveOwner(home);
+                if (owner.isEmpty()) {
+                    phase("starting embedded Neo4j in " + settings.dataDir());
+                    try {
+                        embedded = EmbeddedNeo4j.start(home, settings.database(), settings.pageCache());
+                    } catch (RuntimeException e) {
+                        if (!SharedStore.isLockedByAnother(e)) throw e;
+                        // Another Kairos process opened the store a moment ago: use its copy.
+                        owner = SharedStore.awaitOwner(home, settings.readyTimeout());
+                        if (owner.isEmpty()) throw new MemoryStoreException("the store in " + settings.dataDir()
+                                + " is locked by another process that does not share it; stop it or give this"
+                                + " Kairos its own memory.data_dir", e);
+                    }
+                }
+                if (embedded != null) {
+                    if (!embedded.hasDatabase(settings.database()))
+                        throw new MemoryStoreException("the embedded store in " + settings.dataDir() + " has no database '"
+                                + settings.database() + "' (its database was named when it was created; Neo4j Community"
+                                + " holds one); set memory.database to the existing name or use another memory.dataDir", null);
+                    uri = embedded.boltUri();
+                } else {
+                    uri = owner.get().boltUri();
+                    phase("sharing the store of Kairos process " + owner.get().pid() + " at " + uri);
+                }
                 auth = AuthTokens.none();
             } else {
                 phase("connecting to " + settings.uri());
@@ -131,6 +158,10 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
             Bolt bolt = new Bolt(driver, settings.database(), TX_TIMEOUT);
             phase("applying schema to database " + settings.database());
             int version = Schema.apply(bolt, embedder);
+            if (embedded != null) {
+                // Only now, schema in place, may other Kairos processes on this data directory join.
+                SharedStore.publish(settings.dataDir().resolve("neo4j"), uri);
+            }
             Store store = new Store(bolt, embedder, settings);
             Parts ready = new Parts(embedded, driver, embedder, givenEmbedder == null, store, new HybridSearch(bolt, embedder, store));
             if (closed) {
@@ -140,6 +171,11 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
             status.set(new MemoryStatus.Ready(settings.mode(), uri, settings.database(), embedder.name(), embedder.dimension(), version));
             parts.complete(ready);
             log.info("memory {}", status.get().describe());
+        } catch (ClosedWhileStarting e) {
+            log.info("memory: start-up stopped because it was closed");
+            parts.completeExceptionally(e);
+            if (driver != null) driver.close();
+            if (embedded != null) embedded.close();
         } catch (Throwable e) {
             Throwable cause = e instanceof ExecutionException x && x.getCause() != null ? x.getCause() : e;
             String reason = cause instanceof MemoryStoreException ? cause.getMessage()
@@ -328,8 +364,10 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
         if (closed) return;
         closed = true;
         try {
-            // A start in progress finishes (bounded) and is then shut down here or by the starter itself.
-            starter.join(settings.readyTimeout().plusSeconds(30));
+            // A start in progress stops at its next phase and shuts down what it started; wait a little
+            // for that. Past the bound the process may exit anyway: Neo4j recovers a store from an
+            // interrupted start as from a crash.
+            starter.join(CLOSE_WAIT);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
