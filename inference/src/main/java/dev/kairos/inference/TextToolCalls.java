@@ -201,7 +201,8 @@ public final class TextToolCalls {
     /**
      * The constrained-decoding format that makes the output always parse, where the format allows
      * one: the JSON action object as a JSON schema (one branch per tool); Hermes and Llama 3.1 JSON as
-     * a GBNF grammar (any number of calls, each naming one of the tools).
+     * a GBNF grammar (any number of calls, each naming one of the tools, arguments shaped by its schema
+     * where the schema is closed and simple).
      */
     public static Optional<ResponseFormat> constraint(ToolProtocol protocol, List<ToolSpec> tools) {
         return constraint(protocol, tools, 0, -1);
@@ -228,13 +229,12 @@ public final class TextToolCalls {
     }
 
     private static Optional<ResponseFormat> constraint(ToolProtocol protocol, List<ToolSpec> tools, int minCalls, int maxCalls) {
-        List<String> names = tools.stream().map(ToolSpec::name).toList();
         switch (protocol) {
             case HERMES -> {
-                return Optional.of(new ResponseFormat.Grammar(ToolCallGrammar.hermes(names, minCalls, maxCalls)));
+                return Optional.of(new ResponseFormat.Grammar(ToolCallGrammar.hermes(tools, minCalls, maxCalls)));
             }
             case LLAMA3_JSON -> {
-                return Optional.of(new ResponseFormat.Grammar(ToolCallGrammar.llama3Json(names, minCalls, maxCalls)));
+                return Optional.of(new ResponseFormat.Grammar(ToolCallGrammar.llama3Json(tools, minCalls, maxCalls)));
             }
             case JSON_ACTION -> {
             }

@@ -56,6 +56,30 @@ class ConstrainedToolCallsTest {
     }
 
     @Test
+    void closedSchemasShapeTheArgumentsOpenOnesTakeAnyObject() {
+        ToolSpec search = new ToolSpec("search", "Search", Fixtures.json("""
+                {"type":"object","additionalProperties":false,"required":["q"],"properties":{
+                  "q":{"type":"string"},"n":{"type":"integer"},"tags":{"type":"array","items":{"type":"string"}},
+                  "opts":{"type":"object","additionalProperties":false,"required":["exact"],"properties":{"exact":{"type":"boolean"}}}}}"""));
+        Gbnf g = grammar(ToolProtocol.HERMES, Fixtures.weatherAndTime().withTools(List.of(Fixtures.GET_WEATHER, Fixtures.GET_TIME, search)));
+        String weather = "<tool_call>{\"name\": \"get_weather\", \"arguments\": %s}</tool_call>";
+        assertTrue(g.accepts(weather.formatted("{\"city\": \"Paris\"}")));
+        assertTrue(g.accepts(weather.formatted("{\"city\": \"Paris\", \"unit\": \"c\"}")));
+        assertFalse(g.accepts(weather.formatted("{\"city\": 3}")), "city is a string");
+        assertFalse(g.accepts(weather.formatted("{\"city\": \"Paris\", \"unit\": \"kelvin\"}")), "unit is c or f");
+        assertFalse(g.accepts(weather.formatted("{\"town\": \"Paris\"}")), "no other keys");
+        assertFalse(g.accepts(weather.formatted("{}")), "city is required");
+
+        String s = "<tool_call>{\"name\": \"search\", \"arguments\": %s}</tool_call>";
+        assertTrue(g.accepts(s.formatted("{\"q\": \"kairos\", \"n\": 3, \"opts\": {\"exact\": true}, \"tags\": [\"a\", \"b\"]}")));
+        assertFalse(g.accepts(s.formatted("{\"q\": \"kairos\", \"n\": 2.5}")), "n is an integer");
+        assertFalse(g.accepts(s.formatted("{\"q\": \"kairos\", \"tags\": [1]}")), "tags are strings");
+        assertFalse(g.accepts(s.formatted("{\"q\": \"kairos\", \"opts\": {}}")), "opts.exact is required");
+        String open = "<tool_call>{\"name\": \"get_time\", \"arguments\": {\"zone\": [1, {\"x\": null}]}}</tool_call>";
+        assertTrue(g.accepts(open), "an open schema takes any object; the validator checks it");
+    }
+
+    @Test
     void toolChoiceAndParallelCallsShapeTheGrammar() {
         ChatRequest one = Fixtures.weatherAndTime().withParallelToolCalls(false);
         assertFalse(grammar(ToolProtocol.HERMES, one).accepts(HERMES_TWO_CALLS), "parallel_tool_calls=false: one call at most");
