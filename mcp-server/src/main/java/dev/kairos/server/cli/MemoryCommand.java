@@ -22,6 +22,7 @@ import dev.kairos.server.config.ConfigLoader;
 import dev.kairos.server.config.KairosConfig;
 import dev.kairos.server.config.MemoryConfig;
 import dev.kairos.server.memory.MemoryArchive;
+import dev.kairos.server.memory.Shapes;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -249,9 +250,10 @@ public final class MemoryCommand {
             SearchResults r = graph.search(query);
             if (json) {
                 var m = new LinkedHashMap<String, Object>();
-                m.put("facts", r.facts().stream().map(h -> fact(h.value(), h.score())).toList());
-                m.put("entities", r.entities().stream().map(h -> entity(h.value(), h.score())).toList());
-                m.put("episodes", r.episodes().stream().map(h -> episode(h.value(), h.score())).toList());
+                Instant now = Instant.now();
+                m.put("facts", r.facts().stream().map(h -> Shapes.scored(Shapes.fact(h.value(), now), h.score())).toList());
+                m.put("entities", r.entities().stream().map(h -> Shapes.scored(Shapes.entity(h.value()), h.score())).toList());
+                m.put("episodes", r.episodes().stream().map(h -> Shapes.scored(Shapes.episode(h.value()), h.score())).toList());
                 printJson(out, m);
                 return 0;
             }
@@ -308,8 +310,9 @@ public final class MemoryCommand {
             List<Fact> facts = graph.timeline(e.uuid());
             if (json) {
                 var m = new LinkedHashMap<String, Object>();
-                m.put("entity", entity(e, Double.NaN));
-                m.put("facts", facts.stream().map(f -> fact(f, Double.NaN)).toList());
+                Instant at = Instant.now();
+                m.put("entity", Shapes.entity(e));
+                m.put("facts", facts.stream().map(f -> Shapes.fact(f, at)).toList());
                 printJson(out, m);
                 return 0;
             }
@@ -451,52 +454,4 @@ public final class MemoryCommand {
         return (f.validAt() == null ? "?" : f.validAt().toString()) + " -> " + (f.invalidAt() == null ? "now" : f.invalidAt().toString());
     }
 
-    static Map<String, Object> fact(Fact f, double score) {
-        var m = new LinkedHashMap<String, Object>();
-        m.put("uuid", f.uuid());
-        m.put("group_id", f.groupId());
-        m.put("source", f.sourceName());
-        m.put("name", f.name());
-        m.put("target", f.targetName());
-        m.put("fact", f.fact());
-        m.put("valid_at", str(f.validAt()));
-        m.put("invalid_at", str(f.invalidAt()));
-        m.put("created_at", str(f.createdAt()));
-        m.put("expired_at", str(f.expiredAt()));
-        m.put("current", f.validAt(Instant.now()));
-        if (!Double.isNaN(score)) {
-            m.put("score", score);
-        }
-        return m;
-    }
-
-    static Map<String, Object> entity(Entity e, double score) {
-        var m = new LinkedHashMap<String, Object>();
-        m.put("uuid", e.uuid());
-        m.put("group_id", e.groupId());
-        m.put("name", e.name());
-        m.put("types", e.labels());
-        m.put("summary", e.summary());
-        m.put("observations", e.observations());
-        if (!Double.isNaN(score)) {
-            m.put("score", score);
-        }
-        return m;
-    }
-
-    static Map<String, Object> episode(Episode e, double score) {
-        var m = new LinkedHashMap<String, Object>();
-        m.put("uuid", e.uuid());
-        m.put("group_id", e.groupId());
-        m.put("name", e.name());
-        m.put("content", e.content());
-        m.put("valid_at", str(e.validAt()));
-        m.put("extraction", e.extraction().name().toLowerCase(Locale.ROOT));
-        m.put("score", score);
-        return m;
-    }
-
-    private static String str(Instant t) {
-        return t == null ? null : t.toString();
-    }
 }

@@ -45,31 +45,16 @@ final class FixtureResources {
                         .message("uri: " + request.uri() + " does not match " + TEMPLATE).build();
             }
             String id = m.group(1);
-            String json = "{\"id\":\"" + jsonEscape(id) + "\",\"templateTest\":true,\"data\":\"Data for ID: "
-                    + jsonEscape(id) + "\"}";
+            var node = new java.util.LinkedHashMap<String, Object>();
+            node.put("id", id);
+            node.put("templateTest", true);
+            node.put("data", "Data for ID: " + id);
+            String json = dev.kairos.server.Json.write(node);
             return new ReadResourceResult(List.of(new TextResourceContents(request.uri(), "application/json", json)));
         }));
     }
 
     private static SyncResourceSpecification fixed(Resource resource, ResourceContents contents) {
         return new SyncResourceSpecification(resource, (exchange, request) -> new ReadResourceResult(List.of(contents)));
-    }
-
-    private static String jsonEscape(String s) {
-        StringBuilder out = new StringBuilder(s.length());
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.toString();
     }
 }

@@ -10,16 +10,19 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-/** Kairos's own JSON shapes of episodes, entities and facts (snake_case, ISO-8601 UTC times), as in kairos-tools.json. */
-final class Shapes {
+/**
+ * Kairos's own JSON shapes of episodes, entities and facts (snake_case, ISO-8601 UTC times), as in
+ * kairos-tools.json; the CLI's {@code --json} output uses the same shapes.
+ */
+public final class Shapes {
     private Shapes() {
     }
 
-    static String time(Instant t) {
+    public static String time(Instant t) {
         return t == null ? null : t.toString();
     }
 
-    static Map<String, Object> episode(Episode e) {
+    public static Map<String, Object> episode(Episode e) {
         var m = new LinkedHashMap<String, Object>();
         m.put("uuid", e.uuid());
         m.put("group_id", e.groupId());
@@ -33,7 +36,7 @@ final class Shapes {
         return m;
     }
 
-    static Map<String, Object> entity(Entity e) {
+    public static Map<String, Object> entity(Entity e) {
         var m = new LinkedHashMap<String, Object>();
         m.put("uuid", e.uuid());
         m.put("group_id", e.groupId());
@@ -46,7 +49,7 @@ final class Shapes {
         return m;
     }
 
-    static Map<String, Object> fact(Fact f, Instant now) {
+    public static Map<String, Object> fact(Fact f, Instant now) {
         var m = new LinkedHashMap<String, Object>();
         m.put("uuid", f.uuid());
         m.put("group_id", f.groupId());
@@ -63,7 +66,7 @@ final class Shapes {
         return m;
     }
 
-    static Map<String, Object> deletion(Deletion d) {
+    public static Map<String, Object> deletion(Deletion d) {
         var m = new LinkedHashMap<String, Object>();
         m.put("episodes", d.episodes());
         m.put("entities", d.entities());
@@ -71,7 +74,7 @@ final class Shapes {
         return m;
     }
 
-    static Map<String, Object> scored(Map<String, Object> shape, double score) {
+    public static Map<String, Object> scored(Map<String, Object> shape, double score) {
         shape.put("score", score);
         return shape;
     }
