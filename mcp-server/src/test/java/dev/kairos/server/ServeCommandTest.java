@@ -40,6 +40,7 @@ class ServeCommandTest {
         String out = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         assertNotEquals(0, p.exitValue());
-        assertTrue(out.contains("requires at least one bearer token"), out);
+        assertTrue(out.contains("kairos: refusing to listen on 0.0.0.0") && out.contains("requires at least one bearer token"), out);
+        assertTrue(!out.contains("\tat "), "one clear line, no stack trace: " + out);
     }
 }

@@ -24,6 +24,26 @@ public final class KairosCommand {
     public static int run(String... args) {
         return new CommandLine(new KairosCommand())
                 .setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler(KairosCommand::report)
                 .execute(args);
+    }
+
+    /**
+     * A failure is one line that says what is wrong (a config key, a port in use, an unsafe bind),
+     * not a stack trace; {@code KAIROS_DEBUG=1} adds the trace.
+     */
+    private static int report(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        StringBuilder message = new StringBuilder(String.valueOf(e.getMessage()));
+        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            if (cause.getMessage() != null && !message.toString().contains(cause.getMessage())) {
+                message.append(": ").append(cause.getMessage());
+            }
+        }
+        cmd.getErr().println("kairos: " + message);
+        if (System.getenv("KAIROS_DEBUG") != null) {
+            e.printStackTrace(cmd.getErr());
+        }
+        cmd.getErr().flush();
+        return 1;
     }
 }
