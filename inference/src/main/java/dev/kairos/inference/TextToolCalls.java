@@ -236,6 +236,9 @@ public final class TextToolCalls {
             case LLAMA3_JSON -> {
                 return Optional.of(new ResponseFormat.Grammar(ToolCallGrammar.llama3Json(tools, minCalls, maxCalls)));
             }
+            case REACT -> {
+                return Optional.of(new ResponseFormat.Grammar(ToolCallGrammar.react(tools, minCalls)));
+            }
             case JSON_ACTION -> {
             }
             default -> {

@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Grammar-constrained decoding for the Hermes and Llama 3.1 JSON text protocols: what the grammar
+ * Grammar-constrained decoding for the Hermes, Llama 3.1 JSON and ReAct text protocols: what the grammar
  * admits parses into the intended calls, what it rejects is what would not, and each engine gets the
  * grammar in its own request field.
  */
@@ -53,6 +53,25 @@ class ConstrainedToolCallsTest {
         assertFalse(g.accepts("<tool_call>{\"name\": \"get_time\", \"arguments\": {\"timezone\": \"UTC\"}"), "missing close tag");
         assertFalse(g.accepts("<tool_call>{\"name\": \"get_time\", \"arguments\": {\"timezone\": UTC}}</tool_call>"), "broken JSON");
         assertFalse(g.accepts("<tool_call>{\"name\": \"get_time\", \"arguments\": {}}</tool_call> and then text"), "text after calls");
+    }
+
+    @Test
+    void reactGrammarAdmitsOneActionOfTheToolsOrAFinalAnswer() {
+        Gbnf g = grammar(ToolProtocol.REACT, Fixtures.weatherAndTime());
+        String step = "Thought: I should look up the weather.\nIt may rain.\nAction: get_weather\nAction Input: {\"city\": \"Paris\"}";
+        assertTrue(g.accepts(step));
+        var parsed = TextToolCalls.parse(ToolProtocol.REACT, step);
+        assertEquals(1, parsed.toolCalls().size());
+        assertEquals("get_weather", parsed.toolCalls().getFirst().name());
+        assertTrue(g.accepts("Thought: I now know the final answer\nFinal Answer: 22\u00b0C and sunny."));
+
+        assertFalse(g.accepts("Thought: hm\nAction: get_wether\nAction Input: {\"city\": \"Paris\"}"), "unknown tool");
+        assertFalse(g.accepts("Thought: hm\nAction: get_weather\nAction Input: Paris"), "input not a JSON object");
+        assertFalse(g.accepts("Action: get_weather\nAction Input: {\"city\": \"Paris\"}"), "a thought comes first");
+        assertFalse(g.accepts("Thought: hm\nAction: get_weather\nAction Input: {\"city\": \"Paris\"}\nAction: get_time"), "one action per turn");
+
+        Gbnf required = grammar(ToolProtocol.REACT, Fixtures.weatherAndTime().withToolChoice(new ToolChoice.Required()));
+        assertFalse(required.accepts("Thought: done\nFinal Answer: 42"), "tool_choice required: an action, not an answer");
     }
 
     @Test
@@ -93,7 +112,7 @@ class ConstrainedToolCallsTest {
         assertFalse(named.accepts("{\"name\": \"get_weather\", \"parameters\": {\"city\": \"Paris\"}}"), "only the named tool");
 
         assertTrue(TextToolCalls.constraint(ToolProtocol.HERMES, Fixtures.weatherAndTime().withToolChoice(ToolChoice.NONE)).isEmpty());
-        assertTrue(TextToolCalls.constraint(ToolProtocol.REACT, Fixtures.weatherAndTime()).isEmpty());
+        assertTrue(TextToolCalls.constraint(ToolProtocol.REACT, Fixtures.weatherAndTime().withToolChoice(ToolChoice.NONE)).isEmpty());
     }
 
     @Test

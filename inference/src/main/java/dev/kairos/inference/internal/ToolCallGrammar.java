@@ -64,6 +64,31 @@ public final class ToolCallGrammar {
         return g.append(JSON_RULES).toString();
     }
 
+    /**
+     * ReAct: {@code Thought:} lines, then either {@code Action: <one of the tools>} with
+     * {@code Action Input: {…}} (one action per turn; the engine stops at {@code Observation:}) or,
+     * when calls are optional, {@code Final Answer: …}.
+     */
+    public static String react(List<ToolSpec> tools, int minCalls) {
+        StringBuilder g = new StringBuilder();
+        g.append("root ::= think? \"Thought:\" thought ").append(minCalls > 0 ? "action" : "( action | final )").append('\n');
+        g.append("think ::= \"<think>\" ( [^<] | \"<\" [^/] )* \"</think>\" ws\n");
+        // Thought text runs on until a line opens with the action or the final answer.
+        g.append("thought ::= [^\\n]* \"\\n\" ( [^AF\\n] [^\\n]* \"\\n\" )*\n");
+        g.append("final ::= \"Final Answer:\" [^\\x00]*\n");
+        List<String> alternatives = new ArrayList<>();
+        StringBuilder args = new StringBuilder();
+        for (int i = 0; i < tools.size(); i++) {
+            alternatives.add("act" + i);
+            String schema = schema(Json.canonical(tools.get(i).inputSchema()), "args" + i, args);
+            g.append("act").append(i).append(" ::= ").append(literal(tools.get(i).name()))
+                    .append(" ws \"\\n\" \"Action Input:\" ws ").append(schema).append(" ws\n");
+        }
+        g.append("action ::= \"Action:\" ws ( ").append(String.join(" | ", alternatives)).append(" )\n");
+        g.append(args);
+        return g.append(JSON_RULES).toString();
+    }
+
     private static void calls(StringBuilder g, List<ToolSpec> tools, String argsKey) {
         List<String> alternatives = new ArrayList<>();
         for (int i = 0; i < tools.size(); i++) {
