@@ -86,7 +86,7 @@ public final class Application implements AutoCloseable {
         Toolset toolset = options.toolset() != null
                 ? Toolset.parse("--toolset", options.toolset())
                 : Toolset.parse("memory.toolset", configured != null ? configured : Toolset.KAIROS.id());
-        // Returns at once: Neo4j and the embedder start in the background, after `initialize` is answered.
+        // Returns at once: Neo4j and the embedder start on background threads; `initialize` never waits for them.
         MemoryGraph memory = MemoryGraph.open(settings);
         closeables.add(memory);
         subsystems.add(() -> memorySubsystem(memory.status()));
