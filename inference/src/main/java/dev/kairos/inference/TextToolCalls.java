@@ -392,30 +392,17 @@ public final class TextToolCalls {
         return new ToolCall(newId(), n.path("name").asText("unknown"), Json.normalize(a));
     }
 
+    /** The JSON object at the start of {@code s} (text after it ignored), compact; the raw text if it does not parse. */
     private static String firstJsonValue(String s) {
         String t = s.stripLeading();
         if (!t.startsWith("{")) {
             return null;
         }
-        int depth = 0;
-        boolean inString = false;
-        for (int i = 0; i < t.length(); i++) {
-            char c = t.charAt(i);
-            if (inString) {
-                if (c == '\\') {
-                    i++;
-                } else if (c == '"') {
-                    inString = false;
-                }
-            } else if (c == '"') {
-                inString = true;
-            } else if (c == '{') {
-                depth++;
-            } else if (c == '}' && --depth == 0) {
-                return Json.normalize(t.substring(0, i + 1));
-            }
+        try (var parser = Json.MAPPER.getFactory().createParser(t)) {
+            return Json.write(parser.readValueAsTree());
+        } catch (java.io.IOException e) {
+            return t.strip(); // unterminated or broken: let validation report it
         }
-        return t.strip(); // unterminated: let validation report it
     }
 
     private static List<String> splitTopLevel(String s, char sep) {
