@@ -5,17 +5,19 @@ import dev.kairos.transports.internal.CachedSchemaValidator;
 import dev.kairos.transports.internal.CountPosts;
 import dev.kairos.transports.internal.HostOriginCheck;
 import dev.kairos.transports.internal.JsonRpcGate;
+import dev.kairos.transports.internal.NoCopyJsonMapper;
+import dev.kairos.transports.internal.StreamableEndpoint;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import jakarta.servlet.DispatcherType;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import java.util.EnumSet;
 import io.modelcontextprotocol.common.McpTransportContext;
-import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.McpTransportContextExtractor;
 import io.modelcontextprotocol.server.transport.HttpServletSseServerTransportProvider;
-import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -57,7 +59,7 @@ public final class HttpHost implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final GracefulHandler graceful;
-    private final HttpServletStreamableServerTransportProvider streamable;
+    private final StreamableEndpoint streamable;
     private final HttpServletSseServerTransportProvider legacySse;
     private final McpSyncServer streamableServer;
     private final McpSyncServer sseServer;
@@ -74,20 +76,15 @@ public final class HttpHost implements AutoCloseable {
         settings.checkSafeToStart();
         this.settings = settings;
         this.liveServers = liveServers;
-        McpJsonMapper json = McpJsonDefaults.getMapper();
-        McpTransportContextExtractor<HttpServletRequest> callerOf = request ->
-                request.getAttribute(Caller.CONTEXT_KEY) instanceof Caller caller
-                        ? McpTransportContext.create(Map.of(Caller.CONTEXT_KEY, caller))
-                        : McpTransportContext.EMPTY;
+        ObjectMapper jackson = new ObjectMapper();
+        McpJsonMapper json = new NoCopyJsonMapper(new JacksonMcpJsonMapper(jackson));
+        McpTransportContextExtractor<HttpServletRequest> callerOf = request -> contextOf(request.getAttribute(Caller.CONTEXT_KEY));
 
-        streamable = HttpServletStreamableServerTransportProvider.builder()
-                .jsonMapper(json)
-                .mcpEndpoint(MCP_PATH)
-                .contextExtractor(callerOf)
-                .keepAliveInterval(settings.keepAliveInterval())
-                .sessionSweepInterval(settings.sessionIdleTimeout())
-                .maxRequestSize(settings.maxRequestBytes())
-                .build();
+        // Streamable HTTP is our own Jetty handler (JSON replies when nothing streams, one parse per
+        // message); the legacy SSE endpoints stay on the SDK's servlet.
+        streamable = new StreamableEndpoint(MCP_PATH, jackson, json, settings.maxRequestBytes(),
+                settings.keepAliveInterval(), settings.sessionIdleTimeout(),
+                request -> contextOf(request.getAttribute(Caller.CONTEXT_KEY)));
         legacySse = HttpServletSseServerTransportProvider.builder()
                 .jsonMapper(json)
                 .sseEndpoint(SSE_PATH)
@@ -107,13 +104,10 @@ public final class HttpHost implements AutoCloseable {
 
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        addServlet(context, streamable, MCP_PATH);
         addServlet(context, legacySse, SSE_PATH, MESSAGE_PATH);
         addServlet(context, new HealthServlet(health), HEALTH_PATH);
         FilterHolder gate = new FilterHolder(new JsonRpcGate());
-        for (String path : new String[]{MCP_PATH, MESSAGE_PATH}) {
-            context.addFilter(gate, path, EnumSet.of(DispatcherType.REQUEST));
-        }
+        context.addFilter(gate, MESSAGE_PATH, EnumSet.of(DispatcherType.REQUEST));
 
         QueuedThreadPool threads = new QueuedThreadPool(256, 8);
         threads.setName("kairos-http");
@@ -123,12 +117,14 @@ public final class HttpHost implements AutoCloseable {
         server = new Server(threads);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
+        http.setSendDateHeader(false);
+        http.setSendXPoweredBy(false);
         connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost(settings.host());
         connector.setPort(settings.port());
         server.addConnector(connector);
 
-        Handler chain = new BearerAuth(context, settings.tokens(), defaultGroup, Set.of(HEALTH_PATH));
+        Handler chain = new BearerAuth(new Handler.Sequence(streamable, context), settings.tokens(), defaultGroup, Set.of(HEALTH_PATH));
         chain = new HostOriginCheck(chain, settings.allowedHosts(), settings.allowedOrigins(),
                 !settings.isLoopback() && settings.allowedHosts().isEmpty());
         chain = new CountPosts(chain, inFlight);
@@ -138,6 +134,10 @@ public final class HttpHost implements AutoCloseable {
         server.setHandler(graceful);
         server.setStopTimeout(settings.shutdownGrace().toMillis());
         server.setStopAtShutdown(false);
+    }
+
+    private static McpTransportContext contextOf(Object caller) {
+        return caller instanceof Caller c ? McpTransportContext.create(Map.of(Caller.CONTEXT_KEY, c)) : McpTransportContext.EMPTY;
     }
 
     private static void addServlet(ServletContextHandler context, HttpServlet servlet, String... paths) {

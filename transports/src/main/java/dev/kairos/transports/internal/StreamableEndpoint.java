@@ -1,0 +1,536 @@
+package dev.kairos.transports.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.modelcontextprotocol.common.McpTransportContext;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.json.TypeRef;
+import io.modelcontextprotocol.spec.HttpHeaders;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpSession;
+import io.modelcontextprotocol.spec.McpStreamableServerSession;
+import io.modelcontextprotocol.spec.McpStreamableServerTransport;
+import io.modelcontextprotocol.spec.McpStreamableServerTransportProvider;
+import io.modelcontextprotocol.spec.ProtocolVersions;
+import io.modelcontextprotocol.util.KeepAliveScheduler;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.PreEncodedHttpField;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Blocker;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+
+/**
+ * The MCP Streamable HTTP endpoint as a plain Jetty handler, built on the SDK's session SPI.
+ *
+ * <p>Unlike the SDK's servlet transport, which opens an SSE stream for every POSTed request, this
+ * one answers with a single {@code application/json} body when the handler's first message is the
+ * response itself, and switches to an SSE stream only when the handler sends something on the way
+ * (progress, log messages, sampling or elicitation requests). The spec lets the server choose; the
+ * JSON answer saves the stream set-up and framing on every plain call. Sessions, the GET stream,
+ * DELETE, keep-alive pings and idle-session sweeping behave as in the SDK's transport; every error
+ * body is a JSON-RPC error.
+ */
+public final class StreamableEndpoint extends Handler.Abstract implements McpStreamableServerTransportProvider {
+    private static final Logger log = LoggerFactory.getLogger(StreamableEndpoint.class);
+    private static final HttpField JSON_TYPE = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "application/json");
+    private static final HttpField SSE_TYPE = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "text/event-stream");
+    private static final HttpField NO_CACHE = new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, "no-cache");
+    private static final Duration CLOSE_BOUND = Duration.ofSeconds(30);
+    private static final String SESSION_GONE = "Session not found or expired; start a new session with initialize";
+
+    private final String path;
+    private final ObjectMapper json;
+    private final McpJsonMapper mapper;
+    private final JsonRpcReader reader;
+    private final int maxRequestBytes;
+    private final Duration idleTimeout;
+    private final Function<Request, McpTransportContext> contextOf;
+    private final ConcurrentHashMap<String, Tracked> sessions = new ConcurrentHashMap<>();
+    private final KeepAliveScheduler keepAlive;
+    private final ScheduledExecutorService sweeper;
+    private volatile McpStreamableServerSession.Factory sessionFactory;
+    private volatile boolean closing;
+
+    /** A session and when it was last used, for the idle sweep. */
+    private static final class Tracked {
+        final McpStreamableServerSession session;
+        volatile long lastUsedNanos = System.nanoTime();
+
+        Tracked(McpStreamableServerSession session) {
+            this.session = session;
+        }
+    }
+
+    /**
+     * @param path            the endpoint path; other paths are left to the next handler
+     * @param json            Jackson mapper behind {@code mapper} (reads bodies in one pass)
+     * @param mapper          the SDK mapper used by the MCP server
+     * @param keepAlive       ping interval for sessions with an open GET stream
+     * @param idleTimeout     a session with no request for this long (and no open stream) is closed
+     * @param contextOf       what tool handlers see of the HTTP request (the caller)
+     */
+    public StreamableEndpoint(String path, ObjectMapper json, McpJsonMapper mapper, int maxRequestBytes,
+                              Duration keepAlive, Duration idleTimeout, Function<Request, McpTransportContext> contextOf) {
+        this.path = path;
+        this.json = json;
+        this.mapper = mapper;
+        this.reader = new JsonRpcReader(json);
+        this.maxRequestBytes = maxRequestBytes;
+        this.idleTimeout = idleTimeout;
+        this.contextOf = contextOf;
+        this.keepAlive = KeepAliveScheduler
+                .builder(() -> closing ? Flux.empty() : Flux.fromIterable(sessions.values())
+                        .map(t -> t.session).filter(McpStreamableServerSession::hasListeningStream).cast(McpSession.class))
+                .initialDelay(keepAlive)
+                .interval(keepAlive)
+                .onPingFailure(s -> {
+                    if (s instanceof McpStreamableServerSession session) {
+                        session.releaseListeningStream();
+                    }
+                })
+                .build();
+        this.keepAlive.start();
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
+                .name("kairos-mcp-session-sweeper").factory());
+        long every = Math.max(1, idleTimeout.toMillis());
+        sweeper.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void setSessionFactory(McpStreamableServerSession.Factory sessionFactory) {
+        this.sessionFactory = sessionFactory;
+    }
+
+    @Override
+    public List<String> protocolVersions() {
+        return List.of(ProtocolVersions.MCP_2025_03_26, ProtocolVersions.MCP_2025_06_18, ProtocolVersions.MCP_2025_11_25);
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        if (!path.equals(Request.getPathInContext(request))) {
+            return false;
+        }
+        if (closing) {
+            error(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, -32603, "Server is shutting down");
+            return true;
+        }
+        switch (request.getMethod()) {
+            case "POST" -> post(request, response, callback);
+            case "GET" -> get(request, response, callback);
+            case "DELETE" -> delete(request, response, callback);
+            default -> {
+                response.getHeaders().put(HttpHeader.ALLOW, "GET, POST, DELETE");
+                error(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, -32600, "Method not allowed: use POST, GET or DELETE");
+            }
+        }
+        return true;
+    }
+
+    private void post(Request request, Response response, Callback callback) throws IOException {
+        String accept = request.getHeaders().get(HttpHeader.ACCEPT);
+        if (accept == null || !accept.contains("application/json") || !accept.contains("text/event-stream")) {
+            error(response, callback, HttpStatus.NOT_ACCEPTABLE_406, -32600,
+                    "Not Acceptable: the Accept header must list both application/json and text/event-stream");
+            return;
+        }
+        String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            error(response, callback, HttpStatus.UNSUPPORTED_MEDIA_TYPE_415, -32600,
+                    "Unsupported Media Type: Content-Type must be application/json");
+            return;
+        }
+        ByteBuffer body;
+        try {
+            body = readBody(request);
+        } catch (TooLarge e) {
+            error(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, -32600,
+                    "Request body larger than " + maxRequestBytes + " bytes");
+            return;
+        }
+        McpSchema.JSONRPCMessage message;
+        try {
+            message = reader.read(body.array(), body.arrayOffset() + body.position(), body.remaining());
+        } catch (JsonRpcReader.BadMessage e) {
+            error(response, callback, HttpStatus.BAD_REQUEST_400, e.code(), e.getMessage());
+            return;
+        }
+        if (message instanceof McpSchema.JSONRPCRequest init && McpSchema.METHOD_INITIALIZE.equals(init.method())) {
+            initialize(init, response, callback);
+            return;
+        }
+        Tracked tracked = session(request, response, callback);
+        if (tracked == null) {
+            return;
+        }
+        McpStreamableServerSession session = tracked.session;
+        McpTransportContext context = contextOf.apply(request);
+        switch (message) {
+            case McpSchema.JSONRPCRequest call -> answer(session, call, context, request, response, callback);
+            case McpSchema.JSONRPCNotification note -> {
+                session.accept(note).contextWrite(c -> c.put(McpTransportContext.KEY, context)).block();
+                accepted(response, callback);
+            }
+            case McpSchema.JSONRPCResponse reply -> {
+                try {
+                    session.accept(reply).contextWrite(c -> c.put(McpTransportContext.KEY, context)).block();
+                } catch (RuntimeException e) {
+                    log.debug("Response for no pending request in session {}: {}", session.getId(), e.getMessage());
+                }
+                accepted(response, callback);
+            }
+            default -> error(response, callback, HttpStatus.BAD_REQUEST_400, -32600, "Invalid Request: unknown message kind");
+        }
+    }
+
+    private void initialize(McpSchema.JSONRPCRequest init, Response response, Callback callback) throws IOException {
+        McpStreamableServerSession.Factory factory = sessionFactory;
+        McpSchema.JSONRPCResponse reply;
+        String sessionId;
+        try {
+            McpSchema.InitializeRequest params = mapper.convertValue(init.params(), new TypeRef<>() {
+            });
+            McpStreamableServerSession.McpStreamableServerSessionInit started = factory.startSession(params);
+            sessionId = started.session().getId();
+            sessions.put(sessionId, new Tracked(started.session()));
+            reply = McpSchema.JSONRPCResponse.result(init.id(), started.initResult().block(CLOSE_BOUND));
+        } catch (RuntimeException e) {
+            log.warn("Failed to initialize an MCP session: {}", e.getMessage());
+            error(response, callback, HttpStatus.BAD_REQUEST_400, -32602, "Failed to initialize session: " + e.getMessage());
+            return;
+        }
+        response.getHeaders().put(HttpHeaders.MCP_SESSION_ID, sessionId);
+        writeJson(response, callback, HttpStatus.OK_200, mapper.writeValueAsBytes(reply));
+    }
+
+    /** Runs one request; its reply goes out as JSON or, if anything comes before it, as an SSE stream. */
+    private void answer(McpStreamableServerSession session, McpSchema.JSONRPCRequest call, McpTransportContext context,
+                        Request request, Response response, Callback callback) {
+        Reply reply = new Reply(session.getId(), call.id(), response, callback);
+        McpStreamableServerSession.McpStreamableServerSessionStream stream = session.responseStream(reply);
+        request.addFailureListener(failure -> stream.close());
+        // As with a servlet in async mode: a tool that runs past the connection's idle timeout is not cut off.
+        request.addIdleTimeoutListener(timeout -> false);
+        try {
+            stream.handle(call).contextWrite(c -> c.put(McpTransportContext.KEY, context)).block();
+        } catch (RuntimeException e) {
+            log.warn("Request {} of session {} failed: {}", call.id(), session.getId(), e.getMessage());
+        } finally {
+            reply.close();
+        }
+    }
+
+    private void get(Request request, Response response, Callback callback) throws IOException {
+        String accept = request.getHeaders().get(HttpHeader.ACCEPT);
+        if (accept == null || !accept.contains("text/event-stream")) {
+            error(response, callback, HttpStatus.NOT_ACCEPTABLE_406, -32600,
+                    "Not Acceptable: the Accept header must list text/event-stream");
+            return;
+        }
+        Tracked tracked = session(request, response, callback);
+        if (tracked == null) {
+            return;
+        }
+        McpStreamableServerSession session = tracked.session;
+        McpTransportContext context = contextOf.apply(request);
+        Reply listening = new Reply(session.getId(), null, response, callback);
+        listening.openStream();
+        String lastEventId = request.getHeaders().get(HttpHeaders.LAST_EVENT_ID);
+        if (lastEventId != null) {
+            for (McpSchema.JSONRPCMessage missed : session.replay(lastEventId)
+                    .contextWrite(c -> c.put(McpTransportContext.KEY, context)).toIterable()) {
+                listening.send(missed, null);
+            }
+        }
+        McpStreamableServerSession.McpStreamableServerSessionStream stream = session.listeningStream(listening);
+        request.addFailureListener(failure -> stream.close());
+        // An open stream is quiet between messages; keep-alive pings and failed writes tell a dead client.
+        request.addIdleTimeoutListener(timeout -> false);
+    }
+
+    private void delete(Request request, Response response, Callback callback) throws IOException {
+        Tracked tracked = session(request, response, callback);
+        if (tracked == null) {
+            return;
+        }
+        McpTransportContext context = contextOf.apply(request);
+        try {
+            tracked.session.delete().contextWrite(c -> c.put(McpTransportContext.KEY, context)).block(CLOSE_BOUND);
+        } catch (RuntimeException e) {
+            log.warn("Closing session {} on DELETE: {}", tracked.session.getId(), e.getMessage());
+        }
+        sessions.remove(tracked.session.getId(), tracked);
+        response.setStatus(HttpStatus.OK_200);
+        response.write(true, BufferUtil.EMPTY_BUFFER, callback);
+    }
+
+    /** The request's session, marked as used; null (with the error already answered) when missing or unknown. */
+    private Tracked session(Request request, Response response, Callback callback) throws IOException {
+        String id = request.getHeaders().get(HttpHeaders.MCP_SESSION_ID);
+        if (id == null || id.isBlank()) {
+            error(response, callback, HttpStatus.BAD_REQUEST_400, -32600,
+                    "Bad Request: the Mcp-Session-Id header is required (send initialize first)");
+            return null;
+        }
+        Tracked tracked = sessions.get(id);
+        if (tracked == null) {
+            error(response, callback, HttpStatus.NOT_FOUND_404, -32001, SESSION_GONE);
+            return null;
+        }
+        tracked.lastUsedNanos = System.nanoTime();
+        return tracked;
+    }
+
+    private static final class TooLarge extends IOException {
+        TooLarge() {
+            super(null, null);
+        }
+    }
+
+    /** The whole body, refusing more than the limit (a chunked body has no length to check up front). */
+    private ByteBuffer readBody(Request request) throws IOException {
+        long declared = request.getLength();
+        if (declared > maxRequestBytes) {
+            throw new TooLarge();
+        }
+        ByteBuffer body;
+        try {
+            body = Content.Source.asByteBuffer(request);
+        } catch (IOException e) {
+            // Jetty's SizeLimitHandler fails the read of an oversized chunked body
+            if (String.valueOf(e.getMessage()).contains("413") || e.getCause() != null
+                    && String.valueOf(e.getCause().getMessage()).contains("413")) {
+                throw new TooLarge();
+            }
+            throw e;
+        }
+        if (body.remaining() > maxRequestBytes) {
+            throw new TooLarge();
+        }
+        if (!body.hasArray()) {
+            ByteBuffer copy = ByteBuffer.allocate(body.remaining());
+            copy.put(body).flip();
+            body = copy;
+        }
+        return body;
+    }
+
+    private static void accepted(Response response, Callback callback) {
+        response.setStatus(HttpStatus.ACCEPTED_202);
+        response.write(true, BufferUtil.EMPTY_BUFFER, callback);
+    }
+
+    private static void writeJson(Response response, Callback callback, int status, byte[] body) {
+        response.setStatus(status);
+        response.getHeaders().put(JSON_TYPE);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        response.write(true, ByteBuffer.wrap(body), callback);
+    }
+
+    /** A JSON-RPC error body ({@code id: null}) with an HTTP status. */
+    private void error(Response response, Callback callback, int status, int code, String message) {
+        ObjectNode out = json.createObjectNode();
+        out.put("jsonrpc", "2.0");
+        out.putNull("id");
+        out.putObject("error").put("code", code).put("message", message);
+        writeJson(response, callback, status, out.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Where one request's messages (or, with no request id, the GET stream's) go. The first message
+     * decides the form: the request's own response alone is a JSON body; anything else starts an SSE
+     * stream that carries every later message too.
+     */
+    private final class Reply implements McpStreamableServerTransport {
+        private final String sessionId;
+        private final Object requestId;
+        private final Response response;
+        private final Callback callback;
+        private final ReentrantLock lock = new ReentrantLock();
+        private boolean streaming;
+        private boolean done;
+
+        Reply(String sessionId, Object requestId, Response response, Callback callback) {
+            this.sessionId = sessionId;
+            this.requestId = requestId;
+            this.response = response;
+            this.callback = callback;
+        }
+
+        /** Starts the SSE stream now and sends its headers, so a GET client sees the stream open. */
+        void openStream() throws IOException {
+            lock.lock();
+            try {
+                startStream();
+                write(BufferUtil.EMPTY_BUFFER);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public Mono<Void> sendMessage(McpSchema.JSONRPCMessage message) {
+            return sendMessage(message, null);
+        }
+
+        @Override
+        public Mono<Void> sendMessage(McpSchema.JSONRPCMessage message, String messageId) {
+            return Mono.fromRunnable(() -> send(message, messageId));
+        }
+
+        void send(McpSchema.JSONRPCMessage message, String messageId) {
+            lock.lock();
+            try {
+                if (done) {
+                    log.debug("Dropped a message for a finished reply in session {}", sessionId);
+                    return;
+                }
+                byte[] data = mapper.writeValueAsBytes(message);
+                if (!streaming && requestId != null && message instanceof McpSchema.JSONRPCResponse r
+                        && requestId.equals(r.id())) {
+                    done = true;
+                    writeJson(response, callback, HttpStatus.OK_200, data);
+                    return;
+                }
+                if (!streaming) {
+                    startStream();
+                }
+                write(event(messageId != null ? messageId : sessionId, data));
+            } catch (IOException e) {
+                log.debug("Could not send to session {}: {}", sessionId, e.getMessage());
+                finish(e);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        private void startStream() {
+            streaming = true;
+            response.setStatus(HttpStatus.OK_200);
+            response.getHeaders().put(SSE_TYPE);
+            response.getHeaders().put(NO_CACHE);
+        }
+
+        private void write(ByteBuffer buffer) throws IOException {
+            try (Blocker.Callback written = Blocker.callback()) {
+                response.write(false, buffer, written);
+                written.block();
+            }
+        }
+
+        private ByteBuffer event(String id, byte[] data) {
+            byte[] head = ("id: " + id + "\nevent: message\ndata: ").getBytes(StandardCharsets.UTF_8);
+            ByteBuffer out = ByteBuffer.allocate(head.length + data.length + 2);
+            out.put(head).put(data).put((byte) '\n').put((byte) '\n').flip();
+            return out;
+        }
+
+        /** Ends the HTTP response once: the SSE stream's end, or 202 if nothing was ever sent. */
+        private void finish(Throwable failure) {
+            if (done) {
+                return;
+            }
+            done = true;
+            if (failure != null) {
+                callback.failed(failure);
+            } else if (streaming) {
+                response.write(true, BufferUtil.EMPTY_BUFFER, callback);
+            } else {
+                accepted(response, callback);
+            }
+        }
+
+        @Override
+        public <T> T unmarshalFrom(Object data, TypeRef<T> typeRef) {
+            return mapper.convertValue(data, typeRef);
+        }
+
+        @Override
+        public Mono<Void> closeGracefully() {
+            return Mono.fromRunnable(this::close);
+        }
+
+        @Override
+        public void close() {
+            lock.lock();
+            try {
+                finish(null);
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Closes sessions that have been idle for the whole timeout and have no open stream. */
+    private void sweep() {
+        long now = System.nanoTime();
+        long idleNanos = idleTimeout.toNanos();
+        sessions.forEach((id, tracked) -> {
+            if (now - tracked.lastUsedNanos >= idleNanos && !tracked.session.hasOpenStream()
+                    && sessions.remove(id, tracked)) {
+                log.debug("Closing idle MCP session {}", id);
+                tracked.session.closeGracefully().timeout(CLOSE_BOUND)
+                        .subscribe(v -> { }, e -> log.debug("Closing idle session {}: {}", id, e.toString()));
+            }
+        });
+    }
+
+    @Override
+    public Mono<Void> notifyClients(String method, Object params) {
+        return Mono.fromRunnable(() -> sessions.values().forEach(t -> {
+            try {
+                t.session.sendNotification(method, params).block(CLOSE_BOUND);
+            } catch (RuntimeException e) {
+                log.debug("Notification to session {} failed: {}", t.session.getId(), e.getMessage());
+            }
+        }));
+    }
+
+    @Override
+    public Mono<Void> notifyClient(String sessionId, String method, Object params) {
+        return Mono.defer(() -> {
+            Tracked t = sessions.get(sessionId);
+            return t == null ? Mono.empty() : t.session.sendNotification(method, params);
+        });
+    }
+
+    @Override
+    public Mono<Void> closeGracefully() {
+        return Mono.fromRunnable(() -> {
+            closing = true;
+            sweeper.shutdownNow();
+            keepAlive.shutdown();
+            sessions.values().forEach(t -> {
+                try {
+                    t.session.closeGracefully().block(CLOSE_BOUND);
+                } catch (RuntimeException e) {
+                    log.debug("Closing session {}: {}", t.session.getId(), e.getMessage());
+                }
+            });
+            sessions.clear();
+        });
+    }
+}
