@@ -36,6 +36,31 @@ class WritesTest {
     }
 
     @Test
+    void concurrentEpisodesAreAllStoredAndATakenUuidFailsOnlyItsCaller() throws Exception {
+        String g = "concurrent";
+        Episode taken = graph.addEpisode(NewEpisode.text(g, "first", "Ivy planted tomatoes."));
+        List<java.util.concurrent.Future<Episode>> writes = new java.util.ArrayList<>();
+        java.util.concurrent.Future<Episode> duplicate;
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+            for (int i = 0; i < 24; i++) {
+                int n = i;
+                writes.add(pool.submit(() -> graph.addEpisode(NewEpisode.text(g, "note " + n, "Ivy watered plant number " + n + "."))));
+            }
+            duplicate = pool.submit(() -> graph.addEpisode(NewEpisode.text(g, "again", "Same uuid.").withUuid(taken.uuid())));
+            for (int i = 0; i < 24; i++) {
+                Episode e = writes.get(i).get(60, java.util.concurrent.TimeUnit.SECONDS);
+                assertEquals("note " + i, e.name(), "each caller gets its own episode back");
+                assertEquals("Ivy watered plant number " + i + ".", graph.episode(e.uuid()).orElseThrow().content());
+            }
+            var err = assertThrows(java.util.concurrent.ExecutionException.class, () -> duplicate.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            assertInstanceOf(MemoryInputException.class, err.getCause());
+            assertEquals("uuid", ((MemoryInputException) err.getCause()).field());
+        }
+        assertEquals(25, graph.stats(List.of(g)).episodes());
+        assertEquals("Ivy planted tomatoes.", graph.episode(taken.uuid()).orElseThrow().content());
+    }
+
+    @Test
     void anUnnamedEpisodeIsCalledByItsFirstLine() {
         Episode e = graph.addEpisode(NewEpisode.text("unnamed", null, "  Lunch with Quinn at noon\nShe ordered soup."));
         assertEquals("Lunch with Quinn at noon", e.name());

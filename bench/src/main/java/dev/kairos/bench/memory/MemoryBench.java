@@ -88,21 +88,22 @@ public final class MemoryBench {
             }
             double epSecs = secs(tp);
             out("RESULT kairos add_memory, one caller: %d episodes (durable, embedded) in %.1f s = %.0f episodes/s", episodes, epSecs, episodes / epSecs);
-            // Several MCP clients (or one pipelining client) write at once: commits and embeddings overlap.
-            int callers = 4;
-            long tq = System.nanoTime();
-            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(callers)) {
-                List<java.util.concurrent.Future<?>> done = new ArrayList<>();
-                for (int i = 0; i < episodes; i++) {
-                    SyntheticFacts.Row r = rows.get(episodes + i);
-                    int n = i;
-                    done.add(pool.submit(() -> graph.addEpisode(NewEpisode.text(G, "parallel message " + n, "User: also, "
-                            + r.sentence() + ". Assistant: got it."))));
+            // Several MCP clients write at once: they embed in parallel and share group commits.
+            for (int callers : new int[] {4, 16}) {
+                long tq = System.nanoTime();
+                try (var pool = java.util.concurrent.Executors.newFixedThreadPool(callers)) {
+                    List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+                    for (int i = 0; i < episodes; i++) {
+                        SyntheticFacts.Row r = rows.get((callers * episodes + i) % rows.size());
+                        int n = i;
+                        done.add(pool.submit(() -> graph.addEpisode(NewEpisode.text(G, callers + " callers, message " + n,
+                                "User: also, " + r.sentence() + ". Assistant: got it."))));
+                    }
+                    for (var f : done) f.get(10, java.util.concurrent.TimeUnit.MINUTES);
                 }
-                for (var f : done) f.get(10, java.util.concurrent.TimeUnit.MINUTES);
+                double parSecs = secs(tq);
+                out("RESULT kairos add_memory, %d concurrent callers: %d episodes in %.1f s = %.0f episodes/s", callers, episodes, parSecs, episodes / parSecs);
             }
-            double parSecs = secs(tq);
-            out("RESULT kairos add_memory, %d concurrent callers: %d episodes in %.1f s = %.0f episodes/s", callers, episodes, parSecs, episodes / parSecs);
             long tc = System.nanoTime();
             graph.close();
             out("kairos: close took %.2f s", secs(tc));

@@ -39,6 +39,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -56,7 +57,10 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
 
     /** Everything that exists once start-up has finished. */
     private record Parts(EmbeddedNeo4j embedded, Driver driver, Embedder embedder, boolean ownEmbedder,
-                         Store store, HybridSearch search) {}
+                         Store store, HybridSearch search, GroupCommit<Map<String, Object>, Episode> episodes) {}
+
+    /** Up to this many concurrent add_memory calls share one embedding pass and one transaction. */
+    private static final int EPISODE_BATCH = 64;
 
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(15);
 
@@ -163,7 +167,8 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
                 SharedStore.publish(settings.dataDir().resolve("neo4j"), uri);
             }
             Store store = new Store(bolt, embedder, settings);
-            Parts ready = new Parts(embedded, driver, embedder, givenEmbedder == null, store, new HybridSearch(bolt, embedder, store));
+            Parts ready = new Parts(embedded, driver, embedder, givenEmbedder == null, store, new HybridSearch(bolt, embedder, store),
+                    new GroupCommit<>("kairos-memory-episodes", store::writeEpisodes, EPISODE_BATCH, TX_TIMEOUT));
             if (closed) {
                 shutdown(ready);
                 return;
@@ -236,7 +241,8 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
 
     @Override
     public Episode addEpisode(NewEpisode episode) {
-        return parts().store().addEpisode(episode);
+        Parts p = parts();
+        return p.episodes().write(p.store().episodeRow(episode)); // checked here, so bad input fails only its caller
     }
 
     @Override
@@ -377,8 +383,9 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
     }
 
     private static void shutdown(Parts p) {
-        // Driver first, so no Bolt connection is open when the database goes down.
+        // Queued episodes first, then the driver, so no Bolt connection is open when the database goes down.
         try {
+            p.episodes().close();
             p.driver().close();
         } finally {
             if (p.ownEmbedder()) p.embedder().close();

@@ -87,7 +87,11 @@ final class Store {
 
     // ---------- episodes ----------
 
-    Episode addEpisode(NewEpisode ep) {
+    /**
+     * Checks and embeds an episode and returns its parameter row for {@link #writeEpisodes}. This runs in the caller's
+     * thread, so concurrent callers embed in parallel while the group commit writes earlier batches.
+     */
+    Map<String, Object> episodeRow(NewEpisode ep) {
         if (ep == null) throw new MemoryInputException("episode", "is missing");
         String group = group("groupId", ep.groupId());
         String content = MemoryInput.text("content", ep.content(), settings.maxEpisodeChars());
@@ -102,29 +106,40 @@ final class Store {
         }
         String name = ep.name() == null || ep.name().isBlank() ? firstLine(content, 80) : MemoryInput.text("name", ep.name(), MAX_NAME);
         String description = optionalText("sourceDescription", ep.sourceDescription(), MAX_NAME);
-        String uuid = uuidOrNew("uuid", ep.uuid());
-        float[] vector = embedder.embed(name + "\n" + content.substring(0, Math.min(EMBED_CHARS, content.length())));
+        Map<String, Object> row = new HashMap<>();
+        row.put("uuid", uuidOrNew("uuid", ep.uuid()));
+        row.put("group", group);
+        row.put("name", name);
+        row.put("content", content);
+        row.put("source", source.name());
+        row.put("description", description == null ? "" : description);
+        row.put("validAt", ep.validAt() == null ? null : Rows.utc(ep.validAt()));
+        row.put("vector", Rows.vector(embedder.embed(name + "\n" + content.substring(0, Math.min(EMBED_CHARS, content.length())))));
+        return row;
+    }
+
+    /** Stores checked episodes in one transaction; returns one episode per row, in order. */
+    List<Episode> writeEpisodes(List<Map<String, Object>> rows) {
+        long t0 = System.nanoTime();
         ZonedDateTime now = now();
-        Map<String, Object> p = new HashMap<>();
-        p.put("uuid", uuid);
-        p.put("group", group);
-        p.put("name", name);
-        p.put("content", content);
-        p.put("source", source.name());
-        p.put("description", description == null ? "" : description);
-        p.put("validAt", ep.validAt() == null ? now : Rows.utc(ep.validAt()));
-        p.put("now", now);
-        p.put("vector", Rows.vector(vector));
         try {
-            List<Record> rows = bolt.write("""
-                    CREATE (e:Episode {uuid: $uuid, group_id: $group, name: $name, content: $content, source: $source,
-                                       source_description: $description, valid_at: $validAt, created_at: $now,
+            List<Record> out = bolt.write("""
+                    UNWIND $rows AS row
+                    CREATE (e:Episode {uuid: row.uuid, group_id: row.group, name: row.name, content: row.content, source: row.source,
+                                       source_description: row.description, valid_at: coalesce(row.validAt, $now), created_at: $now,
                                        extraction: 'PENDING'})
-                    WITH e CALL db.create.setNodeVectorProperty(e, 'content_embedding', $vector)
-                    RETURN\s""" + Rows.EPISODE, p);
-            return Rows.episode(rows.get(0).get("episode"));
+                    WITH e, row CALL db.create.setNodeVectorProperty(e, 'content_embedding', row.vector)
+                    RETURN\s""" + Rows.EPISODE, Map.of("rows", rows, "now", now));
+            if (log.isDebugEnabled())
+                log.debug("writeEpisodes({}): transaction {} ms", rows.size(), (System.nanoTime() - t0) / 1_000_000);
+            Map<String, Episode> byUuid = new HashMap<>();
+            for (Record r : out) {
+                Episode e = Rows.episode(r.get("episode"));
+                byUuid.put(e.uuid(), e);
+            }
+            return rows.stream().map(r -> byUuid.get((String) r.get("uuid"))).toList();
         } catch (MemoryStoreException e) {
-            throw uuidTaken(e, "uuid", uuid);
+            throw uuidTaken(e, "uuid", rows.size() == 1 ? (String) rows.get(0).get("uuid") : "given");
         }
     }
 
