@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** A small tool set for transport tests: echo, whoami and a call that waits for a latch. */
+/** A small tool set for transport tests: echo, whoami, a call that waits for a latch, and one that streams. */
 final class TestFeatures {
     final CountDownLatch slowStarted = new CountDownLatch(1);
     final CountDownLatch slowRelease = new CountDownLatch(1);
@@ -44,6 +44,22 @@ final class TestFeatures {
                         return CallToolResult.builder().addTextContent("interrupted").isError(true).build();
                     }
                 });
-        return new McpFeatures("kairos-test", "0", null, List.of(echo, whoami, slow), List.of(), List.of(), List.of(), List.of());
+        var chatty = new SyncToolSpecification(
+                McpSchema.Tool.builder().name("chatty").description("Logs twice, then asks the client's model")
+                        .inputSchema(Map.of("type", "object")).build(),
+                (exchange, request) -> {
+                    for (int i = 1; i <= 2; i++) {
+                        exchange.loggingNotification(McpSchema.LoggingMessageNotification.builder()
+                                .level(McpSchema.LoggingLevel.INFO).data("step " + i).build());
+                    }
+                    if (exchange.getClientCapabilities() == null || exchange.getClientCapabilities().sampling() == null) {
+                        return CallToolResult.builder().addTextContent("logged").build();
+                    }
+                    var answer = exchange.createMessage(McpSchema.CreateMessageRequest.builder()
+                            .messages(List.of(new McpSchema.SamplingMessage(McpSchema.Role.USER, new McpSchema.TextContent("hi"))))
+                            .maxTokens(5).build());
+                    return CallToolResult.builder().addTextContent("model said " + ((McpSchema.TextContent) answer.content()).text()).build();
+                });
+        return new McpFeatures("kairos-test", "0", null, List.of(echo, whoami, slow, chatty), List.of(), List.of(), List.of(), List.of());
     }
 }

@@ -28,7 +28,8 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Gives malformed POSTs the JSON-RPC error the spec names, and keeps SDK internals out of replies.
+ * Gives malformed POSTs to the legacy SSE message endpoint the JSON-RPC error the spec names, and
+ * keeps SDK internals out of replies (Streamable HTTP does the same in {@link StreamableEndpoint}).
  *
  * <p>Invalid JSON gets -32700 and a body that is not a JSON-RPC message gets -32600, both with
  * HTTP 400. Error bodies the SDK writes itself (unknown session, shutting down) are rewritten as
@@ -80,8 +81,14 @@ public final class JsonRpcGate implements Filter {
                 return "empty body";
             }
             if (first == JsonToken.START_ARRAY) {
-                boolean empty = p.nextToken() == JsonToken.END_ARRAY;
-                p.skipChildren();
+                boolean empty = true;
+                for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+                    if (t == null) {
+                        throw new JsonParseException(p, "unexpected end of the batch");
+                    }
+                    empty = false;
+                    p.skipChildren();
+                }
                 drain(p);
                 return empty ? "empty batch" : "batches are not supported; send one message per request";
             }

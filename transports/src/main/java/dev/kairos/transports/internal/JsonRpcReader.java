@@ -55,8 +55,14 @@ public final class JsonRpcReader {
             throw invalid("empty body");
         }
         if (first == JsonToken.START_ARRAY) {
-            boolean empty = p.nextToken() == JsonToken.END_ARRAY;
-            p.skipChildren();
+            boolean empty = true;
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+                if (t == null) {
+                    throw new JsonParseException(p, "unexpected end of the batch");
+                }
+                empty = false;
+                p.skipChildren();
+            }
             drain(p);
             throw invalid(empty ? "empty batch" : "batches are not supported; send one message per request");
         }

@@ -236,10 +236,15 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
         request.addIdleTimeoutListener(timeout -> false);
         try {
             stream.handle(call).contextWrite(c -> c.put(McpTransportContext.KEY, context)).block();
+            reply.complete(null);
         } catch (RuntimeException e) {
-            log.warn("Request {} of session {} failed: {}", call.id(), session.getId(), e.getMessage());
-        } finally {
-            reply.close();
+            // The SDK's handlers convert their params before their own error handling starts, so
+            // params of the wrong shape end up here; the caller still gets an answer to its id.
+            log.debug("Request {} of session {} failed: {}", call.id(), session.getId(), e.getMessage());
+            int code = e instanceof IllegalArgumentException ? -32602 : -32603;
+            String prefix = code == -32602 ? "Invalid params: " : "Internal error: ";
+            reply.complete(McpSchema.JSONRPCResponse.error(call.id(),
+                    new McpSchema.JSONRPCResponse.JSONRPCError(code, prefix + e.getMessage(), null)));
         }
     }
 
@@ -371,6 +376,8 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
         private final Callback callback;
         private final ReentrantLock lock = new ReentrantLock();
         private boolean streaming;
+        private boolean answered;
+        private boolean closed;
         private boolean done;
 
         Reply(String sessionId, Object requestId, Response response, Callback callback) {
@@ -404,13 +411,14 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
         void send(McpSchema.JSONRPCMessage message, String messageId) {
             lock.lock();
             try {
-                if (done) {
+                if (done || closed) {
                     log.debug("Dropped a message for a finished reply in session {}", sessionId);
                     return;
                 }
                 byte[] data = mapper.writeValueAsBytes(message);
-                if (!streaming && requestId != null && message instanceof McpSchema.JSONRPCResponse r
-                        && requestId.equals(r.id())) {
+                boolean isAnswer = requestId != null && message instanceof McpSchema.JSONRPCResponse r && requestId.equals(r.id());
+                answered |= isAnswer;
+                if (!streaming && isAnswer) {
                     done = true;
                     writeJson(response, callback, HttpStatus.OK_200, data);
                     return;
@@ -473,11 +481,43 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
             return Mono.fromRunnable(this::close);
         }
 
+        /**
+         * The SDK closes a request's transport as soon as its handler is done, even when it failed
+         * before answering; a request's reply is therefore ended by {@link #complete}, and only the
+         * GET stream ends here.
+         */
         @Override
         public void close() {
             lock.lock();
             try {
+                closed = true;
+                if (requestId == null) {
+                    finish(null);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Ends a request's reply, answering with {@code error} if the request got no response. */
+        void complete(McpSchema.JSONRPCResponse error) {
+            lock.lock();
+            try {
+                if (done) {
+                    return;
+                }
+                if (!answered && error != null) {
+                    byte[] data = mapper.writeValueAsBytes(error);
+                    if (!streaming) {
+                        done = true;
+                        writeJson(response, callback, HttpStatus.OK_200, data);
+                        return;
+                    }
+                    write(event(sessionId, data));
+                }
                 finish(null);
+            } catch (IOException e) {
+                finish(e);
             } finally {
                 lock.unlock();
             }
