@@ -124,13 +124,14 @@ public final class HttpHost implements AutoCloseable {
         connector.setPort(settings.port());
         server.addConnector(connector);
 
-        Handler chain = new BearerAuth(new Handler.Sequence(streamable, context), settings.tokens(), defaultGroup, Set.of(HEALTH_PATH));
+        // The Streamable HTTP endpoint bounds its own body reads; the servlets get Jetty's size limit.
+        SizeLimitHandler sizeLimit = new SizeLimitHandler(settings.maxRequestBytes(), -1);
+        sizeLimit.setHandler(context);
+        Handler chain = new BearerAuth(new Handler.Sequence(streamable, sizeLimit), settings.tokens(), defaultGroup, Set.of(HEALTH_PATH));
         chain = new HostOriginCheck(chain, settings.allowedHosts(), settings.allowedOrigins(),
                 !settings.isLoopback() && settings.allowedHosts().isEmpty());
         chain = new CountPosts(chain, inFlight);
-        SizeLimitHandler sizeLimit = new SizeLimitHandler(settings.maxRequestBytes(), -1);
-        sizeLimit.setHandler(chain);
-        graceful = new GracefulHandler(sizeLimit);
+        graceful = new GracefulHandler(chain);
         server.setHandler(graceful);
         server.setStopTimeout(settings.shutdownGrace().toMillis());
         server.setStopAtShutdown(false);

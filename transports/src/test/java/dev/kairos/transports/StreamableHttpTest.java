@@ -185,6 +185,20 @@ class StreamableHttpTest {
     }
 
     @Test
+    void chunkedBodyOverTheLimitIs413() throws Exception {
+        RawMcp raw = session();
+        byte[] big = ("{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"ping\",\"params\":{\"pad\":\""
+                + "a".repeat(HttpSettings.defaults().maxRequestBytes() + 10) + "\"}}").getBytes(StandardCharsets.UTF_8);
+        // an InputStream body has no declared length, so the JDK client sends it chunked
+        HttpRequest post = HttpRequest.newBuilder(URI.create(mcp)).header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream").header("Mcp-Session-Id", raw.sessionId)
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big))).build();
+        HttpResponse<String> r = http.send(post, HttpResponse.BodyHandlers.ofString());
+        assertEquals(413, r.statusCode(), r.body());
+        assertEquals("ok", raw.call(10, "echo", "{\"message\":\"ok\"}").message().at("/result/content/0/text").asText());
+    }
+
+    @Test
     void notificationsAndStrayResponsesAreAccepted() throws Exception {
         RawMcp raw = session();
         assertEquals(202, raw.post("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":99}}").status());

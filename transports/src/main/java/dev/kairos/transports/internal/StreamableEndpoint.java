@@ -144,6 +144,7 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
             case "DELETE" -> delete(request, response, callback);
             default -> {
                 response.getHeaders().put(HttpHeader.ALLOW, "GET, POST, DELETE");
+                response.getHeaders().put(HttpHeader.CONNECTION, "close"); // its body, if any, is left unread
                 error(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, -32600, "Method not allowed: use POST, GET or DELETE");
             }
         }
@@ -151,6 +152,18 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
     }
 
     private void post(Request request, Response response, Callback callback) throws IOException {
+        // The body is read first, even for a refusal: a reply that leaves it unread would cost the
+        // client its keep-alive connection.
+        ByteBuffer body;
+        try {
+            body = readBody(request);
+        } catch (TooLarge e) {
+            // the rest of the body is still on its way: this connection cannot carry another request
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            error(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, -32600,
+                    "Request body larger than " + maxRequestBytes + " bytes");
+            return;
+        }
         String accept = request.getHeaders().get(HttpHeader.ACCEPT);
         if (accept == null || !accept.contains("application/json") || !accept.contains("text/event-stream")) {
             error(response, callback, HttpStatus.NOT_ACCEPTABLE_406, -32600,
@@ -161,14 +174,6 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
         if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             error(response, callback, HttpStatus.UNSUPPORTED_MEDIA_TYPE_415, -32600,
                     "Unsupported Media Type: Content-Type must be application/json");
-            return;
-        }
-        ByteBuffer body;
-        try {
-            body = readBody(request);
-        } catch (TooLarge e) {
-            error(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, -32600,
-                    "Request body larger than " + maxRequestBytes + " bytes");
             return;
         }
         McpSchema.JSONRPCMessage message;
@@ -315,32 +320,47 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
         }
     }
 
-    /** The whole body, refusing more than the limit (a chunked body has no length to check up front). */
+    /**
+     * The whole body, refusing more than the limit as soon as it is exceeded (a chunked body has no
+     * length to check up front). Usually one chunk, copied once into an array of the right size.
+     */
     private ByteBuffer readBody(Request request) throws IOException {
         long declared = request.getLength();
         if (declared > maxRequestBytes) {
             throw new TooLarge();
         }
-        ByteBuffer body;
-        try {
-            body = Content.Source.asByteBuffer(request);
-        } catch (IOException e) {
-            // Jetty's SizeLimitHandler fails the read of an oversized chunked body
-            if (String.valueOf(e.getMessage()).contains("413") || e.getCause() != null
-                    && String.valueOf(e.getCause().getMessage()).contains("413")) {
-                throw new TooLarge();
+        byte[] out = new byte[declared >= 0 ? (int) declared : 1024];
+        int size = 0;
+        while (true) {
+            Content.Chunk chunk = request.read();
+            if (chunk == null) {
+                try (Blocker.Runnable more = Blocker.runnable()) {
+                    request.demand(more);
+                    more.block();
+                }
+                continue;
             }
-            throw e;
+            try {
+                if (Content.Chunk.isFailure(chunk)) {
+                    throw new IOException("reading the request body failed", chunk.getFailure());
+                }
+                ByteBuffer data = chunk.getByteBuffer();
+                int n = data.remaining();
+                if (size + n > maxRequestBytes) {
+                    throw new TooLarge();
+                }
+                if (size + n > out.length) {
+                    out = java.util.Arrays.copyOf(out, Math.min(maxRequestBytes, Math.max(size + n, out.length * 2)));
+                }
+                data.get(out, size, n);
+                size += n;
+                if (chunk.isLast()) {
+                    return ByteBuffer.wrap(out, 0, size);
+                }
+            } finally {
+                chunk.release();
+            }
         }
-        if (body.remaining() > maxRequestBytes) {
-            throw new TooLarge();
-        }
-        if (!body.hasArray()) {
-            ByteBuffer copy = ByteBuffer.allocate(body.remaining());
-            copy.put(body).flip();
-            body = copy;
-        }
-        return body;
     }
 
     private static void accepted(Response response, Callback callback) {
