@@ -94,7 +94,7 @@ public final class HttpHost implements AutoCloseable {
                 .maxRequestSize(settings.maxRequestBytes())
                 .build();
         McpFeatures tracked = features.trackedBy(inFlight);
-        CachedSchemaValidator validator = new CachedSchemaValidator();
+        CachedSchemaValidator validator = new CachedSchemaValidator(features.tools().stream().map(t -> t.tool().inputSchema()).toList());
         // Tool handlers run on the request's own (virtual) thread rather than hopping to Reactor's
         // boundedElastic pool and back: about 40 % less CPU per call.
         streamableServer = tracked.applyTo(McpServer.sync(streamable).jsonMapper(json)

@@ -8,7 +8,9 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.dialect.Dialects;
 import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
 
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
@@ -25,6 +27,20 @@ public final class CachedSchemaValidator implements JsonSchemaValidator {
 
     private final SchemaRegistry registry = SchemaRegistry.withDefaultDialect(Dialects.getDraft202012());
     private final Map<Identity, Schema> compiled = new ConcurrentHashMap<>();
+    private final Set<Identity> inputSchemas;
+
+    /**
+     * @param inputSchemas the tools' input schemas: checking arguments needs only the verdict, so for
+     *                     these the valid content is not serialised back to text (the SDK reads that
+     *                     text only for structured tool output)
+     */
+    public CachedSchemaValidator(Collection<? extends Map<String, Object>> inputSchemas) {
+        this.inputSchemas = inputSchemas.stream().map(Identity::new).collect(Collectors.toUnmodifiableSet());
+    }
+
+    public CachedSchemaValidator() {
+        this(List.of());
+    }
 
     /** Map keys compared by identity, not by deep equality (which would walk the schema each time). */
     private record Identity(Object schema) {
@@ -51,11 +67,12 @@ public final class CachedSchemaValidator implements JsonSchemaValidator {
             if (compiled.size() > MAX_CACHED) {
                 compiled.clear(); // schemas made per call would otherwise grow this without bound
             }
-            Schema compiledSchema = compiled.computeIfAbsent(new Identity(schema), k -> registry.getSchema(JSON.valueToTree(schema)));
+            Identity key = new Identity(schema);
+            Schema compiledSchema = compiled.computeIfAbsent(key, k -> registry.getSchema(JSON.valueToTree(schema)));
             JsonNode node = content instanceof JsonNode j ? j : JSON.valueToTree(content);
             List<Error> errors = compiledSchema.validate(node);
             if (errors.isEmpty()) {
-                return ValidationResponse.asValid(node.toString());
+                return ValidationResponse.asValid(inputSchemas.contains(key) ? null : node.toString());
             }
             return ValidationResponse.asInvalid("Validation failed: JSON schema validation errors: "
                     + errors.stream().map(Error::toString).collect(Collectors.joining(", ", "[", "]")));
