@@ -10,7 +10,8 @@
 #   SERVER_CPUS       taskset CPU list for both servers (e.g. 0); CLIENT_CPUS likewise for the client
 #   SKIP_BUILD=1      reuse bench/target (classes and classpath.txt)
 #   SERVERS           which servers to start, in order (default "kairos ts"): kairos = `kairos serve`,
-#                     host = the transports HTTP host with only an echo tool (EchoHost), ts = TypeScript SDK,
+#                     host = the transports HTTP host with only an echo tool (EchoHost), ts = TypeScript SDK
+#                     (SSE replies), ts-json = the same with enableJsonResponse (JSON replies),
 #                     sdk / sdk-immediate / sdk-immediate-novalidate = the bare Java SDK on Jetty (SdkEchoServer)
 #   NODE              node binary for the TS server (default: .kairos/tools Node 22, else node on PATH)
 set -euo pipefail
@@ -96,10 +97,14 @@ for s in $servers; do
       pin "${SERVER_CPUS:-}" "$java" ${KAIROS_JAVA_OPTS:--Xms256m -Xmx512m} -cp "$cp" dev.kairos.bench.mcp.SdkEchoServer 0 $flags \
         2>"$logs/$s.log" >/dev/null &
       pids+=($!); targets+=(--target "$s=$(wait_listening "$logs/$s.log" "$s")@$!") ;;
-    ts)
-      pin "${SERVER_CPUS:-}" "$node" bench/ts-echo-server/server.mjs 0 2>"$logs/ts.log" >/dev/null &
-      pids+=($!); targets+=(--target "ts=$(wait_listening "$logs/ts.log" ts)@$!") ;;
-    *) echo "unknown server '$s' in SERVERS (kairos, host, sdk, sdk-immediate, sdk-immediate-novalidate, ts)" >&2; exit 2 ;;
+    ts|ts-json)
+      # ts-json: the same server answering with JSON bodies (enableJsonResponse), as kairos does when nothing streams
+      flags=""
+      [[ $s == ts-json ]] && flags="--json"
+      # shellcheck disable=SC2086
+      pin "${SERVER_CPUS:-}" "$node" bench/ts-echo-server/server.mjs 0 $flags 2>"$logs/$s.log" >/dev/null &
+      pids+=($!); targets+=(--target "$s=$(wait_listening "$logs/$s.log" "$s")@$!") ;;
+    *) echo "unknown server '$s' in SERVERS (kairos, host, sdk, sdk-immediate, sdk-immediate-novalidate, ts, ts-json)" >&2; exit 2 ;;
   esac
 done
 

@@ -1,6 +1,7 @@
 // The TypeScript SDK reference server for the MCP round-trip benchmark (bench/mcp-roundtrip.sh).
 // Stateful Streamable HTTP on plain node:http, one `echo` tool, as the SDK's own examples do it.
-// Usage: node server.mjs [port]   (0 = any free port); prints "listening on http://127.0.0.1:N/mcp" on stderr.
+// Usage: node server.mjs [port] [--json]   (0 = any free port); prints "listening on http://127.0.0.1:N/mcp"
+// on stderr. --json answers each POSTed request with one JSON body (the SDK's enableJsonResponse) instead of SSE.
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -8,6 +9,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { z } from 'zod';
 
 const port = Number(process.argv[2] ?? process.env.PORT ?? 0);
+const enableJsonResponse = process.argv.includes('--json');
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`bad port: ${process.argv[2]}`);
   process.exit(2);
@@ -41,6 +43,7 @@ async function handle(req, res) {
     // No session yet: only an initialize request may open one; the transport rejects anything else.
     transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
+      enableJsonResponse,
       onsessioninitialized: (id) => sessions.set(id, transport),
     });
     transport.onclose = () => {
