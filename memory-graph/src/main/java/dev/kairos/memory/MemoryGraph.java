@@ -98,6 +98,12 @@ public interface MemoryGraph extends AutoCloseable {
     /** The most recent episodes (by valid time) of the groups, newest first. */
     List<Episode> episodes(List<String> groupIds, int limit);
 
+    /**
+     * Every episode of the groups, page by page, oldest first (by valid time, then belief time): pass the last episode
+     * of a page to get the next one, null for the first. For export and other full scans.
+     */
+    List<Episode> episodesAfter(List<String> groupIds, Episode after, int limit);
+
     /** Episodes waiting for extraction, oldest first. */
     List<Episode> pendingEpisodes(List<String> groupIds, int limit);
 

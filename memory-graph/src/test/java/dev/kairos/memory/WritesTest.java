@@ -61,6 +61,31 @@ class WritesTest {
     }
 
     @Test
+    void episodesPageOldestFirstWithoutGapsOrRepeats() {
+        String g = "paging";
+        Instant base = Instant.parse("2025-01-01T00:00:00Z");
+        List<String> expected = new java.util.ArrayList<>();
+        // Two share a valid time, so the page boundary also falls between equal valid times.
+        for (int day : new int[] {5, 1, 3, 3, 2, 4, 0}) {
+            Episode e = graph.addEpisode(NewEpisode.text(g, "day " + day, "Entry of day " + day + ".")
+                    .withValidAt(base.plusSeconds(86_400L * day)));
+            expected.add(e.uuid());
+        }
+        List<Episode> all = new java.util.ArrayList<>();
+        for (List<Episode> page = graph.episodesAfter(List.of(g), null, 2); !page.isEmpty();
+             page = graph.episodesAfter(List.of(g), page.get(page.size() - 1), 2)) {
+            assertTrue(page.size() <= 2);
+            all.addAll(page);
+        }
+        assertEquals(7, all.size());
+        assertEquals(new java.util.HashSet<>(expected), new java.util.HashSet<>(all.stream().map(Episode::uuid).toList()));
+        for (int i = 1; i < all.size(); i++)
+            assertFalse(all.get(i).validAt().isBefore(all.get(i - 1).validAt()), "oldest first: " + all);
+        assertEquals("day 0", all.get(0).name());
+        assertEquals("day 5", all.get(6).name());
+    }
+
+    @Test
     void anUnnamedEpisodeIsCalledByItsFirstLine() {
         Episode e = graph.addEpisode(NewEpisode.text("unnamed", null, "  Lunch with Quinn at noon\nShe ordered soup."));
         assertEquals("Lunch with Quinn at noon", e.name());

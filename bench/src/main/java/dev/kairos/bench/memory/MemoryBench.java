@@ -23,8 +23,8 @@ import java.util.Set;
  * {@code @modelcontextprotocol/server-memory} doing the same writes over MCP stdio in the same run.
  *
  * <p>Arguments ({@code key=value}): facts (100000), checkpoint (10000), batch (1000), queries (300),
- * episodes (1000), node (node), serverMemory (path to server-memory's dist/index.js, or "skip"), smQueries (50),
- * smSingle (200).
+ * warmup (300 search pairs before each timed round), episodes (1000), node (node), serverMemory (path to server-memory's dist/index.js, or "skip"), smQueries (50),
+ * smSingle (200), dataDir (keep the graph there; default a temporary directory).
  */
 public final class MemoryBench {
     private static final String G = "bench";
@@ -40,6 +40,7 @@ public final class MemoryBench {
         int checkpoint = Integer.parseInt(a.getOrDefault("checkpoint", "10000"));
         int batch = Integer.parseInt(a.getOrDefault("batch", "1000"));
         int queries = Integer.parseInt(a.getOrDefault("queries", "300"));
+        int warmup = Integer.parseInt(a.getOrDefault("warmup", "300"));
         int episodes = Integer.parseInt(a.getOrDefault("episodes", "1000"));
         String node = a.getOrDefault("node", "node");
         String sm = a.getOrDefault("serverMemory", "interop/node_modules/@modelcontextprotocol/server-memory/dist/index.js");
@@ -51,7 +52,8 @@ public final class MemoryBench {
                 total, checkpoint, batch, Runtime.getRuntime().availableProcessors(), loadAverage());
         List<SyntheticFacts.Row> rows = SyntheticFacts.generate(total, population, 42);
         List<String> qs = SyntheticFacts.queries(queries + 30, population, 7);
-        Path dir = Files.createTempDirectory("kairos-memory-bench");
+        // dataDir= keeps the graph for later search experiments (an empty or new directory).
+        Path dir = a.containsKey("dataDir") ? Files.createDirectories(Path.of(a.get("dataDir"))) : Files.createTempDirectory("kairos-memory-bench");
 
         try (MemoryGraph graph = MemoryGraph.open(MemorySettings.defaults().withDataDir(dir).withReadyTimeout(Duration.ofMinutes(5)))) {
             long t0 = System.nanoTime();
@@ -68,12 +70,12 @@ public final class MemoryBench {
             long tw = System.nanoTime();
             double storeSecs = insert(graph, rows, vectors, 0, Math.min(checkpoint, total), batch);
             out("kairos: stored %d facts in %.1f s = %.0f facts/s", Math.min(checkpoint, total), storeSecs, Math.min(checkpoint, total) / storeSecs);
-            searchBench(graph, qs, queries, "kairos @" + Math.min(checkpoint, total));
+            searchBench(graph, qs, queries, warmup, "kairos @" + Math.min(checkpoint, total));
             if (total > checkpoint) {
                 double more = insert(graph, rows, vectors, checkpoint, total, batch);
                 out("kairos: stored %d more facts in %.1f s = %.0f facts/s", total - checkpoint, more, (total - checkpoint) / more);
                 storeSecs += more;
-                searchBench(graph, qs, queries, "kairos @" + total);
+                searchBench(graph, qs, queries, warmup, "kairos @" + total);
             }
             out("RESULT kairos insert: %d facts, store %.1f s = %.0f facts/s; with embedding %.0f facts/s",
                     total, storeSecs, total / storeSecs, total / (storeSecs + embedSecs));
@@ -125,8 +127,9 @@ public final class MemoryBench {
         return secs(t);
     }
 
-    private static void searchBench(MemoryGraph graph, List<String> qs, int n, String label) {
-        for (int i = 0; i < 100; i++) {
+    private static void searchBench(MemoryGraph graph, List<String> qs, int n, int warmup, String label) {
+        // Warm-up on 30 other queries: JIT, page cache, and the index merges left by the inserts settle first.
+        for (int i = 0; i < warmup; i++) {
             graph.search(SearchQuery.of(qs.get(i % 30)).inGroups(List.of(G)).only(SearchQuery.Scope.FACTS));
             graph.search(SearchQuery.of(qs.get(i % 30)).inGroups(List.of(G)));
         }

@@ -57,11 +57,9 @@ public final class MemoryArchive {
     }
 
     static final int EXPORT_LIMIT = 1_000_000;
-    /** MemoryGraph#episodes reads at most this many, newest first (the API has no paging yet). */
-    static final int EPISODE_LIMIT = 10_000;
+    /** Episodes are read this many at a time. */
+    static final int EPISODE_PAGE = 1_000;
     private static final int BATCH = 500;
-
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MemoryArchive.class);
 
     private final MemoryGraph graph;
     private final ObjectMapper json = new ObjectMapper();
@@ -336,13 +334,11 @@ public final class MemoryArchive {
         header.put("groups", groups);
         lines += write(out, header, lines);
         // Oldest first, so a re-import stores them in the order they happened.
-        List<Episode> episodes = new ArrayList<>(graph.episodes(groups, EPISODE_LIMIT));
-        if (episodes.size() == EPISODE_LIMIT) {
-            log.warn("export: only the newest {} episodes of {} are exported", EPISODE_LIMIT, groups);
-        }
-        java.util.Collections.reverse(episodes);
-        for (Episode e : episodes) {
-            lines += write(out, typed("episode", Shapes.episode(e)), lines);
+        for (List<Episode> page = graph.episodesAfter(groups, null, EPISODE_PAGE); !page.isEmpty();
+             page = graph.episodesAfter(groups, page.get(page.size() - 1), EPISODE_PAGE)) {
+            for (Episode e : page) {
+                lines += write(out, typed("episode", Shapes.episode(e)), lines);
+            }
         }
         for (Entity e : snapshot.entities()) {
             lines += write(out, typed("entity", Shapes.entity(e)), lines);

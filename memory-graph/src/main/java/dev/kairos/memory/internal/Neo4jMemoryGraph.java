@@ -331,6 +331,11 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
     }
 
     @Override
+    public List<Episode> episodesAfter(List<String> groupIds, Episode after, int limit) {
+        return parts().store().episodesAfter(groupIds, after, limit);
+    }
+
+    @Override
     public List<Episode> pendingEpisodes(List<String> groupIds, int limit) {
         return parts().store().episodes(groupIds, limit, true);
     }

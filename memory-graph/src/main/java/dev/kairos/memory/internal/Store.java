@@ -174,6 +174,23 @@ final class Store {
         return bolt.read(cypher, Map.of("groups", gs, "limit", limit)).stream().map(r -> Rows.episode(r.get("episode"))).toList();
     }
 
+    List<Episode> episodesAfter(List<String> groupIds, Episode after, int limit) {
+        List<String> gs = groups(groupIds);
+        if (limit < 1 || limit > 10_000) throw new MemoryInputException("limit", "must be between 1 and 10000, was " + limit);
+        Map<String, Object> p = new HashMap<>();
+        p.put("groups", gs);
+        p.put("limit", limit);
+        p.put("v", after == null ? null : Rows.utc(after.validAt()));
+        p.put("c", after == null ? null : Rows.utc(after.createdAt()));
+        p.put("u", after == null ? null : after.uuid());
+        // Keyset paging on (valid_at, created_at, uuid): stable while episodes are added, no OFFSET scans.
+        return bolt.read("""
+                MATCH (e:Episode) WHERE e.group_id IN $groups
+                  AND ($u IS NULL OR e.valid_at > $v OR (e.valid_at = $v AND (e.created_at > $c OR (e.created_at = $c AND e.uuid > $u))))
+                RETURN\s""" + Rows.EPISODE + " ORDER BY e.valid_at, e.created_at, e.uuid LIMIT $limit", p)
+                .stream().map(r -> Rows.episode(r.get("episode"))).toList();
+    }
+
     List<Entity> entitiesOf(String episodeUuid) {
         MemoryInput.uuid("episodeUuid", episodeUuid);
         List<Record> rows = bolt.read("""
