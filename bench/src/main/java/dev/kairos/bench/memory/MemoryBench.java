@@ -23,7 +23,7 @@ import java.util.Set;
  * {@code @modelcontextprotocol/server-memory} doing the same writes over MCP stdio in the same run.
  *
  * <p>Arguments ({@code key=value}): facts (100000), checkpoint (10000), batch (1000), queries (300),
- * warmup (300 search pairs before each timed round), episodes (1000), node (node), serverMemory (path to server-memory's dist/index.js, or "skip"), smQueries (50),
+ * warmup (300 search pairs before each timed round), writers (1 concurrent batch writer), episodes (1000), node (node), serverMemory (path to server-memory's dist/index.js, or "skip"), smQueries (50),
  * smSingle (200), dataDir (keep the graph there; default a temporary directory).
  */
 public final class MemoryBench {
@@ -41,6 +41,7 @@ public final class MemoryBench {
         int batch = Integer.parseInt(a.getOrDefault("batch", "1000"));
         int queries = Integer.parseInt(a.getOrDefault("queries", "300"));
         int warmup = Integer.parseInt(a.getOrDefault("warmup", "300"));
+        int writers = Integer.parseInt(a.getOrDefault("writers", "1"));
         int episodes = Integer.parseInt(a.getOrDefault("episodes", "1000"));
         String node = a.getOrDefault("node", "node");
         String sm = a.getOrDefault("serverMemory", "interop/node_modules/@modelcontextprotocol/server-memory/dist/index.js");
@@ -68,11 +69,11 @@ public final class MemoryBench {
 
             // Entities first (people and objects), as a client with known entities would; then facts by name.
             long tw = System.nanoTime();
-            double storeSecs = insert(graph, rows, vectors, 0, Math.min(checkpoint, total), batch);
+            double storeSecs = insert(graph, rows, vectors, 0, Math.min(checkpoint, total), batch, writers);
             out("kairos: stored %d facts in %.1f s = %.0f facts/s", Math.min(checkpoint, total), storeSecs, Math.min(checkpoint, total) / storeSecs);
             searchBench(graph, qs, queries, warmup, "kairos @" + Math.min(checkpoint, total));
             if (total > checkpoint) {
-                double more = insert(graph, rows, vectors, checkpoint, total, batch);
+                double more = insert(graph, rows, vectors, checkpoint, total, batch, writers);
                 out("kairos: stored %d more facts in %.1f s = %.0f facts/s", total - checkpoint, more, (total - checkpoint) / more);
                 storeSecs += more;
                 searchBench(graph, qs, queries, warmup, "kairos @" + total);
@@ -114,15 +115,21 @@ public final class MemoryBench {
         if (!sm.equals("skip")) serverMemory(node, Path.of(sm), rows, qs, total, checkpoint, batch, smQueries, smSingle, dir);
     }
 
-    private static double insert(MemoryGraph graph, List<SyntheticFacts.Row> rows, List<float[]> vectors, int from, int to, int batch) {
+    private static double insert(MemoryGraph graph, List<SyntheticFacts.Row> rows, List<float[]> vectors, int from, int to,
+                                 int batch, int writers) throws Exception {
         long t = System.nanoTime();
-        for (int i = from; i < to; i += batch) {
-            List<NewFact> facts = new ArrayList<>(batch);
-            for (int k = i; k < Math.min(to, i + batch); k++) {
-                SyntheticFacts.Row r = rows.get(k);
-                facts.add(NewFact.triplet(G, r.subject(), r.relation(), r.sentence(), r.object()).withEmbedding(vectors.get(k)));
+        // Batches go to `writers` concurrent callers, as a bulk import with that many workers would send them.
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(writers)) {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (int i = from; i < to; i += batch) {
+                List<NewFact> facts = new ArrayList<>(batch);
+                for (int k = i; k < Math.min(to, i + batch); k++) {
+                    SyntheticFacts.Row r = rows.get(k);
+                    facts.add(NewFact.triplet(G, r.subject(), r.relation(), r.sentence(), r.object()).withEmbedding(vectors.get(k)));
+                }
+                done.add(pool.submit(() -> graph.addFacts(facts)));
             }
-            graph.addFacts(facts);
+            for (var f : done) f.get(30, java.util.concurrent.TimeUnit.MINUTES);
         }
         return secs(t);
     }
