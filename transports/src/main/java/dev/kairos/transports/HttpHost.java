@@ -44,8 +44,9 @@ import java.util.function.Supplier;
  * The HTTP endpoint: Streamable HTTP at {@code /mcp}, legacy HTTP+SSE at {@code /sse} and
  * {@code /message} (for 2024-11-05 clients) and a health check at {@code /health}, on Jetty 12.
  *
- * <p>Requests pass, in order: body size limit (413), Host/Origin check (403), bearer token (401),
- * then the MCP servlets. The MCP code never sees a request that failed a check.
+ * <p>Requests pass, in order: Host/Origin check (403), bearer token (401), then the Streamable HTTP
+ * handler or the servlets (legacy SSE, health); both refuse bodies over the size limit (413). The
+ * MCP code never sees a request that failed a check.
  */
 public final class HttpHost implements AutoCloseable {
     public static final String MCP_PATH = "/mcp";
