@@ -3,6 +3,9 @@ package dev.kairos.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kairos.server.testing.KairosProcess;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.spec.McpSchema;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -20,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Two Kairos processes on one data directory (two IDE windows, or a server and the CLI): the second
- * shares the first's embedded store over Bolt instead of failing on Neo4j's store lock.
+ * shares the first's embedded store over Bolt instead of failing on Neo4j's store lock, and takes the
+ * store over when the first stops.
  */
 class SharedStoreTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -42,6 +47,41 @@ class SharedStoreTest {
             owner.process().destroy();
             assertTrue(owner.process().waitFor(90, TimeUnit.SECONDS));
             assertTrue(!Files.exists(ownerFile), "the owner withdraws its address when it stops");
+        }
+    }
+
+    @Test
+    void aProcessSharingTheStoreTakesItOverWhenTheOwnerStops(@TempDir Path data) throws Exception {
+        Map<String, String> env = Map.of("KAIROS_DATA_DIR", data.toString());
+        try (KairosProcess owner = KairosProcess.serve(env)) {
+            awaitMemoryReady(owner);
+            try (KairosProcess sharer = KairosProcess.serve(env)) {
+                awaitMemoryReady(sharer);
+                assertTrue(sharer.stderrText().contains("sharing the store of Kairos process " + owner.process().pid()),
+                        sharer.stderrText());
+                var client = McpClient.sync(
+                                HttpClientStreamableHttpTransport.builder(sharer.baseUrl()).build())
+                        .requestTimeout(Duration.ofSeconds(120)).build();
+                try (client) {
+                    client.initialize();
+                    var added = client.callTool(new McpSchema.CallToolRequest("memory_add_episode",
+                            Map.of("content", "The ferry to the island leaves at seven")));
+                    assertTrue(added.isError() == null || !added.isError(), added.toString());
+                    String uuid = JSON.valueToTree(added.structuredContent()).findValue("uuid").asText();
+
+                    owner.process().destroy();
+                    assertTrue(owner.process().waitFor(90, TimeUnit.SECONDS));
+
+                    // The next call finds the owner gone: the sharer opens the store itself and still has the episode.
+                    var found = client.callTool(new McpSchema.CallToolRequest("memory_search_episodes",
+                            Map.of("query", "ferry island")));
+                    assertTrue(found.isError() == null || !found.isError(), found.toString());
+                    assertTrue(JSON.writeValueAsString(found.structuredContent()).contains(uuid), found.toString());
+                    assertEquals(sharer.process().pid(), JSON.readTree(data.resolve("neo4j/kairos-owner.json").toFile()).get("pid").asLong(),
+                            "the sharer now owns and publishes the store");
+                    assertTrue(sharer.stderrText().contains("taking the store over"), sharer.stderrText());
+                }
+            }
         }
     }
 

@@ -46,6 +46,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 /**
  * The memory graph on Neo4j. Start-up (embedded DBMS or connection, embedder, schema) runs on a background thread;
@@ -57,7 +58,8 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
 
     /** Everything that exists once start-up has finished. */
     private record Parts(EmbeddedNeo4j embedded, Driver driver, Embedder embedder, boolean ownEmbedder,
-                         Store store, HybridSearch search, GroupCommit<Map<String, Object>, Episode> episodes) {}
+                         Store store, HybridSearch search, GroupCommit<Map<String, Object>, Episode> episodes,
+                         SharedStore.Owner sharedFrom) {}
 
     /** Up to this many concurrent add_memory calls share one embedding pass and one transaction. */
     private static final int EPISODE_BATCH = 64;
@@ -67,15 +69,17 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
     private final MemorySettings settings;
     private final Embedder givenEmbedder;
     private final AtomicReference<MemoryStatus> status;
-    private final CompletableFuture<Parts> parts = new CompletableFuture<>();
-    private final Thread starter;
+    /** The current start; replaced when a process sharing another's store takes it over. */
+    private volatile CompletableFuture<Parts> parts = new CompletableFuture<>();
+    private volatile Thread starter;
     private volatile boolean closed;
 
     private Neo4jMemoryGraph(MemorySettings settings, Embedder embedder) {
         this.settings = settings;
         this.givenEmbedder = embedder;
         this.status = new AtomicReference<>(new MemoryStatus.Starting("queued", Instant.now()));
-        this.starter = Thread.ofPlatform().name("kairos-memory-start").daemon(true).unstarted(this::startUp);
+        CompletableFuture<Parts> first = parts;
+        this.starter = Thread.ofPlatform().name("kairos-memory-start").daemon(true).unstarted(() -> startUp(first));
     }
 
     public static MemoryGraph start(MemorySettings settings, Embedder embedder) {
@@ -98,10 +102,11 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
         log.info("memory: {}", what);
     }
 
-    private void startUp() {
+    private void startUp(CompletableFuture<Parts> parts) {
         EmbeddedNeo4j embedded = null;
         Driver driver = null;
         Embedder embedder = givenEmbedder;
+        SharedStore.Owner sharedFrom = null;
         try {
             // The model loads while Neo4j starts: both take seconds, and they use different resources.
             CompletableFuture<Embedder> model = embedder != null ? CompletableFuture.completedFuture(embedder)
@@ -133,8 +138,9 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
                                 + " holds one); set memory.database to the existing name or use another memory.dataDir", null);
                     uri = embedded.boltUri();
                 } else {
-                    uri = owner.get().boltUri();
-                    phase("sharing the store of Kairos process " + owner.get().pid() + " at " + uri);
+                    sharedFrom = owner.get();
+                    uri = sharedFrom.boltUri();
+                    phase("sharing the store of Kairos process " + sharedFrom.pid() + " at " + uri);
                 }
                 auth = AuthTokens.none();
             } else {
@@ -168,7 +174,8 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
             }
             Store store = new Store(bolt, embedder, settings);
             Parts ready = new Parts(embedded, driver, embedder, givenEmbedder == null, store, new HybridSearch(bolt, embedder, store),
-                    new GroupCommit<>("kairos-memory-episodes", store::writeEpisodes, EPISODE_BATCH, TX_TIMEOUT));
+                    new GroupCommit<>("kairos-memory-episodes", store::writeEpisodes, EPISODE_BATCH, TX_TIMEOUT),
+                    sharedFrom);
             if (closed) {
                 shutdown(ready);
                 return;
@@ -212,6 +219,41 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
         }
     }
 
+    /**
+     * Runs a call on the started parts. A process that shares another Kairos process's embedded store (a second IDE
+     * window) loses it when that process exits: it then takes the store over, opening it itself or joining whichever
+     * process did, and runs the call once more.
+     */
+    private <T> T call(Function<Parts, T> work) {
+        Parts p = parts();
+        if (p.sharedFrom() != null && !p.sharedFrom().alive()) p = takeOver(p);
+        try {
+            return work.apply(p);
+        } catch (MemoryStoreException e) {
+            // The owner died during the call: the driver's own retries have run out by now.
+            if (p.sharedFrom() == null || !ownerGone(e)) throw e;
+            return work.apply(takeOver(p));
+        }
+    }
+
+    private static boolean ownerGone(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause())
+            if (t instanceof ServiceUnavailableException || t instanceof SessionExpiredException) return true;
+        return false;
+    }
+
+    private synchronized Parts takeOver(Parts lost) {
+        if (!closed && parts.isDone() && !parts.isCompletedExceptionally() && parts.join() == lost) {
+            log.warn("memory: the Kairos process serving the shared store in {} has gone; taking the store over", settings.dataDir());
+            CompletableFuture<Parts> next = new CompletableFuture<>();
+            parts = next;
+            status.set(new MemoryStatus.Starting("taking over the store of a Kairos process that stopped", Instant.now()));
+            shutdown(lost);
+            starter = Thread.ofPlatform().name("kairos-memory-start").daemon(true).start(() -> startUp(next));
+        }
+        return parts();
+    }
+
     @Override
     public MemorySettings settings() {
         return settings;
@@ -241,133 +283,136 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
 
     @Override
     public Episode addEpisode(NewEpisode episode) {
-        Parts p = parts();
-        return p.episodes().write(p.store().episodeRow(episode)); // checked here, so bad input fails only its caller
+        // Checked and embedded in this thread, so bad input fails only its caller; then the group commit writes it.
+        return call(p -> p.episodes().write(p.store().episodeRow(episode)));
     }
 
     @Override
     public void markExtraction(String episodeUuid, Episode.Extraction state) {
-        parts().store().markExtraction(episodeUuid, state);
+        call(p -> {
+            p.store().markExtraction(episodeUuid, state);
+            return null;
+        });
     }
 
     @Override
     public Fact addFact(NewFact fact) {
-        return parts().store().addFacts(java.util.Collections.singletonList(fact)).get(0);
+        return call(p -> p.store().addFacts(java.util.Collections.singletonList(fact)).get(0));
     }
 
     @Override
     public List<Fact> addFacts(List<NewFact> facts) {
-        return parts().store().addFacts(facts);
+        return call(p -> p.store().addFacts(facts));
     }
 
     @Override
     public EntityWrite upsertEntity(NewEntity entity) {
-        return parts().store().upsertEntities(java.util.Collections.singletonList(entity)).get(0);
+        return call(p -> p.store().upsertEntities(java.util.Collections.singletonList(entity)).get(0));
     }
 
     @Override
     public List<EntityWrite> upsertEntities(List<NewEntity> entities) {
-        return parts().store().upsertEntities(entities);
+        return call(p -> p.store().upsertEntities(entities));
     }
 
     @Override
     public List<String> addObservations(String groupId, String entityName, List<String> observations) {
-        return parts().store().changeObservations(groupId, entityName, observations, true);
+        return call(p -> p.store().changeObservations(groupId, entityName, observations, true));
     }
 
     @Override
     public List<String> deleteObservations(String groupId, String entityName, List<String> observations) {
-        return parts().store().changeObservations(groupId, entityName, observations, false);
+        return call(p -> p.store().changeObservations(groupId, entityName, observations, false));
     }
 
     @Override
     public Fact invalidateFact(String factUuid, Instant at) {
-        return parts().store().invalidateFact(factUuid, at);
+        return call(p -> p.store().invalidateFact(factUuid, at));
     }
 
     @Override
     public Deletion deleteEpisode(String episodeUuid) {
-        return parts().store().deleteEpisode(episodeUuid);
+        return call(p -> p.store().deleteEpisode(episodeUuid));
     }
 
     @Override
     public Deletion deleteEntity(String entityUuid) {
-        return parts().store().deleteEntity(entityUuid);
+        return call(p -> p.store().deleteEntity(entityUuid));
     }
 
     @Override
     public Deletion deleteFact(String factUuid) {
-        return parts().store().deleteFact(factUuid);
+        return call(p -> p.store().deleteFact(factUuid));
     }
 
     @Override
     public Deletion clearGroup(String groupId) {
-        return parts().store().clearGroup(groupId);
+        return call(p -> p.store().clearGroup(groupId));
     }
 
     @Override
     public Optional<Episode> episode(String uuid) {
-        return parts().store().episode(uuid);
+        return call(p -> p.store().episode(uuid));
     }
 
     @Override
     public Optional<Entity> entity(String uuid) {
-        return parts().store().entity(uuid);
+        return call(p -> p.store().entity(uuid));
     }
 
     @Override
     public Optional<Fact> fact(String uuid) {
-        return parts().store().fact(uuid);
+        return call(p -> p.store().fact(uuid));
     }
 
     @Override
     public Optional<Entity> entityNamed(String groupId, String name) {
-        return parts().store().entityNamed(groupId, name);
+        return call(p -> p.store().entityNamed(groupId, name));
     }
 
     @Override
     public List<Episode> episodes(List<String> groupIds, int limit) {
-        return parts().store().episodes(groupIds, limit, false);
+        return call(p -> p.store().episodes(groupIds, limit, false));
     }
 
     @Override
     public List<Episode> episodesAfter(List<String> groupIds, Episode after, int limit) {
-        return parts().store().episodesAfter(groupIds, after, limit);
+        return call(p -> p.store().episodesAfter(groupIds, after, limit));
     }
 
     @Override
     public List<Episode> pendingEpisodes(List<String> groupIds, int limit) {
-        return parts().store().episodes(groupIds, limit, true);
+        return call(p -> p.store().episodes(groupIds, limit, true));
     }
 
     @Override
     public List<Entity> entitiesOf(String episodeUuid) {
-        return parts().store().entitiesOf(episodeUuid);
+        return call(p -> p.store().entitiesOf(episodeUuid));
     }
 
     @Override
     public SearchResults search(SearchQuery query) {
-        return parts().search().search(query);
+        return call(p -> p.search().search(query));
     }
 
     @Override
     public List<Fact> timeline(String entityUuid) {
-        return parts().store().timeline(entityUuid);
+        return call(p -> p.store().timeline(entityUuid));
     }
 
     @Override
     public Neighbourhood neighbourhood(String entityUuid, int hops, boolean includeInvalidated) {
-        return parts().search().neighbourhood(entityUuid, hops, includeInvalidated);
+        return call(p -> p.search().neighbourhood(entityUuid, hops, includeInvalidated));
     }
 
     @Override
     public GraphSnapshot snapshot(List<String> groupIds, int limit) {
-        return parts().store().snapshot(groupIds, limit);
+        return call(p -> p.store().snapshot(groupIds, limit));
     }
 
     @Override
     public MemoryStats stats(List<String> groupIds) {
-        return parts().store().stats(groupIds);
+        return call(p -> p.store().stats(groupIds));
     }
 
     @Override

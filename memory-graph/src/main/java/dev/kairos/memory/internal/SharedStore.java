@@ -27,6 +27,9 @@ final class SharedStore {
 
     /** The Kairos process serving a store over Bolt. */
     record Owner(long pid, String boltUri) {
+        boolean alive() {
+            return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        }
     }
 
     private SharedStore() {
