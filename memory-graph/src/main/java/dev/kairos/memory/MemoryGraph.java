@@ -45,6 +45,9 @@ public interface MemoryGraph extends AutoCloseable {
     /** Stores an episode durably (committed before return), embeds it, and marks it pending for extraction. */
     Episode addEpisode(NewEpisode episode);
 
+    /** Stores many episodes in one transaction (imports); all or none. Same order as the input. */
+    List<Episode> addEpisodes(List<NewEpisode> episodes);
+
     /** Records an episode's extraction state (used by the ingestion pipeline). */
     void markExtraction(String episodeUuid, Episode.Extraction state);
 

@@ -61,6 +61,19 @@ class WritesTest {
     }
 
     @Test
+    void aBatchOfEpisodesIsStoredAllOrNone() {
+        String g = "batch";
+        List<Episode> stored = graph.addEpisodes(List.of(NewEpisode.text(g, "a", "Jon fixed the roof."),
+                NewEpisode.text(g, "b", "Jon painted the fence.")));
+        assertEquals(List.of("a", "b"), stored.stream().map(Episode::name).toList());
+        var err = assertThrows(MemoryInputException.class, () -> graph.addEpisodes(List.of(
+                NewEpisode.text(g, "c", "Jon cleaned the gutters."),
+                NewEpisode.text(g, "d", "A taken uuid.").withUuid(stored.get(0).uuid()))));
+        assertEquals("uuid", err.field());
+        assertEquals(2, graph.stats(List.of(g)).episodes(), "the failed batch stored nothing");
+    }
+
+    @Test
     void episodesPageOldestFirstWithoutGapsOrRepeats() {
         String g = "paging";
         Instant base = Instant.parse("2025-01-01T00:00:00Z");

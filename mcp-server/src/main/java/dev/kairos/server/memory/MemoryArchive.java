@@ -99,6 +99,10 @@ public final class MemoryArchive {
         private long entities;
         private long facts;
         private long skipped;
+        private final List<NewEpisode> pendingEpisodes = new ArrayList<>();
+        /** The uuids the pending episodes have in the export, in order. */
+        private final List<String> pendingEpisodeIds = new ArrayList<>();
+        private final List<Long> pendingEpisodeLines = new ArrayList<>();
         private final List<NewEntity> pendingEntities = new ArrayList<>();
         private final List<Long> pendingEntityLines = new ArrayList<>();
         private final List<NewFact> pendingFacts = new ArrayList<>();
@@ -167,21 +171,26 @@ public final class MemoryArchive {
         private void kairos(String type, Args a) {
             switch (type) {
                 case "episode" -> {
-                    flush();
+                    if (!pendingEntities.isEmpty() || !pendingFacts.isEmpty()) {
+                        flush(); // keeps the order of the file
+                    }
                     String g = target(a);
                     String uuid = MemoryInput.uuid("uuid", a.text("uuid"));
                     var existing = graph.episode(uuid);
-                    if (existing.isPresent() && existing.get().groupId().equals(g)) {
+                    if (existing.isPresent() && existing.get().groupId().equals(g) || pendingEpisodeIds.contains(uuid)) {
                         episodeIds.put(uuid, uuid);
                         skipped++;
                         return;
                     }
                     String content = a.text("content");
-                    var stored = graph.addEpisode(new NewEpisode(g, a.optText("name") != null ? a.optText("name") : KairosToolset.title(content),
+                    pendingEpisodes.add(new NewEpisode(g, a.optText("name") != null ? a.optText("name") : KairosToolset.title(content),
                             content, Episode.Source.parse("source", a.optText("source")), a.optText("source_description"),
                             a.instant("valid_at"), existing.isPresent() ? null : uuid));
-                    episodeIds.put(uuid, stored.uuid());
-                    episodes++;
+                    pendingEpisodeIds.add(uuid);
+                    pendingEpisodeLines.add(lineNo);
+                    if (pendingEpisodes.size() >= BATCH) {
+                        flushEpisodes();
+                    }
                 }
                 case "entity" -> entity(new NewEntity(target(a), a.text("name"), labels(a), a.optText("summary"),
                         a.strings("observations"), a.stringMap("attributes"), List.of()));
@@ -245,7 +254,9 @@ public final class MemoryArchive {
             }
         }
 
+        /** Episodes go first: the entities and facts after them refer to their uuids. */
         void flush() {
+            flushEpisodes();
             flushEntities();
             if (!pendingFacts.isEmpty()) {
                 try {
@@ -259,7 +270,27 @@ public final class MemoryArchive {
             }
         }
 
+        private void flushEpisodes() {
+            if (pendingEpisodes.isEmpty()) {
+                return;
+            }
+            try {
+                List<Episode> stored = graph.addEpisodes(pendingEpisodes);
+                for (int i = 0; i < stored.size(); i++) {
+                    episodeIds.put(pendingEpisodeIds.get(i), stored.get(i).uuid());
+                }
+                episodes += stored.size();
+            } catch (MemoryException e) {
+                throw new IllegalArgumentException("lines " + pendingEpisodeLines.getFirst() + "-" + pendingEpisodeLines.getLast()
+                        + ": " + e.getMessage(), e);
+            }
+            pendingEpisodes.clear();
+            pendingEpisodeIds.clear();
+            pendingEpisodeLines.clear();
+        }
+
         private void flushEntities() {
+            flushEpisodes();
             if (pendingEntities.isEmpty()) {
                 return;
             }

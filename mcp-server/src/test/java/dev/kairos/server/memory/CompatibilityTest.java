@@ -316,6 +316,35 @@ class CompatibilityTest {
     }
 
     @Test
+    void exportAndImportCarryEveryEpisodeAcrossPagesAndBatches() throws Exception {
+        int n = MemoryArchive.EPISODE_PAGE + 203; // more than one export page and several import batches
+        java.time.Instant base = java.time.Instant.parse("2020-01-01T00:00:00Z");
+        List<dev.kairos.memory.NewEpisode> eps = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++)
+            eps.add(dev.kairos.memory.NewEpisode.text("many-src", "log " + i, "Entry number " + i + " of the ship's log.")
+                    .withValidAt(base.plusSeconds(60L * i)));
+        List<dev.kairos.memory.Episode> stored = graph.addEpisodes(eps);
+        assertEquals(n, stored.size());
+        assertEquals("log " + (n - 1), stored.get(n - 1).name(), "same order as given");
+        String last = stored.get(n - 1).uuid();
+        graph.addFact(dev.kairos.memory.NewFact.triplet("many-src", "Ship", "LOGGED_BY", "The ship's log is kept by Ana", "Ana")
+                .fromEpisodes(List.of(last)));
+
+        var archive = new MemoryArchive(graph);
+        var out = new java.io.StringWriter();
+        archive.export(out, List.of("many-src"), MemoryArchive.Format.KAIROS);
+        assertEquals(n, out.toString().lines().filter(l -> l.contains("\"type\":\"episode\"")).count());
+        MemoryArchive.Report report = archive.importFrom(new java.io.BufferedReader(new java.io.StringReader(out.toString())),
+                "many-dst", MemoryArchive.Progress.NONE);
+        assertEquals(n, report.episodes());
+        assertEquals(n, graph.stats(List.of("many-dst")).episodes());
+        var fact = graph.snapshot(List.of("many-dst"), 10).facts().get(0);
+        var provenance = graph.episode(fact.episodes().get(0)).orElseThrow();
+        assertEquals("many-dst", provenance.groupId(), "provenance points at the imported copy");
+        assertEquals("log " + (n - 1), provenance.name());
+    }
+
+    @Test
     void aBadImportLineIsNamedByNumberAndField() {
         var archive = new MemoryArchive(graph);
         String bad = "{\"type\":\"entity\",\"name\":\"A\",\"entityType\":\"x\",\"observations\":[]}\n"

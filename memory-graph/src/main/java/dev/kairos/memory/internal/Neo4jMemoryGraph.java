@@ -288,6 +288,13 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
     }
 
     @Override
+    public List<Episode> addEpisodes(List<NewEpisode> episodes) {
+        if (episodes == null) throw new MemoryInputException("episodes", "is missing");
+        if (episodes.isEmpty()) return List.of();
+        return call(p -> p.store().writeEpisodes(episodes.stream().map(p.store()::episodeRow).toList()));
+    }
+
+    @Override
     public void markExtraction(String episodeUuid, Episode.Extraction state) {
         call(p -> {
             p.store().markExtraction(episodeUuid, state);
