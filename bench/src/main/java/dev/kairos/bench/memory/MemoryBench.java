@@ -81,6 +81,18 @@ public final class MemoryBench {
             out("RESULT kairos insert: %d facts, store %.1f s = %.0f facts/s; with embedding %.0f facts/s",
                     total, storeSecs, total / storeSecs, total / (storeSecs + embedSecs));
             out("kairos: total wall for inserts incl. search rounds %.1f s", secs(tw));
+            out("kairos: Lucene segments per vector index before the restart: %s", segments(dir));
+            long tc = System.nanoTime();
+            graph.close();
+            out("kairos: close took %.2f s", secs(tc));
+        }
+
+        // A restart: the bulk insert leaves many small index segments, which the store consolidates by then.
+        try (MemoryGraph graph = MemoryGraph.open(MemorySettings.defaults().withDataDir(dir).withReadyTimeout(Duration.ofMinutes(5)))) {
+            long t0 = System.nanoTime();
+            if (!graph.awaitReady(Duration.ofMinutes(5)).isReady()) throw new IllegalStateException(graph.status().describe());
+            out("kairos: reopened in %.1f s; Lucene segments per vector index: %s", secs(t0), segments(dir));
+            searchBench(graph, qs, queries, warmup, "kairos @" + total + " after a restart");
 
             long tp = System.nanoTime();
             for (int i = 0; i < episodes; i++) {
@@ -113,6 +125,21 @@ public final class MemoryBench {
         }
 
         if (!sm.equals("skip")) serverMemory(node, Path.of(sm), rows, qs, total, checkpoint, batch, smQueries, smSingle, dir);
+    }
+
+    /** Segment count of each vector index directory (Lucene writes one .si file per segment). */
+    private static String segments(Path dir) throws java.io.IOException {
+        Path vectors = dir.resolve("neo4j/data/databases/neo4j/schema/index/vector-2.0");
+        if (!Files.isDirectory(vectors)) return "n/a";
+        List<String> out = new ArrayList<>();
+        try (var ids = Files.list(vectors)) {
+            for (Path id : ids.sorted().toList()) {
+                try (var files = Files.walk(id)) {
+                    out.add(id.getFileName() + ":" + files.filter(f -> f.toString().endsWith(".si")).count());
+                }
+            }
+        }
+        return String.join(" ", out);
     }
 
     private static double insert(MemoryGraph graph, List<SyntheticFacts.Row> rows, List<float[]> vectors, int from, int to,
