@@ -225,14 +225,22 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
      * process did, and runs the call once more.
      */
     private <T> T call(Function<Parts, T> work) {
+        CompletableFuture<Parts> started = parts;
         Parts p = parts();
-        if (p.sharedFrom() != null && !p.sharedFrom().alive()) p = takeOver(p);
+        if (p.sharedFrom() != null && !p.sharedFrom().alive()) {
+            p = takeOver(p);
+            started = parts;
+        }
         try {
             return work.apply(p);
         } catch (MemoryStoreException e) {
             // The owner died during the call: the driver's own retries have run out by now.
             if (p.sharedFrom() == null || !ownerGone(e)) throw e;
             return work.apply(takeOver(p));
+        } catch (MemoryNotReadyException e) {
+            // Another caller's takeover closed these parts under this call: run it on the new ones.
+            if (closed || parts == started) throw e;
+            return work.apply(parts());
         }
     }
 
