@@ -181,7 +181,11 @@ class StreamableHttpTest {
                 .PUT(HttpRequest.BodyPublishers.ofString(ping)).build();
         HttpResponse<String> r = http.send(put, HttpResponse.BodyHandlers.ofString());
         assertEquals(405, r.statusCode());
-        assertEquals("GET, POST, DELETE", r.headers().firstValue("Allow").orElse(""));
+        assertEquals("GET, POST, DELETE, OPTIONS", r.headers().firstValue("Allow").orElse(""));
+        HttpRequest options = HttpRequest.newBuilder(URI.create(mcp)).method("OPTIONS", HttpRequest.BodyPublishers.noBody()).build();
+        HttpResponse<String> o = http.send(options, HttpResponse.BodyHandlers.ofString());
+        assertEquals(204, o.statusCode());
+        assertEquals("GET, POST, DELETE, OPTIONS", o.headers().firstValue("Allow").orElse(""));
     }
 
     @Test

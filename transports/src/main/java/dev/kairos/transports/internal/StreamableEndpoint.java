@@ -142,8 +142,13 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
             case "POST" -> post(request, response, callback);
             case "GET" -> get(request, response, callback);
             case "DELETE" -> delete(request, response, callback);
+            case "OPTIONS" -> {
+                response.setStatus(HttpStatus.NO_CONTENT_204);
+                response.getHeaders().put(HttpHeader.ALLOW, "GET, POST, DELETE, OPTIONS");
+                response.write(true, BufferUtil.EMPTY_BUFFER, callback);
+            }
             default -> {
-                response.getHeaders().put(HttpHeader.ALLOW, "GET, POST, DELETE");
+                response.getHeaders().put(HttpHeader.ALLOW, "GET, POST, DELETE, OPTIONS");
                 response.getHeaders().put(HttpHeader.CONNECTION, "close"); // its body, if any, is left unread
                 error(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, -32600, "Method not allowed: use POST, GET or DELETE");
             }
