@@ -1,6 +1,7 @@
 package dev.kairos.transports;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientSseClientTransport;
@@ -10,6 +11,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +73,18 @@ class HttpHostTest {
             RawMcp.Reply r = raw.post(body);
             assertEquals(400, r.status(), body);
             assertEquals(-32600, r.message().at("/error/code").asInt(), body);
+        }
+    }
+
+    @Test
+    void legacySseMessagesGetTheSameParseAndShapeErrors() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        for (var c : List.of(Map.entry("{\"jsonrpc\":", -32700), Map.entry("{\"foo\":1}", -32600), Map.entry("[{}]", -32600))) {
+            HttpResponse<String> reply = http.send(HttpRequest.newBuilder(URI.create(host.baseUrl() + HttpHost.MESSAGE_PATH + "?sessionId=x"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(c.getKey())).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(400, reply.statusCode(), c.getKey());
+            assertEquals((int) c.getValue(), new ObjectMapper().readTree(reply.body()).at("/error/code").asInt(), reply.body());
         }
     }
 

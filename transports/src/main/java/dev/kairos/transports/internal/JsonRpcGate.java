@@ -1,9 +1,6 @@
 package dev.kairos.transports.internal;
 
-import com.fasterxml.jackson.core.JsonParseException;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -37,6 +34,7 @@ import java.nio.charset.StandardCharsets;
  */
 public final class JsonRpcGate implements Filter {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonRpcReader READER = new JsonRpcReader(JSON);
 
     @Override
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
@@ -48,16 +46,10 @@ public final class JsonRpcGate implements Filter {
             return;
         }
         byte[] body = readBody(request);
-        String problem;
         try {
-            problem = shapeProblem(body);
-        } catch (IOException e) {
-            String detail = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-            reject(response, -32700, "Parse error: the body is not valid JSON (" + detail + ")");
-            return;
-        }
-        if (problem != null) {
-            reject(response, -32600, "Invalid Request: " + problem);
+            READER.read(body, 0, body.length); // the same shape check as Streamable HTTP's
+        } catch (JsonRpcReader.BadMessage e) {
+            reject(response, e.code(), e.getMessage());
             return;
         }
         chain.doFilter(new Replayed(request, body), cleanErrors);
@@ -67,74 +59,6 @@ public final class JsonRpcGate implements Filter {
     private static byte[] readBody(HttpServletRequest request) throws IOException {
         int length = request.getContentLength();
         return length >= 0 ? request.getInputStream().readNBytes(length) : request.getInputStream().readAllBytes();
-    }
-
-    /**
-     * Why this is not a JSON-RPC 2.0 message, or null when it is one. Streams over the body once,
-     * looking only at top-level keys; nested values are skipped (but still parsed, so broken JSON
-     * anywhere is a parse error).
-     */
-    static String shapeProblem(byte[] body) throws IOException {
-        try (JsonParser p = JSON.getFactory().createParser(body)) {
-            JsonToken first = p.nextToken();
-            if (first == null) {
-                return "empty body";
-            }
-            if (first == JsonToken.START_ARRAY) {
-                boolean empty = true;
-                for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
-                    if (t == null) {
-                        throw new JsonParseException(p, "unexpected end of the batch");
-                    }
-                    empty = false;
-                    p.skipChildren();
-                }
-                drain(p);
-                return empty ? "empty batch" : "batches are not supported; send one message per request";
-            }
-            if (first != JsonToken.START_OBJECT) {
-                drain(p);
-                return "expected a JSON object, got " + first.asString();
-            }
-            String version = null;
-            boolean hasId = false;
-            boolean hasResultOrError = false;
-            JsonToken methodToken = null;
-            String method = null;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String key = p.currentName();
-                JsonToken value = p.nextToken();
-                switch (key) {
-                    case "jsonrpc" -> version = value == JsonToken.VALUE_STRING ? p.getText() : null;
-                    case "method" -> {
-                        methodToken = value;
-                        method = value == JsonToken.VALUE_STRING ? p.getText() : null;
-                    }
-                    case "id" -> hasId = true;
-                    case "result", "error" -> hasResultOrError = true;
-                    default -> { }
-                }
-                p.skipChildren();
-            }
-            drain(p);
-            if (!"2.0".equals(version)) {
-                return "\"jsonrpc\" must be \"2.0\"";
-            }
-            if (methodToken != null) {
-                return method != null && !method.isEmpty() ? null : "\"method\" must be a non-empty string";
-            }
-            if (hasResultOrError) {
-                return hasId ? null : "a response needs an \"id\"";
-            }
-            return "neither a request, a notification nor a response (no \"method\", \"result\" or \"error\")";
-        }
-    }
-
-    /** Trailing content after the message must still be valid JSON (and nothing but whitespace). */
-    private static void drain(JsonParser p) throws IOException {
-        if (p.nextToken() != null) {
-            throw new JsonParseException(p, "unexpected content after the message");
-        }
     }
 
     private static void reject(HttpServletResponse response, int code, String message) throws IOException {
