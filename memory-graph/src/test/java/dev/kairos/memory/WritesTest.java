@@ -61,6 +61,24 @@ class WritesTest {
     }
 
     @Test
+    void restoredBeliefTimesAreKeptAndChecked() {
+        String g = "restored";
+        Instant learned = Instant.parse("2022-03-01T10:00:00Z");
+        Instant retracted = Instant.parse("2023-04-01T10:00:00Z");
+        Fact f = graph.addFact(NewFact.triplet(g, "Kai", "LIVES_IN", "Kai lives in Lyon", "Lyon").recordedAt(learned, retracted));
+        assertEquals(learned, f.createdAt());
+        assertEquals(retracted, f.expiredAt());
+        Episode e = graph.addEpisode(NewEpisode.text(g, "old note", "Kai moved to Lyon.").recordedAt(learned));
+        assertEquals(learned, e.createdAt());
+        var future = assertThrows(MemoryInputException.class, () -> graph.addFact(
+                NewFact.triplet(g, "Kai", "LIKES", "Kai likes jazz", "Jazz").recordedAt(Instant.now().plusSeconds(3600), null)));
+        assertEquals("createdAt", future.field());
+        var backwards = assertThrows(MemoryInputException.class, () -> graph.addFact(
+                NewFact.triplet(g, "Kai", "LIKES", "Kai likes jazz", "Jazz").recordedAt(retracted, learned)));
+        assertEquals("expiredAt", backwards.field());
+    }
+
+    @Test
     void aBatchOfEpisodesIsStoredAllOrNone() {
         String g = "batch";
         List<Episode> stored = graph.addEpisodes(List.of(NewEpisode.text(g, "a", "Jon fixed the roof."),

@@ -37,7 +37,7 @@ import java.util.Set;
 public final class MemoryArchive {
     /** The two line formats. */
     public enum Format {
-        /** Everything, with uuids and the four times; imports back without loss of world time. */
+        /** Everything, with uuids and the four times; imports back with its world and belief times. */
         KAIROS,
         /** server-memory's file: entities with observations and the relations true now. */
         SERVER_MEMORY
@@ -185,7 +185,7 @@ public final class MemoryArchive {
                     String content = a.text("content");
                     pendingEpisodes.add(new NewEpisode(g, a.optText("name") != null ? a.optText("name") : KairosToolset.title(content),
                             content, Episode.Source.parse("source", a.optText("source")), a.optText("source_description"),
-                            a.instant("valid_at"), existing.isPresent() ? null : uuid));
+                            a.instant("valid_at"), existing.isPresent() ? null : uuid).recordedAt(a.instant("created_at")));
                     pendingEpisodeIds.add(uuid);
                     pendingEpisodeLines.add(lineNo);
                     if (pendingEpisodes.size() >= BATCH) {
@@ -193,7 +193,7 @@ public final class MemoryArchive {
                     }
                 }
                 case "entity" -> entity(new NewEntity(target(a), a.text("name"), labels(a), a.optText("summary"),
-                        a.strings("observations"), a.stringMap("attributes"), List.of()));
+                        a.strings("observations"), a.stringMap("attributes"), List.of()).recordedAt(a.instant("created_at")));
                 case "fact" -> {
                     String g = target(a);
                     Args source = a.object("source");
@@ -216,7 +216,7 @@ public final class MemoryArchive {
                         }
                     }
                     fact(new NewFact(g, EntityRef.name(from), name, text, EntityRef.name(to), validAt, invalidAt, false,
-                            provenance, null, null));
+                            provenance, null, null).recordedAt(a.instant("created_at"), a.instant("expired_at")));
                 }
                 default -> throw new MemoryInputException("type", "must be episode, entity or fact, was '" + type + "'");
             }

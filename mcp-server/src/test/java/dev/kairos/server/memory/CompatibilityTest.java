@@ -308,6 +308,16 @@ class CompatibilityTest {
         assertEquals(summary(src), summary(dst));
         assertEquals(graph.entityNamed("rt-src", "Yuki").orElseThrow().observations(),
                 graph.entityNamed("rt-dst", "Yuki").orElseThrow().observations());
+        // Belief time travels too: when each fact was learned and retracted, when the rest was recorded.
+        assertTrue(src.facts().stream().anyMatch(f -> f.expiredAt() != null), "the superseded fact was retracted");
+        for (var f : src.facts()) {
+            var twin = dst.facts().stream().filter(d -> d.fact().equals(f.fact()) && d.targetName().equals(f.targetName()))
+                    .findFirst().orElseThrow();
+            assertEquals(f.createdAt(), twin.createdAt(), f.fact());
+            assertEquals(f.expiredAt(), twin.expiredAt(), f.fact());
+        }
+        assertEquals(graph.episodes(List.of("rt-src"), 10).get(0).createdAt(), graph.episodes(List.of("rt-dst"), 10).get(0).createdAt());
+        assertEquals(graph.entityNamed("rt-src", "Yuki").orElseThrow().createdAt(), graph.entityNamed("rt-dst", "Yuki").orElseThrow().createdAt());
 
         MemoryArchive.Report again = archive.importFrom(new java.io.BufferedReader(new java.io.StringReader(out.toString())),
                 "rt-dst", MemoryArchive.Progress.NONE);

@@ -85,6 +85,14 @@ final class Store {
         return ZonedDateTime.now(ZoneOffset.UTC);
     }
 
+    /** A restored belief time (when something was recorded): never in the future. Null stays null (now). */
+    private static ZonedDateTime recorded(String field, Instant at) {
+        if (at == null) return null;
+        if (at.isAfter(Instant.now()))
+            throw new MemoryInputException(field, "(" + at + ") is in the future; it says when this was recorded");
+        return Rows.utc(at);
+    }
+
     // ---------- episodes ----------
 
     /**
@@ -114,6 +122,7 @@ final class Store {
         row.put("source", source.name());
         row.put("description", description == null ? "" : description);
         row.put("validAt", ep.validAt() == null ? null : Rows.utc(ep.validAt()));
+        row.put("createdAt", recorded("createdAt", ep.createdAt()));
         row.put("vector", Rows.vector(embedder.embed(name + "\n" + content.substring(0, Math.min(EMBED_CHARS, content.length())))));
         return row;
     }
@@ -126,7 +135,7 @@ final class Store {
             List<Record> out = bolt.write("""
                     UNWIND $rows AS row
                     CREATE (e:Episode {uuid: row.uuid, group_id: row.group, name: row.name, content: row.content, source: row.source,
-                                       source_description: row.description, valid_at: coalesce(row.validAt, $now), created_at: $now,
+                                       source_description: row.description, valid_at: coalesce(row.validAt, $now), created_at: coalesce(row.createdAt, $now),
                                        extraction: 'PENDING'})
                     WITH e, row CALL db.create.setNodeVectorProperty(e, 'content_embedding', row.vector)
                     RETURN\s""" + Rows.EPISODE, Map.of("rows", rows, "now", now));
@@ -230,6 +239,7 @@ final class Store {
         for (int i = 0; i < e.episodeUuids().size(); i++) eps.add(MemoryInput.uuid(f + "episodeUuids[" + i + "]", e.episodeUuids().get(i)));
         row.put("episodes", eps);
         row.put("uuid", UUID.randomUUID().toString());
+        row.put("created_at", recorded(f + "createdAt", e.createdAt()));
         return row;
     }
 
@@ -268,7 +278,7 @@ final class Store {
         List<Record> out = tx.run("""
                 UNWIND $rows AS row
                 MERGE (n:Entity {group_id: row.group_id, name: row.name})
-                ON CREATE SET n.uuid = row.uuid, n.created_at = $now, n.observations = [], n.summary = ''
+                ON CREATE SET n.uuid = row.uuid, n.created_at = coalesce(row.created_at, $now), n.observations = [], n.summary = ''
                 WITH n, row, n.uuid = row.uuid AS created
                 SET n:$(row.labels)
                 SET n.summary = coalesce(row.summary, n.summary)
@@ -376,6 +386,12 @@ final class Store {
             row.put("valid_at", Rows.utc(nf.validAt()));
             row.put("invalid_at", Rows.utc(nf.invalidAt()));
             row.put("supersede", nf.supersede());
+            ZonedDateTime learned = recorded(f + "createdAt", nf.createdAt());
+            ZonedDateTime retracted = recorded(f + "expiredAt", nf.expiredAt());
+            if (retracted != null && (learned == null || retracted.isBefore(learned)))
+                throw new MemoryInputException(f + "expiredAt", "(" + nf.expiredAt() + ") needs a createdAt at or before it");
+            row.put("created_at", learned);
+            row.put("expired_at", retracted);
             List<String> eps = new ArrayList<>();
             for (int k = 0; k < nf.episodeUuids().size(); k++) eps.add(MemoryInput.uuid(f + "episodeUuids[" + k + "]", nf.episodeUuids().get(k)));
             row.put("episodes", List.copyOf(new LinkedHashSet<>(eps)));
@@ -444,7 +460,7 @@ final class Store {
             for (Record r : tx.run("""
                     UNWIND $rows AS row
                     MERGE (n:Entity {group_id: row.group_id, name: row.name})
-                    ON CREATE SET n.uuid = row.uuid, n.created_at = $now, n.observations = [], n.summary = '',
+                    ON CREATE SET n.uuid = row.uuid, n.created_at = coalesce(row.created_at, $now), n.observations = [], n.summary = '',
                                   n.observations_text = ''
                     WITH n, row
                     CALL (n, row) {
@@ -468,7 +484,8 @@ final class Store {
         Map<String, Integer> firstOfKey = new HashMap<>();
         List<Map<String, Object>> candidates = new ArrayList<>();
         for (var row : rows) {
-            String key = row.get("group_id") + "\u0000" + row.get("source") + "\u0000" + row.get("name") + "\u0000" + row.get("target") + "\u0000" + row.get("fact");
+            String key = row.get("group_id") + "\u0000" + row.get("source") + "\u0000" + row.get("name") + "\u0000" + row.get("target")
+                    + "\u0000" + row.get("fact") + "\u0000" + row.get("created_at") + "\u0000" + row.get("expired_at");
             Integer first = firstOfKey.putIfAbsent(key, (Integer) row.get("i"));
             if (first != null) row.put("sameAs", first);
             else candidates.add(row);
@@ -476,7 +493,8 @@ final class Store {
         for (Record r : tx.run("""
                 UNWIND $rows AS row
                 MATCH (s:Entity {uuid: row.source})-[old:RELATES_TO]->()
-                WHERE endNode(old).uuid = row.target AND old.name = row.name AND old.fact = row.fact AND old.group_id = row.group_id AND old.invalid_at IS NULL AND old.expired_at IS NULL
+                WHERE row.expired_at IS NULL AND endNode(old).uuid = row.target AND old.name = row.name AND old.fact = row.fact
+                  AND old.group_id = row.group_id AND old.invalid_at IS NULL AND old.expired_at IS NULL
                 WITH row, head(collect(old)) AS old
                 SET old.episodes = old.episodes + [e IN row.episodes WHERE NOT e IN old.episodes]
                 RETURN row.i AS i, old.uuid AS uuid""", Map.of("rows", candidates)).list())
@@ -506,7 +524,8 @@ final class Store {
                     MATCH (s:Entity {uuid: row.source})
                     MATCH (t:Entity {uuid: row.target})
                     CREATE (s)-[r:RELATES_TO {uuid: row.uuid, group_id: row.group_id, name: row.name, fact: row.fact,
-                                              valid_at: row.valid_at, invalid_at: row.invalid_at, created_at: $now,
+                                              valid_at: row.valid_at, invalid_at: row.invalid_at,
+                                              created_at: coalesce(row.created_at, $now), expired_at: row.expired_at,
                                               episodes: row.episodes}]->(t)
                     WITH r, row
                     CALL db.create.setRelationshipVectorProperty(r, 'fact_embedding', row.embedding)""",
