@@ -254,10 +254,8 @@ public final class MemoryArchive {
             }
         }
 
-        /** Episodes go first: the entities and facts after them refer to their uuids. */
         void flush() {
-            flushEpisodes();
-            flushEntities();
+            flushEntities(); // episodes first, then entities: what follows refers to both
             if (!pendingFacts.isEmpty()) {
                 try {
                     facts += graph.addFacts(pendingFacts).size();
@@ -289,6 +287,7 @@ public final class MemoryArchive {
             pendingEpisodeLines.clear();
         }
 
+        /** Episodes go first: the entities and facts after them refer to their uuids. */
         private void flushEntities() {
             flushEpisodes();
             if (pendingEntities.isEmpty()) {

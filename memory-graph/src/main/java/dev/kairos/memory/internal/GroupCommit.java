@@ -18,7 +18,7 @@ import java.util.function.Function;
 
 /**
  * Group commit: writes that arrive while a batch is being written share the next batch, so concurrent callers pay
- * for one embedding pass and one transaction (with its Lucene index refresh) instead of one each. Each caller still
+ * for one transaction (with its Lucene index refresh) instead of one each. Each caller still
  * returns only once its own item is durable. A batch that fails is retried item by item, so one bad item fails only
  * its own caller. A lone caller is written at once: no batch waits for company.
  */
@@ -64,7 +64,7 @@ final class GroupCommit<I, O> implements AutoCloseable {
         }
     }
 
-    /** Writes waiting for the next batch (for tests and status). */
+    /** Writes waiting for the next batch (tests watch it). */
     int queued() {
         return queue.size();
     }

@@ -61,7 +61,7 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
                          Store store, HybridSearch search, GroupCommit<Map<String, Object>, Episode> episodes,
                          SharedStore.Owner sharedFrom) {}
 
-    /** Up to this many concurrent add_memory calls share one embedding pass and one transaction. */
+    /** Up to this many concurrent add_memory calls share one transaction. */
     private static final int EPISODE_BATCH = 64;
 
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(15);
@@ -292,14 +292,14 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
     @Override
     public Episode addEpisode(NewEpisode episode) {
         // Checked and embedded in this thread, so bad input fails only its caller; then the group commit writes it.
-        return call(p -> p.episodes().write(p.store().episodeRow(episode)));
+        return call(p -> p.episodes().write(p.store().episodeRows(java.util.Collections.singletonList(episode)).get(0)));
     }
 
     @Override
     public List<Episode> addEpisodes(List<NewEpisode> episodes) {
         if (episodes == null) throw new MemoryInputException("episodes", "is missing");
         if (episodes.isEmpty()) return List.of();
-        return call(p -> p.store().writeEpisodes(episodes.stream().map(p.store()::episodeRow).toList()));
+        return call(p -> p.store().writeEpisodes(p.store().episodeRows(episodes)));
     }
 
     @Override

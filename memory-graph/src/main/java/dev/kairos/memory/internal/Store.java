@@ -96,10 +96,25 @@ final class Store {
     // ---------- episodes ----------
 
     /**
-     * Checks and embeds an episode and returns its parameter row for {@link #writeEpisodes}. This runs in the caller's
-     * thread, so concurrent callers embed in parallel while the group commit writes earlier batches.
+     * Checks and embeds episodes (one embedding pass) and returns their parameter rows for {@link #writeEpisodes}.
+     * For add_memory this runs in the caller's thread, so concurrent callers embed in parallel while the group
+     * commit writes earlier batches.
      */
-    Map<String, Object> episodeRow(NewEpisode ep) {
+    List<Map<String, Object>> episodeRows(List<NewEpisode> episodes) {
+        List<Map<String, Object>> rows = new ArrayList<>(episodes.size());
+        List<String> texts = new ArrayList<>(episodes.size());
+        for (NewEpisode ep : episodes) {
+            Map<String, Object> row = episodeRow(ep);
+            String content = (String) row.get("content");
+            texts.add(row.get("name") + "\n" + content.substring(0, Math.min(EMBED_CHARS, content.length())));
+            rows.add(row);
+        }
+        List<float[]> vectors = embedder.embedAll(texts);
+        for (int i = 0; i < rows.size(); i++) rows.get(i).put("vector", Rows.vector(vectors.get(i)));
+        return rows;
+    }
+
+    private Map<String, Object> episodeRow(NewEpisode ep) {
         if (ep == null) throw new MemoryInputException("episode", "is missing");
         String group = group("groupId", ep.groupId());
         String content = MemoryInput.text("content", ep.content(), settings.maxEpisodeChars());
@@ -123,7 +138,6 @@ final class Store {
         row.put("description", description == null ? "" : description);
         row.put("validAt", ep.validAt() == null ? null : Rows.utc(ep.validAt()));
         row.put("createdAt", recorded("createdAt", ep.createdAt()));
-        row.put("vector", Rows.vector(embedder.embed(name + "\n" + content.substring(0, Math.min(EMBED_CHARS, content.length())))));
         return row;
     }
 

@@ -19,11 +19,15 @@ import static org.junit.jupiter.api.Assertions.*;
 /** Batching, per-caller results and failure isolation of the group commit, with a recording writer. */
 class GroupCommitTest {
     private final List<List<Integer>> batches = Collections.synchronizedList(new ArrayList<>());
+    private final CountDownLatch firstBatchStarted = new CountDownLatch(1);
 
     private Function<List<Integer>, List<String>> recording(CountDownLatch firstBatchMayFinish) {
         return items -> {
             batches.add(List.copyOf(items));
-            if (batches.size() == 1) await(firstBatchMayFinish);
+            if (batches.size() == 1) {
+                firstBatchStarted.countDown();
+                await(firstBatchMayFinish);
+            }
             if (items.contains(13)) throw new MemoryInputException("uuid", "13 is taken");
             return items.stream().map(i -> "stored " + i).toList();
         };
@@ -35,7 +39,7 @@ class GroupCommitTest {
         try (var commit = new GroupCommit<>("test-commit", recording(release), 64, Duration.ofSeconds(30));
              var pool = Executors.newFixedThreadPool(6)) {
             Future<String> first = pool.submit(() -> commit.write(0));
-            awaitBatches(1);
+            await(firstBatchStarted);
             List<Future<String>> later = new ArrayList<>();
             for (int i = 1; i <= 5; i++) {
                 int n = i;
@@ -56,7 +60,7 @@ class GroupCommitTest {
         try (var commit = new GroupCommit<>("test-commit", recording(release), 64, Duration.ofSeconds(30));
              var pool = Executors.newFixedThreadPool(4)) {
             Future<String> first = pool.submit(() -> commit.write(1));
-            awaitBatches(1);
+            await(firstBatchStarted);
             Future<String> ok = pool.submit(() -> commit.write(12));
             Future<String> bad = pool.submit(() -> commit.write(13));
             Future<String> ok2 = pool.submit(() -> commit.write(14));
@@ -80,7 +84,7 @@ class GroupCommitTest {
         var commit = new GroupCommit<>("test-commit", recording(release), 64, Duration.ofSeconds(30));
         try (var pool = Executors.newFixedThreadPool(3)) {
             Future<String> first = pool.submit(() -> commit.write(1));
-            awaitBatches(1);
+            await(firstBatchStarted);
             Future<String> queued = pool.submit(() -> commit.write(2));
             awaitQueued(commit, 1);
             Thread closer = Thread.ofPlatform().start(commit::close);
@@ -93,11 +97,7 @@ class GroupCommitTest {
         assertThrows(MemoryNotReadyException.class, () -> commit.write(3));
     }
 
-    private void awaitBatches(int n) throws InterruptedException {
-        for (int i = 0; i < 3000 && batches.size() < n; i++) Thread.sleep(10);
-        assertTrue(batches.size() >= n, "no batch started");
-    }
-
+    /** The queue has no hook to wait on, so this polls it, bounded at 30 s. */
     private static void awaitQueued(GroupCommit<?, ?> commit, int n) throws InterruptedException {
         for (int i = 0; i < 3000 && commit.queued() < n; i++) Thread.sleep(10);
         assertEquals(n, commit.queued());
