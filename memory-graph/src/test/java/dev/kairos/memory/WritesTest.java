@@ -193,6 +193,17 @@ class WritesTest {
     }
 
     @Test
+    void aFactNamingAnExistingEntityAddsOnlyItsMissingLabels() {
+        String g = "relabel";
+        graph.upsertEntity(NewEntity.named(g, "Ada", "Person"));
+        graph.addFact(new NewFact(g, EntityRef.name("Ada", "Person", "Engineer"), "WORKS_AT", "Ada works at Initech",
+                EntityRef.name("Initech"), null, null, false, List.of(), null, null));
+        graph.addFact(NewFact.triplet(g, "Ada", "KNOWS", "Ada knows Bo", "Bo"));
+        assertEquals(java.util.Set.of("Person", "Engineer"), java.util.Set.copyOf(graph.entityNamed(g, "Ada").orElseThrow().labels()));
+        assertEquals(List.of(), graph.entityNamed(g, "Bo").orElseThrow().labels());
+    }
+
+    @Test
     void deletingAnEpisodeCascadesAsGraphiti() {
         String g = "cascade";
         Episode only = graph.addEpisode(NewEpisode.text(g, "e1", "Gus adopted a cat named Tom."));

@@ -30,12 +30,7 @@ public final class MemoryBench {
     private static final String G = "bench";
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> a = new HashMap<>();
-        for (String arg : args) {
-            int eq = arg.indexOf('=');
-            if (eq < 0) throw new IllegalArgumentException("argument '" + arg + "' is not key=value");
-            a.put(arg.substring(0, eq), arg.substring(eq + 1));
-        }
+        Map<String, String> a = args(args);
         int total = Integer.parseInt(a.getOrDefault("facts", "100000"));
         int checkpoint = Integer.parseInt(a.getOrDefault("checkpoint", "10000"));
         int batch = Integer.parseInt(a.getOrDefault("batch", "1000"));
@@ -77,6 +72,8 @@ public final class MemoryBench {
                 out("kairos: stored %d more facts in %.1f s = %.0f facts/s", total - checkpoint, more, (total - checkpoint) / more);
                 storeSecs += more;
                 searchBench(graph, qs, queries, warmup, "kairos @" + total);
+                out("kairos: the process went idle (index merges done) %.0f s after that search round", settle());
+                searchBench(graph, qs, queries, warmup, "kairos @" + total + " once idle");
             }
             out("RESULT kairos insert: %d facts, store %.1f s = %.0f facts/s; with embedding %.0f facts/s",
                     total, storeSecs, total / storeSecs, total / (storeSecs + embedSecs));
@@ -140,6 +137,19 @@ public final class MemoryBench {
             }
         }
         return String.join(" ", out);
+    }
+
+    /** Waits (at most 5 minutes) until this process is nearly idle: an insert leaves index merges running in the background. */
+    private static double settle() throws InterruptedException {
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long t0 = System.nanoTime();
+        while (secs(t0) < 300) {
+            long cpu = os.getProcessCpuTime();
+            long wall = System.nanoTime();
+            Thread.sleep(2000);
+            if ((os.getProcessCpuTime() - cpu) / (double) (System.nanoTime() - wall) < 0.05) break;
+        }
+        return secs(t0);
     }
 
     private static double insert(MemoryGraph graph, List<SyntheticFacts.Row> rows, List<float[]> vectors, int from, int to,
@@ -257,7 +267,18 @@ public final class MemoryBench {
         return (System.nanoTime() - since) / 1e9;
     }
 
-    private static String loadAverage() {
+    /** {@code key=value} arguments. */
+    static Map<String, String> args(String[] args) {
+        Map<String, String> a = new HashMap<>();
+        for (String arg : args) {
+            int eq = arg.indexOf('=');
+            if (eq < 0) throw new IllegalArgumentException("argument '" + arg + "' is not key=value");
+            a.put(arg.substring(0, eq), arg.substring(eq + 1));
+        }
+        return a;
+    }
+
+    static String loadAverage() {
         try {
             return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
         } catch (Exception e) {
@@ -265,7 +286,7 @@ public final class MemoryBench {
         }
     }
 
-    private static void out(String fmt, Object... args) {
+    static void out(String fmt, Object... args) {
         System.out.println(String.format(fmt, args));
         System.out.flush();
     }

@@ -11,6 +11,7 @@ import org.neo4j.configuration.helpers.SocketAddress;
 import org.neo4j.dbms.api.DatabaseManagementService;
 import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
 import org.neo4j.io.ByteUnit;
+import org.neo4j.kernel.api.impl.index.LuceneSettings;
 import org.neo4j.kernel.internal.GraphDatabaseAPI;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +22,7 @@ import java.util.Locale;
 /** Neo4j in this JVM with Bolt on a loopback ephemeral port, no auth, no HTTP; the driver connects to it like any server. */
 final class EmbeddedNeo4j implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedNeo4j.class);
+    private static final int VECTOR_MERGE_FACTOR = 10;
 
     private final DatabaseManagementService dbms;
     private final String boltUri;
@@ -47,6 +49,10 @@ final class EmbeddedNeo4j implements AutoCloseable {
                 .setConfig(GraphDatabaseSettings.initial_default_database, database)
                 // Without this Bolt's Netty waits 2 x 5 s on shutdown.
                 .setConfig(GraphDatabaseInternalSettings.netty_server_shutdown_quiet_period, 0)
+                // Neo4j merges vector index segments only 50 at a time; every kNN query searches each segment's HNSW
+                // graph, so after a bulk insert search was 2-3x slower until a restart. 10 keeps few segments (the
+                // merges run in the background; measured in docs/benchmarks.md, "Memory graph").
+                .setConfig(LuceneSettings.vector_standard_merge_factor, VECTOR_MERGE_FACTOR)
                 .build();
         try {
             GraphDatabaseAPI system = (GraphDatabaseAPI) dbms.database("system");

@@ -27,12 +27,14 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -431,23 +433,16 @@ final class Store {
         }
         long t1 = System.nanoTime();
         ZonedDateTime now = now();
-        List<String> uuids;
+        List<Fact> written;
         try {
-            uuids = bolt.inWrite(tx -> writeFacts(tx, rows, entityRows, now));
+            written = bolt.inWrite(tx -> writeFacts(tx, rows, entityRows, now));
         } catch (MemoryStoreException e) {
             throw uuidTaken(e, single ? "uuid" : "facts[].uuid", "given");
         }
-        long t2 = System.nanoTime();
-        Map<String, Fact> byUuid = new HashMap<>();
-        for (Record r : bolt.read("UNWIND $uuids AS u MATCH ()-[r:RELATES_TO {uuid: u}]->() RETURN " + Rows.FACT,
-                Map.of("uuids", new ArrayList<>(new LinkedHashSet<>(uuids))))) {
-            Fact fact = Rows.fact(r.get("fact"));
-            byUuid.put(fact.uuid(), fact);
-        }
         if (log.isDebugEnabled())
-            log.debug("addFacts({}): checks+embedding {} ms, write {} ms, read back {} ms", facts.size(),
-                    (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
-        return uuids.stream().map(byUuid::get).toList();
+            log.debug("addFacts({}): checks+embedding {} ms, write {} ms", facts.size(),
+                    (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
+        return written;
     }
 
     private static void mergeEntityRows(Map<String, Object> into, Map<String, Object> more) {
@@ -464,8 +459,8 @@ final class Store {
         return (List<String>) o;
     }
 
-    /** One transaction: endpoints, duplicate check, supersede, create, provenance. Returns the fact uuid per row. */
-    private List<String> writeFacts(TransactionContext tx, List<Map<String, Object>> rows,
+    /** One transaction: endpoints, duplicate check, supersede, create, provenance. Returns the stored fact per row. */
+    private List<Fact> writeFacts(TransactionContext tx, List<Map<String, Object>> rows,
                                     List<Map<String, Object>> entityRows, ZonedDateTime now) {
         long w0 = System.nanoTime();
         Map<String, String> keyToUuid = new HashMap<>();
@@ -478,7 +473,8 @@ final class Store {
                                   n.observations_text = ''
                     WITH n, row
                     CALL (n, row) {
-                      WITH n, row WHERE size(row.labels) > 0
+                      // Only relabel when a label is missing: a SET locks the node even when it changes nothing.
+                      WITH n, row WHERE any(l IN row.labels WHERE NOT l IN labels(n))
                       SET n:$(row.labels)
                     }
                     CALL (n, row) {
@@ -493,7 +489,7 @@ final class Store {
             if (row.containsKey("targetKey")) row.put("target", keyToUuid.get((String) row.remove("targetKey")));
         }
         long w1 = System.nanoTime();
-        String[] result = new String[rows.size()];
+        String[] keptUuid = new String[rows.size()]; // the existing fact a row repeats
         // The same statement twice in a batch, or again later with the same endpoints: keep one fact (Graphiti's fast path).
         Map<String, Integer> firstOfKey = new HashMap<>();
         List<Map<String, Object>> candidates = new ArrayList<>();
@@ -506,16 +502,16 @@ final class Store {
         }
         for (Record r : tx.run("""
                 UNWIND $rows AS row
-                MATCH (s:Entity {uuid: row.source})-[old:RELATES_TO]->()
-                WHERE row.expired_at IS NULL AND endNode(old).uuid = row.target AND old.name = row.name AND old.fact = row.fact
+                MATCH (s:Entity {uuid: row.source})-[old:RELATES_TO]->(t:Entity {uuid: row.target})
+                WHERE row.expired_at IS NULL AND old.name = row.name AND old.fact = row.fact
                   AND old.group_id = row.group_id AND old.invalid_at IS NULL AND old.expired_at IS NULL
                 WITH row, head(collect(old)) AS old
                 SET old.episodes = old.episodes + [e IN row.episodes WHERE NOT e IN old.episodes]
                 RETURN row.i AS i, old.uuid AS uuid""", Map.of("rows", candidates)).list())
-            result[r.get("i").asInt()] = r.get("uuid").asString();
+            keptUuid[r.get("i").asInt()] = r.get("uuid").asString();
         long w2 = System.nanoTime();
         List<Map<String, Object>> fresh = new ArrayList<>();
-        for (var row : candidates) if (result[(Integer) row.get("i")] == null) fresh.add(row);
+        for (var row : candidates) if (keptUuid[(Integer) row.get("i")] == null) fresh.add(row);
         for (var row : fresh) {
             if (!(Boolean) row.get("supersede")) continue;
             Map<String, Object> p = new HashMap<>();
@@ -532,8 +528,9 @@ final class Store {
                       AND (r.valid_at IS NULL OR r.valid_at <= $at)
                     SET r.invalid_at = $at, r.expired_at = $now""", p).consume();
         }
+        Fact[] facts = new Fact[rows.size()];
         if (!fresh.isEmpty()) {
-            tx.run("""
+            for (Record r : tx.run("""
                     UNWIND $rows AS row
                     MATCH (s:Entity {uuid: row.source})
                     MATCH (t:Entity {uuid: row.target})
@@ -542,9 +539,10 @@ final class Store {
                                               created_at: coalesce(row.created_at, $now), expired_at: row.expired_at,
                                               episodes: row.episodes}]->(t)
                     WITH r, row
-                    CALL db.create.setRelationshipVectorProperty(r, 'fact_embedding', row.embedding)""",
-                    Map.of("rows", fresh, "now", now)).consume();
-            for (var row : fresh) result[(Integer) row.get("i")] = (String) row.get("uuid");
+                    CALL db.create.setRelationshipVectorProperty(r, 'fact_embedding', row.embedding)
+                    RETURN row.i AS i, """ + Rows.FACT,
+                    Map.of("rows", fresh, "now", now)).list())
+                facts[r.get("i").asInt()] = Rows.fact(r.get("fact"));
         }
         long w3 = System.nanoTime();
         List<Map<String, Object>> withEpisodes = rows.stream().filter(r -> !strings(r.get("episodes")).isEmpty()).toList();
@@ -560,9 +558,20 @@ final class Store {
         if (log.isDebugEnabled())
             log.debug("writeFacts({}): endpoints {} ms, duplicates {} ms, create {} ms", rows.size(),
                     (w1 - w0) / 1_000_000, (w2 - w1) / 1_000_000, (w3 - w2) / 1_000_000);
+        // Facts kept as repeats are read last: a supersede above may have ended one of them.
+        List<String> keptUuids = Arrays.stream(keptUuid).filter(Objects::nonNull).distinct().toList();
+        if (!keptUuids.isEmpty()) {
+            Map<String, Fact> kept = new HashMap<>();
+            for (Record r : tx.run("UNWIND $uuids AS u MATCH ()-[r:RELATES_TO {uuid: u}]->() RETURN " + Rows.FACT,
+                    Map.of("uuids", keptUuids)).list()) {
+                Fact f = Rows.fact(r.get("fact"));
+                kept.put(f.uuid(), f);
+            }
+            for (int i = 0; i < keptUuid.length; i++) if (keptUuid[i] != null) facts[i] = kept.get(keptUuid[i]);
+        }
         for (var row : rows)
-            if (row.containsKey("sameAs")) result[(Integer) row.get("i")] = result[(Integer) row.get("sameAs")];
-        return List.of(result);
+            if (row.containsKey("sameAs")) facts[(Integer) row.get("i")] = facts[(Integer) row.get("sameAs")];
+        return List.of(facts);
     }
 
     private void checkEntityIds(Map<String, String> idGroups, Map<String, String> idFields) {
