@@ -61,6 +61,45 @@ class WritesTest {
     }
 
     @Test
+    void concurrentBatchesNamingTheSameNewEntitiesStoreEveryFact() throws Exception {
+        // Writers that create the same entities deadlock; the driver retries, and a retry must resolve names again
+        // (the entity may now exist under another writer's uuid) rather than lose or half-store the batch.
+        // Every round, all writers race to create the same 12 new people and link them in different orders.
+        String g = "concurrent-facts";
+        int writers = 4, rounds = 6, perBatch = 40, people = 12;
+        var together = new java.util.concurrent.CyclicBarrier(writers);
+        List<java.util.concurrent.Future<List<String>>> done = new java.util.ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(writers)) {
+            for (int w = 0; w < writers; w++) {
+                int writer = w;
+                done.add(pool.submit(() -> {
+                    var random = new java.util.Random(writer);
+                    List<String> problems = new java.util.ArrayList<>();
+                    for (int round = 0; round < rounds; round++) {
+                        List<NewFact> batch = new java.util.ArrayList<>();
+                        for (int k = 0; k < perBatch; k++) {
+                            String a = "Person " + round + "-" + random.nextInt(people), c = "Person " + round + "-" + random.nextInt(people);
+                            batch.add(NewFact.triplet(g, a, "KNOWS", a + " met " + c + " (writer " + writer + ", fact " + k + ")", c));
+                        }
+                        together.await(1, java.util.concurrent.TimeUnit.MINUTES);
+                        List<Fact> stored = graph.addFacts(batch);
+                        for (int k = 0; k < perBatch; k++) {
+                            Fact f = stored.get(k);
+                            if (f == null || !f.fact().equals(batch.get(k).fact()) || !f.sourceName().equals(((EntityRef.ByName) batch.get(k).source()).name()))
+                                problems.add("writer " + writer + " round " + round + " fact " + k + ": " + f);
+                        }
+                    }
+                    return problems;
+                }));
+            }
+            for (var d : done) assertEquals(List.of(), d.get(5, java.util.concurrent.TimeUnit.MINUTES));
+        }
+        MemoryStats stats = graph.stats(List.of(g));
+        assertEquals(writers * rounds * perBatch, stats.facts());
+        assertEquals(rounds * people, stats.entities());
+    }
+
+    @Test
     void restoredBeliefTimesAreKeptAndChecked() {
         String g = "restored";
         Instant learned = Instant.parse("2022-03-01T10:00:00Z");

@@ -460,7 +460,7 @@ final class Store {
     }
 
     /** One transaction: endpoints, duplicate check, supersede, create, provenance. Returns the stored fact per row. */
-    private List<Fact> writeFacts(TransactionContext tx, List<Map<String, Object>> rows,
+    private List<Fact> writeFacts(TransactionContext tx, List<Map<String, Object>> input,
                                     List<Map<String, Object>> entityRows, ZonedDateTime now) {
         long w0 = System.nanoTime();
         Map<String, String> keyToUuid = new HashMap<>();
@@ -484,9 +484,14 @@ final class Store {
                     RETURN n.group_id + '\\u0000' + n.name AS key, n.uuid AS uuid""", Map.of("rows", entityRows, "now", now)).list())
                 keyToUuid.put(r.get("key").asString(), r.get("uuid").asString());
         }
-        for (var row : rows) {
+        // Copies: the driver runs this function again after a deadlock, and by then another writer may have
+        // created a named endpoint under its own uuid, so names are resolved afresh on every attempt.
+        List<Map<String, Object>> rows = new ArrayList<>(input.size());
+        for (var in : input) {
+            Map<String, Object> row = new HashMap<>(in);
             if (row.containsKey("sourceKey")) row.put("source", keyToUuid.get((String) row.remove("sourceKey")));
             if (row.containsKey("targetKey")) row.put("target", keyToUuid.get((String) row.remove("targetKey")));
+            rows.add(row);
         }
         long w1 = System.nanoTime();
         String[] keptUuid = new String[rows.size()]; // the existing fact a row repeats
@@ -571,6 +576,10 @@ final class Store {
         }
         for (var row : rows)
             if (row.containsKey("sameAs")) facts[(Integer) row.get("i")] = facts[(Integer) row.get("sameAs")];
+        for (int i = 0; i < facts.length; i++)
+            if (facts[i] == null) // an endpoint or the repeated fact was deleted by a concurrent writer: store nothing
+                throw new MemoryStoreException("fact " + i + " of the batch could not be stored: its entity or the fact it "
+                        + "repeats was deleted meanwhile; nothing was stored, try again", null);
         return List.of(facts);
     }
 
