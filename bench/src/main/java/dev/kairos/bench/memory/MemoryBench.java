@@ -84,7 +84,7 @@ public final class MemoryBench {
             out("kairos: close took %.2f s", secs(tc));
         }
 
-        // A restart: the bulk insert leaves many small index segments, which the store consolidates by then.
+        // A restart: search again on a freshly opened store.
         try (MemoryGraph graph = MemoryGraph.open(MemorySettings.defaults().withDataDir(dir).withReadyTimeout(Duration.ofMinutes(5)))) {
             long t0 = System.nanoTime();
             if (!graph.awaitReady(Duration.ofMinutes(5)).isReady()) throw new IllegalStateException(graph.status().describe());
