@@ -1,0 +1,94 @@
+package dev.kairos.agent;
+
+import dev.kairos.agent.internal.RunLoop;
+import dev.kairos.inference.ChatClient;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * Runs tasks: the ReAct loop over an engine and the catalogue's tools, or a workflow's states, with
+ * loop guards, approvals for calls with consequences, and a checkpoint after every step.
+ */
+public final class Agent {
+    private final ChatClient engine;
+    private final ChatClient smallEngine;
+    private final ToolCatalogue catalogue;
+    private final ToolExecutor executor;
+    private final Approver approver;
+    private final RunStore store;
+
+    /**
+     * @param smallEngine the light model for slot filling and transition choices (may be the same client)
+     */
+    public Agent(ChatClient engine, ChatClient smallEngine, ToolCatalogue catalogue, ToolExecutor executor,
+                 Approver approver, RunStore store) {
+        this.engine = Objects.requireNonNull(engine, "engine");
+        this.smallEngine = smallEngine == null ? engine : smallEngine;
+        this.catalogue = Objects.requireNonNull(catalogue, "catalogue");
+        this.executor = Objects.requireNonNull(executor, "executor");
+        this.approver = approver == null ? Approver.REFUSE : approver;
+        this.store = store == null ? RunStore.NONE : store;
+    }
+
+    public Agent(ChatClient engine, ToolCatalogue catalogue, ToolExecutor executor, Approver approver) {
+        this(engine, null, catalogue, executor, approver, null);
+    }
+
+    /** The same agent with another approver (per caller: a terminal, an MCP client). */
+    public Agent withApprover(Approver a) {
+        return new Agent(engine, smallEngine, catalogue, executor, a, store);
+    }
+
+    public RunStore store() {
+        return store;
+    }
+
+    /** Starts a run on a virtual thread; events go to {@code events} (from the run's threads). */
+    public Run start(RunRequest request, Consumer<RunEvent> events) {
+        String id = request.runId() == null ? UUID.randomUUID().toString() : request.runId();
+        RunLoop loop = new RunLoop(id, request, engine, smallEngine, catalogue, executor, approver, store,
+                events == null ? e -> { } : events, null);
+        return launch(id, loop);
+    }
+
+    /** Continues a run from its last checkpoint (after a crash or a stop). */
+    public Run resume(String runId, Consumer<RunEvent> events) {
+        Checkpoint c = store.load(runId).orElseThrow(() -> new IllegalArgumentException("run '" + runId + "': no such run"));
+        RunLoop loop = new RunLoop(runId, c.request(), engine, smallEngine, catalogue, executor, approver, store,
+                events == null ? e -> { } : events, c);
+        return launch(runId, loop);
+    }
+
+    /** Runs to the end, waiting at most the run's deadline plus a minute. */
+    public RunResult run(RunRequest request, Consumer<RunEvent> events) throws InterruptedException {
+        Run run = start(request, events);
+        try {
+            return run.await(request.limits().deadline().plus(Duration.ofMinutes(1)));
+        } catch (TimeoutException e) {
+            run.cancel();
+            throw new IllegalStateException("run " + run.id() + " did not stop after its deadline", e);
+        } catch (InterruptedException e) {
+            run.cancel();
+            throw e;
+        }
+    }
+
+    private static Run launch(String id, RunLoop loop) {
+        CompletableFuture<RunResult> result = new CompletableFuture<>();
+        Thread t = Thread.ofVirtual().name("kairos-run-" + id).unstarted(() -> {
+            try {
+                result.complete(loop.call());
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        });
+        loop.bind(t);
+        t.start();
+        return new Run(id, result, loop::cancel);
+    }
+}

@@ -1,0 +1,36 @@
+package dev.kairos.agent;
+
+import dev.kairos.inference.Message;
+import dev.kairos.inference.ToolCall;
+import dev.kairos.inference.Usage;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A run's state as committed after every step: the request, the messages, the workflow snapshot,
+ * the counters, the calls in flight (started, no result yet) and what has happened so far.
+ * {@code termination} is null while the run is going.
+ */
+public record Checkpoint(String runId, RunRequest request, int step, List<Message> messages, String workflowSnapshot,
+                         Usage usage, Map<String, Integer> callsPerTool, Map<String, Integer> repeats,
+                         List<ToolCall> inFlight, List<ToolCallResult> calls, List<StateVisit> states,
+                         List<Approval> approvals, Termination termination, String answer, String detail,
+                         Instant updatedAt) {
+    public Checkpoint {
+        messages = List.copyOf(messages);
+        callsPerTool = Map.copyOf(callsPerTool);
+        repeats = Map.copyOf(repeats);
+        inFlight = List.copyOf(inFlight);
+        calls = List.copyOf(calls);
+        states = List.copyOf(states);
+        approvals = List.copyOf(approvals);
+        usage = usage == null ? Usage.NONE : usage;
+    }
+
+    /** Whether the run has ended. */
+    public boolean ended() {
+        return termination != null;
+    }
+}

@@ -1,0 +1,350 @@
+package dev.kairos.agent.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kairos.agent.CatalogueTool;
+import dev.kairos.agent.StateVisit;
+import dev.kairos.agent.ToolCallResult;
+import dev.kairos.agent.ToolCatalogue;
+import dev.kairos.agent.ToolOutcome;
+import dev.kairos.agent.WorkflowSource;
+import dev.kairos.fsm.ActivePath;
+import dev.kairos.fsm.Candidate;
+import dev.kairos.fsm.Choice;
+import dev.kairos.fsm.ChoiceRequest;
+import dev.kairos.fsm.Event;
+import dev.kairos.fsm.FireResult;
+import dev.kairos.fsm.Machine;
+import dev.kairos.fsm.MachineInstance;
+import dev.kairos.fsm.Snapshot;
+import dev.kairos.fsm.StateDef;
+import dev.kairos.fsm.Transition;
+import dev.kairos.fsm.TransitionChooser;
+import dev.kairos.fsm.Workflow;
+import dev.kairos.inference.ArgumentProblem;
+import dev.kairos.inference.ArgumentValidator;
+import dev.kairos.inference.ChatClient;
+import dev.kairos.inference.ChatRequest;
+import dev.kairos.inference.ChatResponse;
+import dev.kairos.inference.Message;
+import dev.kairos.inference.ResponseFormat;
+import dev.kairos.inference.StreamListener;
+import dev.kairos.inference.ToolCall;
+import dev.kairos.inference.ToolSpec;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * A workflow driving a run: the active state's prompt and tools, the built-in tools that fill
+ * slots, report events and ask the user, and the model as the {@link TransitionChooser}.
+ */
+final class WorkflowRun implements TransitionChooser {
+    static final String FILL = "fill_slots";
+    static final String EVENT = "report_event";
+    static final String ASK = "ask_user";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A built-in call's result, and the question when it ends the turn. */
+    record Outcome(ToolCallResult result, String question) {
+    }
+
+    private final Workflow workflow;
+    private final MachineInstance instance;
+    private final ChatClient chooserEngine;
+    private final String chooserModel;
+    private final Consumer<StateVisit> entered;
+    private List<Message> history = List.of();
+    private int step;
+    private String lastChoiceReason;
+    private String renderedFor;
+    private String rendered;
+
+    WorkflowRun(WorkflowSource source, String snapshot, ChatClient chooserEngine, String chooserModel,
+                Consumer<StateVisit> entered) {
+        this.workflow = source.load();
+        Machine machine = Machine.of(workflow);
+        this.instance = snapshot == null ? machine.start() : machine.restore(Snapshot.fromJson(snapshot));
+        this.chooserEngine = chooserEngine;
+        this.chooserModel = chooserModel;
+        this.entered = entered;
+        if (snapshot == null) {
+            entered.accept(new StateVisit(0, instance.path().relative(), "the workflow starts in its initial state"));
+        }
+    }
+
+    String snapshot() {
+        return instance.snapshot().toJson();
+    }
+
+    boolean finished() {
+        return instance.isFinished();
+    }
+
+    ActivePath path() {
+        return instance.path();
+    }
+
+    List<String> allowedTools() {
+        return instance.tools();
+    }
+
+    /** Whether the name is one of the workflow's own tools (always handled here, never by the executor). */
+    static boolean builtin(String name) {
+        return name.equals(FILL) || name.equals(EVENT) || name.equals(ASK);
+    }
+
+    /** The functions the model sees in this state: the state's allowed tools in catalogue order, then the built-ins. */
+    List<ToolSpec> specs(ToolCatalogue catalogue) {
+        List<String> allowed = instance.tools();
+        List<ToolSpec> out = new ArrayList<>();
+        for (CatalogueTool t : catalogue.tools()) {
+            if (allowed.contains(t.modelName()) && !builtin(t.modelName())) {
+                out.add(t.spec());
+            }
+        }
+        out.addAll(builtins());
+        return out;
+    }
+
+    private List<ToolSpec> builtins() {
+        List<ToolSpec> out = new ArrayList<>();
+        JsonNode slots = slotSchema();
+        if (slots != null) {
+            ObjectNode schema = slots.deepCopy();
+            schema.remove("required"); // slots are filled a few at a time, as the user gives them
+            out.add(new ToolSpec(FILL, "Record values the user gave for this step's slots. Only values the user"
+                    + " actually said; never invent or guess one.", schema));
+        }
+        List<String> events = events();
+        if (!events.isEmpty()) {
+            ObjectNode schema = JSON.createObjectNode().put("type", "object");
+            ObjectNode props = schema.putObject("properties");
+            ArrayNode en = props.putObject("event").put("type", "string").putArray("enum");
+            events.forEach(en::add);
+            props.putObject("data").put("type", "object").put("description", "Facts that come with the event, e.g. an order id.");
+            schema.putArray("required").add("event");
+            out.add(new ToolSpec(EVENT, "Report what happened in the conversation, so the workflow can move on.", schema));
+        }
+        ObjectNode ask = JSON.createObjectNode().put("type", "object");
+        ask.putObject("properties").putObject("question").put("type", "string").put("minLength", 1);
+        ask.putArray("required").add("question");
+        out.add(new ToolSpec(ASK, "Ask the user a question; your turn ends and their reply comes as the next message.", ask));
+        return out;
+    }
+
+    /** The schema of the innermost active state with slots. */
+    private JsonNode slotSchema() {
+        List<String> active = instance.path().states();
+        for (int i = active.size() - 1; i >= 0; i--) {
+            StateDef s = state(active.get(i));
+            if (s != null && s.slots() != null) {
+                return s.slots();
+            }
+        }
+        return null;
+    }
+
+    private List<String> events() {
+        Set<String> out = new LinkedHashSet<>();
+        List<String> active = instance.path().states();
+        for (int i = active.size() - 1; i >= 0; i--) {
+            StateDef s = state(active.get(i));
+            if (s == null) {
+                continue;
+            }
+            for (Transition t : s.transitions()) {
+                if (t.event() != null && !t.event().equals(Machine.DONE)) {
+                    out.add(t.event());
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private StateDef state(String name) {
+        return workflow.allStates().stream().filter(s -> s.name().equals(name)).findFirst().orElse(null);
+    }
+
+    /**
+     * The state's part of the system prompt. It is rendered when the state is entered and then kept as
+     * it is, so the prompt prefix stays the same for every step spent in the state (state data that
+     * changes meanwhile reaches the model through the built-in tools' results).
+     */
+    String statePrompt(List<Message> history, String userProfile) {
+        String at = instance.path().relative();
+        if (!at.equals(renderedFor)) {
+            Map<String, String> values = Map.of(
+                    "conversation_history", transcript(history),
+                    "user_profile", userProfile == null || userProfile.isBlank() ? "(no user profile)" : userProfile,
+                    "state_data", instance.data().path("slots").toString());
+            String prompt = instance.prompt(values);
+            StringBuilder sb = new StringBuilder();
+            sb.append("# WORKFLOW ").append(workflow.name()).append(", state ").append(at).append('\n');
+            sb.append(prompt.strip()).append("\n\n# HOW TO WORK IN THIS WORKFLOW\n");
+            sb.append("- Tools allowed in this state: ").append(instance.tools().isEmpty() ? "none" : String.join(", ", instance.tools())).append(".\n");
+            sb.append("- ").append(FILL).append(": record slot values the user gave; ").append(EVENT)
+                    .append(": report what happened; ").append(ASK).append(": ask the user and end your turn.\n");
+            sb.append("- Known so far: ").append(instance.data().path("slots")).append('\n');
+            rendered = sb.toString();
+            renderedFor = at;
+        }
+        return rendered;
+    }
+
+    /** The final state's closing prompt, or null when it has none. */
+    String finalPrompt(List<Message> history, String userProfile) {
+        String leaf = instance.path().leaf();
+        StateDef s = state(leaf);
+        if (s == null || s.prompt() == null) {
+            return null;
+        }
+        return statePrompt(history, userProfile);
+    }
+
+    /** Handles one built-in call in the model's order. */
+    Outcome handle(ToolCall call, List<Message> history, int step) {
+        this.history = history;
+        this.step = step;
+        ToolSpec spec = builtins().stream().filter(s -> s.name().equals(call.name())).findFirst().orElse(null);
+        if (spec == null) {
+            return new Outcome(result(call, ToolOutcome.UNKNOWN_TOOL, "'" + call.name() + "' cannot be used in state "
+                    + instance.path().relative() + "; usable here: " + usable()), null);
+        }
+        List<ArgumentProblem> problems = new ArgumentValidator(List.of(spec)).validate(call);
+        if (!problems.isEmpty()) {
+            return new Outcome(result(call, ToolOutcome.INVALID_ARGUMENTS, ArgumentValidator.repairText(call, problems)), null);
+        }
+        JsonNode args = call.parsedArguments();
+        return switch (call.name()) {
+            case FILL -> {
+                ObjectNode patch = JSON.createObjectNode();
+                patch.set("slots", args);
+                instance.update(patch);
+                String moved = settle("slots filled: " + String.join(", ", fieldNames(args)));
+                List<String> missing = instance.slotProblems();
+                yield new Outcome(result(call, ToolOutcome.OK, "Recorded. Slots now: " + instance.data().path("slots")
+                        + (moved != null ? ". The workflow moved on to state " + moved + "." : missing.isEmpty() ? "."
+                        : ". Still needed: " + String.join("; ", missing) + ".")), null);
+            }
+            case EVENT -> {
+                String name = args.path("event").asText();
+                ObjectNode data = args.path("data") instanceof ObjectNode o ? o : JSON.createObjectNode();
+                lastChoiceReason = null;
+                FireResult r = instance.fire(new Event(name, data), this);
+                yield switch (r) {
+                    case FireResult.Transitioned t -> {
+                        entered.accept(new StateVisit(step, t.to().relative(), "event '" + name + "'"
+                                + (lastChoiceReason == null ? "" : "; the model chose it: " + lastChoiceReason)));
+                        String moved = settle("guards checked after entering " + t.to().relative());
+                        String now = moved != null ? moved : t.to().relative();
+                        yield new Outcome(result(call, ToolOutcome.OK, "The workflow moved to state " + now + "."
+                                + (instance.isFinished() ? " The workflow is finished." : "")), null);
+                    }
+                    case FireResult.Rejected rej -> new Outcome(result(call, ToolOutcome.TOOL_ERROR,
+                            "The workflow stayed in " + instance.path().relative() + ": " + rej.reason()
+                                    + ". Events it accepts here: " + events() + "."), null);
+                };
+            }
+            default -> {
+                String q = args.path("question").asText();
+                yield new Outcome(result(call, ToolOutcome.OK, "The question was put to the user; their reply comes next."), q);
+            }
+        };
+    }
+
+    /** Follows transitions whose guards now hold, until none does; the state reached, or null if none was taken. */
+    private String settle(String reason) {
+        String reached = null;
+        int bound = workflow.allStates().size() + 1;
+        for (int i = 0; i < bound && !instance.isFinished(); i++) {
+            lastChoiceReason = null;
+            if (!(instance.fire(Event.of("slots_updated"), this) instanceof FireResult.Transitioned t)) {
+                break;
+            }
+            reached = t.to().relative();
+            entered.accept(new StateVisit(step, reached, reason + (lastChoiceReason == null ? "" : "; the model chose it: " + lastChoiceReason)));
+            reason = "guards checked after entering " + reached;
+        }
+        return reached;
+    }
+
+    String usable() {
+        List<String> out = new ArrayList<>(instance.tools());
+        builtins().forEach(s -> out.add(s.name()));
+        return String.join(", ", out);
+    }
+
+    /** The model picks the next state among the candidates, constrained to their names (or "stay"). */
+    @Override
+    public Choice choose(ChoiceRequest request) {
+        List<String> targets = request.candidates().stream().map(Candidate::target).distinct().toList();
+        StringBuilder sb = new StringBuilder();
+        sb.append("Conversation so far:\n").append(transcript(history)).append("\n\n");
+        sb.append("The workflow ").append(workflow.name()).append(" is in state ").append(request.path().relative())
+                .append(" and the event '").append(request.event().name()).append("' happened. Which state comes next?\n");
+        for (Candidate c : request.candidates()) {
+            sb.append("- ").append(c.target()).append(": ")
+                    .append(c.description() != null ? c.description() : c.targetDescription() != null ? c.targetDescription() : "")
+                    .append('\n');
+        }
+        sb.append("- stay: none of these fits yet.\nAnswer with JSON: {\"target\": ..., \"reason\": ...}");
+        ObjectNode schema = JSON.createObjectNode().put("type", "object");
+        ObjectNode props = schema.putObject("properties");
+        ArrayNode en = props.putObject("target").put("type", "string").putArray("enum");
+        targets.forEach(en::add);
+        en.add("stay");
+        props.putObject("reason").put("type", "string");
+        schema.putArray("required").add("target").add("reason");
+        ChatRequest req = ChatRequest.of(
+                        Message.system("You choose the next step of a workflow from the conversation. Answer with JSON only."),
+                        Message.user(sb.toString()))
+                .withModel(chooserModel)
+                .withResponseFormat(new ResponseFormat.JsonSchema("transition", schema, true));
+        ChatResponse r = chooserEngine.stream(req, StreamListener.IGNORE);
+        JsonNode answer;
+        try {
+            answer = JSON.readTree(r.content().strip());
+        } catch (Exception e) {
+            return Choice.stay("the model's choice was not JSON: " + r.content());
+        }
+        String target = answer.path("target").asText("");
+        lastChoiceReason = answer.path("reason").asText("");
+        if (target.equals("stay") || !targets.contains(target)) {
+            return Choice.stay(lastChoiceReason.isEmpty() ? "no candidate fits" : lastChoiceReason);
+        }
+        return Choice.to(target);
+    }
+
+    static String transcript(List<Message> history) {
+        List<String> lines = new ArrayList<>();
+        for (Message m : history) {
+            switch (m) {
+                case Message.User u -> lines.add("User: " + u.text());
+                case Message.Assistant a when !a.content().isBlank() -> lines.add("Assistant: " + a.content().strip());
+                case Message.Assistant a -> a.toolCalls().stream().filter(c -> c.name().equals(ASK) && c.argumentsParse())
+                        .forEach(c -> lines.add("Assistant: " + c.parsedArguments().path("question").asText()));
+                default -> {
+                }
+            }
+        }
+        List<String> tail = lines.subList(Math.max(0, lines.size() - 20), lines.size());
+        return tail.isEmpty() ? "(nothing yet)" : String.join("\n", tail);
+    }
+
+    private static List<String> fieldNames(JsonNode n) {
+        List<String> out = new ArrayList<>();
+        n.fieldNames().forEachRemaining(out::add);
+        return out;
+    }
+
+    private static ToolCallResult result(ToolCall call, ToolOutcome outcome, String text) {
+        return new ToolCallResult(call, text, null, outcome, null, 1);
+    }
+}
