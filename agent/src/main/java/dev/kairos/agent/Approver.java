@@ -21,4 +21,26 @@ public interface Approver {
 
     /** Approves everything (--yes). */
     Approver APPROVE_ALL = r -> new Approval(r.call(), r.tool().modelName(), true, "policy", "approved by --yes");
+
+    /**
+     * Asks a person on a terminal, one question at a time ({@code y}/{@code yes} approves, anything
+     * else refuses); the question goes to {@code out} (stderr: stdout carries the answer).
+     */
+    static Approver terminal(java.io.BufferedReader in, java.io.PrintStream out) {
+        Object lock = new Object();
+        return r -> {
+            synchronized (lock) {
+                out.printf("%nApprove %s %s? %s [y/N] ", r.tool().modelName(), r.call().arguments(), r.why());
+                out.flush();
+                String line;
+                try {
+                    line = in.readLine();
+                } catch (java.io.IOException e) {
+                    return new Approval(r.call(), r.tool().modelName(), false, "terminal", "could not read the answer: " + e.getMessage());
+                }
+                boolean yes = line != null && (line.strip().equalsIgnoreCase("y") || line.strip().equalsIgnoreCase("yes"));
+                return new Approval(r.call(), r.tool().modelName(), yes, "terminal", yes ? "approved on the terminal" : "refused on the terminal");
+            }
+        };
+    }
 }
