@@ -48,9 +48,16 @@ public final class Agent {
         return store;
     }
 
-    /** Starts a run on a virtual thread; events go to {@code events} (from the run's threads). */
+    /**
+     * Starts a run on a virtual thread; events go to {@code events} (from the run's threads).
+     *
+     * @throws dev.kairos.fsm.WorkflowException when the request's workflow does not validate
+     */
     public Run start(RunRequest request, Consumer<RunEvent> events) {
         String id = request.runId() == null ? UUID.randomUUID().toString() : request.runId();
+        if (request.workflow() != null) {
+            request.workflow().load(); // bad input fails here, with the validator's file:line errors, before any run exists
+        }
         RunLoop loop = new RunLoop(id, request, engine, smallEngine, catalogue, executor, approver, store,
                 events == null ? e -> { } : events, null);
         return launch(id, loop);

@@ -508,7 +508,7 @@ public final class RunLoop implements Callable<RunResult> {
     /** The closing answer of a finished workflow: one step with the final state's prompt and no tools. */
     private RunResult closeWorkflow() {
         String prompt = workflow.finalPrompt(messages, request.userProfile());
-        if (prompt == null || step >= limits.maxSteps()) {
+        if (step >= limits.maxSteps()) {
             return end(Termination.ANSWERED, lastAssistantText(), "workflow finished in " + workflow.path().relative());
         }
         events.accept(new RunEvent.StepStarted(runId, step + 1));

@@ -198,12 +198,12 @@ final class WorkflowRun implements TransitionChooser {
         return rendered;
     }
 
-    /** The final state's closing prompt, or null when it has none. */
+    /** The final state's closing prompt (its own, or a plain one when it has none). */
     String finalPrompt(List<Message> history, String userProfile) {
-        String leaf = instance.path().leaf();
-        StateDef s = state(leaf);
+        StateDef s = state(instance.path().leaf());
         if (s == null || s.prompt() == null) {
-            return null;
+            return "# WORKFLOW " + workflow.name() + " finished in state " + instance.path().relative()
+                    + "\nTell the user the outcome in a few words.\n";
         }
         return statePrompt(history, userProfile);
     }
@@ -242,8 +242,7 @@ final class WorkflowRun implements TransitionChooser {
                     case FireResult.Transitioned t -> {
                         entered.accept(new StateVisit(step, t.to().relative(), "event '" + name + "'"
                                 + (lastChoiceReason == null ? "" : "; the model chose it: " + lastChoiceReason)));
-                        String moved = settle("guards checked after entering " + t.to().relative());
-                        String now = moved != null ? moved : t.to().relative();
+                        String now = t.to().relative();
                         yield new Outcome(result(call, ToolOutcome.OK, "The workflow moved to state " + now + "."
                                 + (instance.isFinished() ? " The workflow is finished." : "")), null);
                     }

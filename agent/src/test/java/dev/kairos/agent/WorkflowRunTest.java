@@ -1,0 +1,200 @@
+package dev.kairos.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kairos.fsm.WorkflowException;
+import dev.kairos.inference.Engines;
+import dev.kairos.inference.sim.EngineSimulator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.StreamSupport;
+
+import static dev.kairos.agent.LocalTools.ok;
+import static dev.kairos.agent.LocalTools.tool;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class WorkflowRunTest {
+    private static final String PATH = "/v1/chat/completions";
+    private final Engines engines = new Engines();
+    private EngineSimulator sim;
+    private final List<String> placed = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        if (sim != null) {
+            sim.close();
+        }
+        engines.close();
+    }
+
+    private static WorkflowSource example(String name) throws Exception {
+        Path p = Path.of("..", "examples", "workflows", name);
+        return new WorkflowSource(name, Files.readString(p));
+    }
+
+    private static String event(String name) {
+        return "{\"event\":\"" + name + "\"}";
+    }
+
+    private static String ask(String q) {
+        return "{\"question\":\"" + q + "\"}";
+    }
+
+    private List<String> toolNames(int request) {
+        JsonNode tools = sim.received(PATH).get(request).json().path("tools");
+        return StreamSupport.stream(tools.spliterator(), false).map(t -> t.path("function").path("name").asText()).toList();
+    }
+
+    @Test
+    void foodOrderingWithSlotFillingAndTheBackEdgeFromConfirmation() throws Exception {
+        sim = new Script()
+                // run 1: "I'd like to order food"
+                .calls("report_event", event("order_intent"))                                   // 0
+                .calls("place_order", "{\"cuisine\":\"?\",\"headcount\":1}")                    // 1: not allowed here
+                .calls("ask_user", ask("您想吃什么菜系？"))                                        // 2
+                // run 2: "Sichuan"
+                .calls("fill_slots", "{\"cuisine\":\"Sichuan\"}")                               // 3
+                .calls("ask_user", ask("几位用餐？"))                                             // 4
+                // run 3: "four of us"
+                .calls("fill_slots", "{\"headcount\":4}")                                       // 5
+                .calls("ask_user", ask("为您预订4份Sichuan，是否确认？"))                           // 6
+                // run 4: "actually Cantonese" - the model chooses the back edge
+                .calls("report_event", event("user_reply"))                                     // 7
+                .text("{\"target\":\"Collect_Cuisine\",\"reason\":\"the user wants another cuisine\"}") // 8: the chooser
+                .calls("fill_slots", "{\"cuisine\":\"Cantonese\"}")                             // 9
+                .calls("ask_user", ask("为您预订4份Cantonese，是否确认？"))                          // 10
+                // run 5: "yes"
+                .calls("report_event", event("user_reply"))                                     // 11
+                .text("{\"target\":\"Finalize\",\"reason\":\"the user confirmed\"}")            // 12: the chooser
+                .calls("place_order", "{\"cuisine\":\"Cantonese\",\"headcount\":4}")            // 13
+                .calls("report_event", "{\"event\":\"order_placed\",\"data\":{\"order_id\":\"A-17\"}}") // 14
+                .text("Thank you! Your order number is A-17.")                                  // 15: closing
+                .start();
+        String schema = "{\"type\":\"object\",\"properties\":{\"cuisine\":{\"type\":\"string\"},\"headcount\":{\"type\":\"integer\"}},\"required\":[\"cuisine\",\"headcount\"]}";
+        LocalTools tools = new LocalTools(LocalTools.provider("restaurant", List.of(
+                tool("menu_lookup", "{\"type\":\"object\",\"properties\":{\"q\":{\"type\":\"string\"}}}", LocalTools.READ_ONLY),
+                tool("place_order", schema, LocalTools.HARMLESS)),
+                (name, args) -> {
+                    placed.add(args.toString());
+                    return ok("order A-17 placed");
+                }));
+        Agent agent = new Agent(Sims.client(engines, sim.url()), tools, tools, Approver.REFUSE);
+        WorkflowSource wf = example("food-ordering.yaml");
+        Conversation conv = Conversation.start("dinner");
+        List<StateVisit> trace = new ArrayList<>();
+
+        RunResult r1 = agent.run(RunRequest.of("I'd like to order food").withWorkflow(wf).withConversation(conv), null);
+        assertEquals(Termination.ASKED_USER, r1.termination(), r1.detail());
+        assertEquals("您想吃什么菜系？", r1.answer());
+        ToolCallResult refused = r1.calls().stream().filter(c -> c.call().name().equals("place_order")).findFirst().orElseThrow();
+        assertEquals(ToolOutcome.UNKNOWN_TOOL, refused.outcome());
+        assertTrue(refused.text().contains("not allowed in state Collect_Cuisine") && refused.text().contains("menu_lookup"), refused.text());
+        assertTrue(placed.isEmpty());
+        assertEquals(List.of("menu_lookup", "report_event", "ask_user"), toolNames(0), "Awaiting_Order shows only its tools");
+        assertEquals(List.of("menu_lookup", "fill_slots", "report_event", "ask_user"), toolNames(1));
+        trace.addAll(r1.states());
+
+        RunResult r2 = agent.run(RunRequest.of("Sichuan").withWorkflow(wf).withConversation(r1.conversation()), null);
+        assertEquals("几位用餐？", r2.answer());
+        assertEquals(List.of("fill_slots", "report_event", "ask_user"), toolNames(4), "Collect_Headcount has no menu tool");
+        JsonNode slotTool = sim.received(PATH).get(4).json().path("tools").get(0).path("function").path("parameters");
+        assertEquals("integer", slotTool.path("properties").path("headcount").path("type").asText(), "the slot schema is the tool's schema");
+        trace.addAll(r2.states());
+
+        RunResult r3 = agent.run(RunRequest.of("four of us").withWorkflow(wf).withConversation(r2.conversation()), null);
+        assertEquals(Termination.ASKED_USER, r3.termination());
+        String system = sim.received(PATH).get(6).json().path("messages").get(0).path("content").asText();
+        assertTrue(system.contains("为您预订4份Sichuan"), "the state prompt is filled from the slots: " + system);
+        trace.addAll(r3.states());
+
+        RunResult r4 = agent.run(RunRequest.of("actually, make it Cantonese").withWorkflow(wf).withConversation(r3.conversation()), null);
+        assertEquals("为您预订4份Cantonese，是否确认？", r4.answer());
+        String chooser = sim.received(PATH).get(8).body();
+        assertTrue(chooser.contains("json_schema") && chooser.contains("Order_Cancelled") && chooser.contains("\"stay\""),
+                "the choice is constrained to the candidates: " + chooser);
+        trace.addAll(r4.states());
+
+        RunResult r5 = agent.run(RunRequest.of("yes, confirm").withWorkflow(wf).withConversation(r4.conversation()), null);
+        assertEquals(Termination.ANSWERED, r5.termination(), r5.detail());
+        assertEquals("Thank you! Your order number is A-17.", r5.answer());
+        assertEquals(1, placed.size());
+        assertTrue(placed.getFirst().contains("Cantonese"));
+        String closing = sim.received(PATH).get(15).json().path("messages").get(0).path("content").asText();
+        assertTrue(closing.contains("A-17"), closing);
+        trace.addAll(r5.states());
+
+        List<String> paths = trace.stream().map(StateVisit::path).toList();
+        assertEquals(List.of("Awaiting_Order", "Collect_Cuisine", "Collect_Headcount", "Confirmation/Show_Summary",
+                "Collect_Cuisine", "Collect_Headcount", "Confirmation/Show_Summary", "Confirmation/Finalize", "Order_Placed"), paths);
+        StateVisit back = trace.get(4);
+        assertTrue(back.reason().contains("the user wants another cuisine"), back.reason());
+        assertTrue(trace.get(2).reason().contains("slots filled: cuisine"), trace.get(2).reason());
+        assertEquals(16, sim.received(PATH).size(), "no request past the script");
+    }
+
+    @Test
+    void travelPlanningBooksTheFlightInTheNestedMachine() throws Exception {
+        sim = new Script()
+                .calls("fill_slots", "{\"destination\":\"Lisbon\",\"date\":\"2027-03-01\"}")
+                .calls("fill_slots", "{\"origin\":\"Berlin\"}")
+                .calls("flight_search_api", "{\"origin\":\"Berlin\",\"destination\":\"Lisbon\",\"date\":\"2027-03-01\"}")
+                .calls("report_event", "{\"event\":\"flights_found\",\"data\":{\"count\":2}}")
+                .calls("ask_user", ask("TP123 or LH456, and which seat?"))
+                // run 2
+                .calls("fill_slots", "{\"flight_id\":\"TP123\",\"seat\":\"12A\"}", "seat_map_api", "{\"flight_id\":\"TP123\"}")
+                .calls("report_event", event("user_reply"))
+                .text("{\"target\":\"Confirm_Payment\",\"reason\":\"flight and seat chosen\"}")
+                .calls("payment_api", "{\"flight_id\":\"TP123\",\"seat\":\"12A\"}")
+                .calls("report_event", event("payment_ok"))
+                .calls("report_event", event("skip_hotel"))
+                .calls("send_itinerary", "{}")
+                .calls("report_event", event("itinerary_sent"))
+                .text("Your trip to Lisbon is booked.")
+                .start();
+        String obj = "{\"type\":\"object\"}";
+        LocalTools tools = new LocalTools(LocalTools.provider("travel", List.of(
+                tool("flight_search_api", obj, LocalTools.READ_ONLY), tool("seat_map_api", obj, LocalTools.READ_ONLY),
+                tool("reserve_seat", obj, LocalTools.HARMLESS), tool("payment_api", obj, LocalTools.DESTRUCTIVE),
+                tool("hotel_search_api", obj, LocalTools.READ_ONLY), tool("hotel_book_api", obj, LocalTools.HARMLESS),
+                tool("send_itinerary", obj, LocalTools.HARMLESS)),
+                (name, args) -> ok(switch (name) {
+                    case "flight_search_api" -> "TP123 08:00, LH456 11:30";
+                    case "seat_map_api" -> "12A free";
+                    case "payment_api" -> "paid";
+                    default -> "done";
+                })));
+        Agent agent = new Agent(Sims.client(engines, sim.url()), tools, tools, Approver.APPROVE_ALL);
+        WorkflowSource wf = example("travel-planning.yaml");
+        RunResult r1 = agent.run(RunRequest.of("Berlin to Lisbon on 2027-03-01, please").withWorkflow(wf)
+                .withUserProfile("Prefers window seats."), null);
+        assertEquals(Termination.ASKED_USER, r1.termination(), r1.detail());
+        String query = sim.received(PATH).get(1).json().path("messages").get(0).path("content").asText();
+        assertTrue(query.contains("Prefers window seats.") && query.contains("Destination: Lisbon"), query);
+        RunResult r2 = agent.run(RunRequest.of("TP123, seat 12A").withWorkflow(wf).withConversation(r1.conversation()), null);
+        assertEquals(Termination.ANSWERED, r2.termination(), r2.detail());
+        assertEquals("Your trip to Lisbon is booked.", r2.answer());
+        assertEquals(1, r2.approvals().size(), "the payment was approved before it ran");
+        List<String> paths = new ArrayList<>(r1.states().stream().map(StateVisit::path).toList());
+        paths.addAll(r2.states().stream().map(StateVisit::path).toList());
+        assertEquals(List.of("Collect_Trip_Info", "Book_Flight/Query_Flights", "Book_Flight/Select_Seat",
+                "Book_Flight/Confirm_Payment", "Book_Hotel", "Finalize_Trip", "Trip_Booked"), paths);
+        assertTrue(r2.states().get(1).reason().contains("payment_ok"), r2.states().get(1).reason());
+    }
+
+    @Test
+    void aWorkflowThatDoesNotValidateIsRefusedWithFileAndLine() throws Exception {
+        sim = new Script().text("unused").start();
+        LocalTools tools = new LocalTools();
+        Agent agent = new Agent(Sims.client(engines, sim.url()), tools, tools, Approver.REFUSE);
+        WorkflowSource bad = new WorkflowSource("bad.yaml", "workflow: W\ninitial: A\nstates:\n  A:\n    transitions:\n      - target: Nowhere\n");
+        WorkflowException e = assertThrows(WorkflowException.class, () -> agent.start(RunRequest.of("go").withWorkflow(bad), null));
+        assertTrue(e.getMessage().contains("bad.yaml:6"), e.getMessage());
+        assertTrue(sim.received(PATH).isEmpty());
+    }
+}
