@@ -20,6 +20,11 @@ public interface RunStore {
     /** The conversation of a session as its last run left it. */
     Optional<Conversation> session(String name);
 
+    /** Runs kept in the memory store's database (its {@code AgentRun} records). */
+    static RunStore inGraph(dev.kairos.memory.RunRecords records) {
+        return new dev.kairos.agent.internal.GraphRunStore(records);
+    }
+
     /** Keeps nothing. */
     RunStore NONE = new RunStore() {
         @Override

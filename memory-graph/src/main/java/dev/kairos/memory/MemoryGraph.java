@@ -127,6 +127,9 @@ public interface MemoryGraph extends AutoCloseable {
 
     MemoryStats stats(List<String> groupIds);
 
+    /** Agent run checkpoints in the same database, under their own labels (waits for readiness on use). */
+    RunRecords runs();
+
     /** Closes the driver, then the embedded database; fast (no Bolt quiet period). */
     @Override
     void close();

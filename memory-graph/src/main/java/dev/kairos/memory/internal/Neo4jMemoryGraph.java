@@ -8,6 +8,7 @@ import dev.kairos.memory.Episode;
 import dev.kairos.memory.Fact;
 import dev.kairos.memory.GraphSnapshot;
 import dev.kairos.memory.MemoryGraph;
+import dev.kairos.memory.RunRecords;
 import dev.kairos.memory.MemoryInputException;
 import dev.kairos.memory.MemoryNotReadyException;
 import dev.kairos.memory.MemorySettings;
@@ -73,6 +74,7 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
     private volatile CompletableFuture<Parts> parts = new CompletableFuture<>();
     private volatile Thread starter;
     private volatile boolean closed;
+    private final Runs runs = new Runs(() -> call(p -> p.store().bolt()));
 
     private Neo4jMemoryGraph(MemorySettings settings, Embedder embedder) {
         this.settings = settings;
@@ -200,6 +202,11 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
             if (driver != null) driver.close();
             if (embedded != null) embedded.close();
         }
+    }
+
+    @Override
+    public RunRecords runs() {
+        return runs;
     }
 
     /** Waits (bounded) for start-up; the error says what it is still doing or why it failed. */

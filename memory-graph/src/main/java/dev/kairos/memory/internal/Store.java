@@ -54,6 +54,10 @@ final class Store {
     private final Embedder embedder;
     private final MemorySettings settings;
 
+    Bolt bolt() {
+        return bolt;
+    }
+
     Store(Bolt bolt, Embedder embedder, MemorySettings settings) {
         this.bolt = bolt;
         this.embedder = embedder;
