@@ -20,4 +20,13 @@ public record RunResult(String runId, String session, String answer, Termination
         approvals = List.copyOf(approvals);
         usage = usage == null ? Usage.NONE : usage;
     }
+
+    /**
+     * The run as one JSON object (the shape of {@code kairos run --json} and of {@code agent_run}'s
+     * structured content): run id, session, answer, termination, steps, every tool call, the states
+     * visited, the approvals and the token usage.
+     */
+    public com.fasterxml.jackson.databind.node.ObjectNode toJson() {
+        return dev.kairos.agent.internal.CheckpointJson.report(this);
+    }
 }

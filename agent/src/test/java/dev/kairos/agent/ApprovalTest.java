@@ -3,6 +3,7 @@ package dev.kairos.agent;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kairos.inference.Engines;
 import dev.kairos.inference.sim.EngineSimulator;
+import dev.kairos.inference.sim.SimScript;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -49,7 +50,7 @@ class ApprovalTest {
 
     @Test
     void oneApprovedAndOneRefusedDestructiveCallInTheSameTurnAsAHarmlessOne() throws Exception {
-        sim = new Script().calls("delete_file", "{\"path\":\"a.txt\"}", "delete_file", "{\"path\":\"b.txt\"}", "list_files", "{}")
+        sim = new SimScript().calls("delete_file", "{\"path\":\"a.txt\"}", "delete_file", "{\"path\":\"b.txt\"}", "list_files", "{}")
                 .text("Deleted a.txt; b.txt was kept.").start();
         LocalTools tools = tools();
         CountDownLatch harmlessDone = new CountDownLatch(1);
@@ -94,7 +95,7 @@ class ApprovalTest {
 
     @Test
     void aToolInTheServersConfirmListNeedsApprovalAndIsRefusedWithNoOneToAsk() throws Exception {
-        sim = new Script().calls("archive", "{\"path\":\"c.txt\"}").text("Could not archive.").start();
+        sim = new SimScript().calls("archive", "{\"path\":\"c.txt\"}").text("Could not archive.").start();
         LocalTools tools = tools();
         Agent agent = new Agent(Sims.client(engines, sim.url()), tools, tools, Approver.REFUSE);
         RunResult r = agent.run(RunRequest.of("archive c"), null);
@@ -105,7 +106,7 @@ class ApprovalTest {
 
     @Test
     void approveAllRunsTheDestructiveCall() throws Exception {
-        sim = new Script().calls("delete_file", "{\"path\":\"c.txt\"}").text("Gone.").start();
+        sim = new SimScript().calls("delete_file", "{\"path\":\"c.txt\"}").text("Gone.").start();
         LocalTools tools = tools();
         Agent agent = new Agent(Sims.client(engines, sim.url()), tools, tools, Approver.APPROVE_ALL);
         RunResult r = agent.run(RunRequest.of("delete c"), null);

@@ -3,6 +3,7 @@ package dev.kairos.agent;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kairos.inference.Engines;
 import dev.kairos.inference.sim.EngineSimulator;
+import dev.kairos.inference.sim.SimScript;
 import dev.kairos.memory.Embedder;
 import dev.kairos.memory.MemoryGraph;
 import dev.kairos.memory.MemorySettings;
@@ -143,7 +144,7 @@ class CheckpointTest {
 
     @Test
     void aRunStoppedDuringAToolCallResumesRerunningOnlyTheSafeCall() throws Exception {
-        sim = new Script().calls("lookup", "{}", "charge", "{}").text("Looked up; the charge may or may not have gone through.").start();
+        sim = new SimScript().calls("lookup", "{}", "charge", "{}").text("Looked up; the charge may or may not have gone through.").start();
         RunStore store = RunStore.inGraph(graph.runs());
         // The crash comes while the calls are in flight, after the charge was approved.
         CrashingStore crashing = new CrashingStore(store, c -> !c.inFlight().isEmpty() && !c.approvals().isEmpty());
@@ -157,7 +158,7 @@ class CheckpointTest {
         assertTrue(stored.termination() == null);
 
         sim.close();
-        sim = new Script().text("Looked up; the charge may or may not have gone through.").start();
+        sim = new SimScript().text("Looked up; the charge may or may not have gone through.").start();
         RunResult after = agent(tools, store).resume("run-crash-1", null).await(Duration.ofSeconds(60));
         assertEquals(Termination.ANSWERED, after.termination(), after.detail());
         assertEquals(1, charges.get(), "the destructive call was not run again");
@@ -174,14 +175,14 @@ class CheckpointTest {
 
     @Test
     void aRunStoppedBetweenStepsContinuesWithoutRepeatingTheFirst() throws Exception {
-        sim = new Script().calls("lookup", "{}").text("It costs 5.").start();
+        sim = new SimScript().calls("lookup", "{}").text("It costs 5.").start();
         RunStore store = RunStore.inGraph(graph.runs());
         CrashingStore crashing = new CrashingStore(store, c -> c.step() == 1 && c.inFlight().isEmpty() && c.messages().size() == 3);
         LocalTools tools = tools();
         agent(tools, crashing).run(RunRequest.of("price?").withRunId("run-crash-2").withConversation(Conversation.start("shop-2")), null);
         assertEquals(1, lookups.get());
         sim.close();
-        sim = new Script().text("It costs 5.").start();
+        sim = new SimScript().text("It costs 5.").start();
         RunResult after = agent(tools, store).resume("run-crash-2", null).await(Duration.ofSeconds(60));
         assertEquals(Termination.ANSWERED, after.termination(), after.detail());
         assertEquals("It costs 5.", after.answer());
@@ -191,7 +192,7 @@ class CheckpointTest {
 
     @Test
     void aSessionContinuesTheConversationAndUnknownRunsAreRefused() throws Exception {
-        sim = new Script().text("Hello Ada.").text("Your name is Ada.").start();
+        sim = new SimScript().text("Hello Ada.").text("Your name is Ada.").start();
         RunStore store = RunStore.inGraph(graph.runs());
         LocalTools tools = tools();
         Agent agent = agent(tools, store);

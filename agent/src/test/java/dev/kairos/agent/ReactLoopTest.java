@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kairos.inference.Engines;
 import dev.kairos.inference.InferenceSettings;
 import dev.kairos.inference.sim.EngineSimulator;
+import dev.kairos.inference.sim.SimScript;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -64,7 +65,7 @@ class ReactLoopTest {
 
     @Test
     void aParallelTurnWithASlowAndAFailingCallKeepsEveryResultInOrder() throws Exception {
-        sim = new Script().calls("lookup", "{\"q\":\"a\"}", "slow_report", "{}", "broken", "{}").text("All done.").start();
+        sim = new SimScript().calls("lookup", "{\"q\":\"a\"}", "slow_report", "{}", "broken", "{}").text("All done.").start();
         LocalTools tools = tools();
         List<RunEvent> events = new CopyOnWriteArrayList<>();
         RunResult r = agent(tools).run(RunRequest.of("make the report"), e -> {
@@ -100,7 +101,7 @@ class ReactLoopTest {
 
     @Test
     void theSystemPromptAndToolsStayTheSameAndHistoryIsOnlyAppended() throws Exception {
-        sim = new Script().calls("lookup", "{\"q\":\"a\"}").calls("lookup", "{\"q\":\"b\"}", "add", "{\"a\":1,\"b\":2}")
+        sim = new SimScript().calls("lookup", "{\"q\":\"a\"}").calls("lookup", "{\"q\":\"b\"}", "add", "{\"a\":1,\"b\":2}")
                 .text("Done.").start();
         RunResult r = agent(tools()).run(RunRequest.of("look things up"), null);
         assertEquals(Termination.ANSWERED, r.termination(), r.detail());
@@ -121,7 +122,7 @@ class ReactLoopTest {
 
     @Test
     void maxStepsEndsTheRun() throws Exception {
-        sim = new Script().calls("lookup", "{\"q\":\"1\"}").calls("lookup", "{\"q\":\"2\"}").calls("lookup", "{\"q\":\"3\"}").start();
+        sim = new SimScript().calls("lookup", "{\"q\":\"1\"}").calls("lookup", "{\"q\":\"2\"}").calls("lookup", "{\"q\":\"3\"}").start();
         RunResult r = agent(tools()).run(RunRequest.of("loop").withLimits(Limits.DEFAULTS.withMaxSteps(2)), null);
         assertEquals(Termination.MAX_STEPS, r.termination());
         assertEquals(2, r.steps());
@@ -130,7 +131,7 @@ class ReactLoopTest {
 
     @Test
     void maxCallsPerTurnEndsTheRunWithoutRunningThem() throws Exception {
-        sim = new Script().calls("lookup", "{\"q\":\"1\"}", "lookup", "{\"q\":\"2\"}", "lookup", "{\"q\":\"3\"}").start();
+        sim = new SimScript().calls("lookup", "{\"q\":\"1\"}", "lookup", "{\"q\":\"2\"}", "lookup", "{\"q\":\"3\"}").start();
         RunResult r = agent(tools()).run(RunRequest.of("fan out").withLimits(Limits.DEFAULTS.withMaxCallsPerTurn(2)), null);
         assertEquals(Termination.MAX_CALLS_PER_TURN, r.termination());
         assertTrue(r.calls().isEmpty());
@@ -139,7 +140,7 @@ class ReactLoopTest {
 
     @Test
     void maxCallsPerToolEndsTheRun() throws Exception {
-        sim = new Script().calls("lookup", "{\"q\":\"1\"}").calls("lookup", "{\"q\":\"2\"}").calls("lookup", "{\"q\":\"3\"}").start();
+        sim = new SimScript().calls("lookup", "{\"q\":\"1\"}").calls("lookup", "{\"q\":\"2\"}").calls("lookup", "{\"q\":\"3\"}").start();
         RunResult r = agent(tools()).run(RunRequest.of("again").withLimits(Limits.DEFAULTS.withMaxCallsPerTool(2)), null);
         assertEquals(Termination.MAX_CALLS_PER_TOOL, r.termination());
         assertEquals(2, r.calls().size());
@@ -148,7 +149,7 @@ class ReactLoopTest {
     @Test
     void aRepeatedCallIsFirstAnsweredWithAnErrorThenStopsTheRun() throws Exception {
         // the same call with its keys in another order is the same call
-        sim = new Script().calls("add", "{\"a\":1,\"b\":2}").calls("add", "{\"b\":2,\"a\":1}").calls("add", "{\"a\":1,\"b\":2}").start();
+        sim = new SimScript().calls("add", "{\"a\":1,\"b\":2}").calls("add", "{\"b\":2,\"a\":1}").calls("add", "{\"a\":1,\"b\":2}").start();
         RunResult r = agent(tools()).run(RunRequest.of("add").withLimits(Limits.DEFAULTS.withMaxRepeats(2)), null);
         assertEquals(Termination.REPEATED_CALL, r.termination(), r.detail());
         JsonNode third = requests().get(2).path("messages");
@@ -159,7 +160,7 @@ class ReactLoopTest {
 
     @Test
     void aTokenBudgetEndsTheRun() throws Exception {
-        sim = new Script().calls("lookup", "{\"q\":\"1\"}").calls("lookup", "{\"q\":\"2\"}").calls("lookup", "{\"q\":\"3\"}").start();
+        sim = new SimScript().calls("lookup", "{\"q\":\"1\"}").calls("lookup", "{\"q\":\"2\"}").calls("lookup", "{\"q\":\"3\"}").start();
         RunResult r = agent(tools()).run(RunRequest.of("spend").withLimits(Limits.DEFAULTS.withTokenBudget(150)), null);
         assertEquals(Termination.TOKEN_BUDGET, r.termination());
         assertEquals(240, r.usage().totalTokens());
@@ -168,7 +169,7 @@ class ReactLoopTest {
 
     @Test
     void aDeadlineStopsAStepInFlightAndClosesTheStream() throws Exception {
-        sim = new Script().raw("{\"delayFirstMs\": 30000, \"sse\": [\"[DONE]\"]}").start();
+        sim = new SimScript().raw("{\"delayFirstMs\": 30000, \"sse\": [\"[DONE]\"]}").start();
         RunResult r = agent(tools()).run(RunRequest.of("wait").withLimits(Limits.DEFAULTS.withDeadline(Duration.ofMillis(300))), null);
         assertEquals(Termination.DEADLINE, r.termination(), r.detail());
         assertTrue(sim.awaitDisconnect(Duration.ofSeconds(10)), "the engine stream was closed");
@@ -176,7 +177,7 @@ class ReactLoopTest {
 
     @Test
     void invalidArgumentsAndAnUnknownToolComeBackAsRepairTurns() throws Exception {
-        sim = new Script().calls("add", "{\"a\":\"two\",\"b\":2}", "lookp", "{\"q\":\"x\"}")
+        sim = new SimScript().calls("add", "{\"a\":\"two\",\"b\":2}", "lookp", "{\"q\":\"x\"}")
                 .calls("add", "{\"a\":2,\"b\":2}", "lookup", "{\"q\":\"x\"}").text("2 + 2 = 4").start();
         RunResult r = agent(tools()).run(RunRequest.of("add two and two"), null);
         assertEquals(Termination.ANSWERED, r.termination(), r.detail());
@@ -194,7 +195,7 @@ class ReactLoopTest {
 
     @Test
     void aBusyEngineIsRetriedByTheInferenceResilience() throws Exception {
-        sim = new Script().raw("{\"status\": 503, \"json\": {\"error\": {\"message\": \"Loading model\"}}}").text("Ready now.").start();
+        sim = new SimScript().raw("{\"status\": 503, \"json\": {\"error\": {\"message\": \"Loading model\"}}}").text("Ready now.").start();
         LocalTools tools = tools();
         Agent agent = new Agent(Sims.client(engines, sim.url(), InferenceSettings.ToolProtocol.NATIVE, 3), tools, tools, Approver.REFUSE);
         RunResult r = agent.run(RunRequest.of("hello"), null);
@@ -218,7 +219,7 @@ class ReactLoopTest {
 
     @Test
     void aHermesTextProtocolEngineRunsEndToEnd() throws Exception {
-        sim = new Script().text("<tool_call>\n{\"name\": \"lookup\", \"arguments\": {\"q\": \"hermes\"}}\n</tool_call>")
+        sim = new SimScript().text("<tool_call>\n{\"name\": \"lookup\", \"arguments\": {\"q\": \"hermes\"}}\n</tool_call>")
                 .text("Hermes says hello.").start();
         LocalTools tools = tools();
         Agent agent = new Agent(Sims.client(engines, sim.url(), InferenceSettings.ToolProtocol.HERMES, 1), tools, tools, Approver.REFUSE);
@@ -237,7 +238,7 @@ class ReactLoopTest {
 
     @Test
     void aModelThatAnswersWithoutARequiredToolCallIsRemindedThenStopped() throws Exception {
-        sim = new Script().text("It is 4.").text("Still 4.").text("4!").start();
+        sim = new SimScript().text("It is 4.").text("Still 4.").text("4!").start();
         RunResult r = agent(tools()).run(RunRequest.of("add 2 and 2 with the tool").withRequireTool(true), null);
         assertEquals(Termination.NO_TOOL_CALL, r.termination(), r.detail());
         String reminder = requests().get(1).path("messages").get(3).path("content").asText();
@@ -246,7 +247,7 @@ class ReactLoopTest {
 
     @Test
     void aRemindedModelThatThenCallsTheToolAnswers() throws Exception {
-        sim = new Script().text("It is 4.").calls("add", "{\"a\":2,\"b\":2}").text("It is 4.").start();
+        sim = new SimScript().text("It is 4.").calls("add", "{\"a\":2,\"b\":2}").text("It is 4.").start();
         RunResult r = agent(tools()).run(RunRequest.of("add 2 and 2 with the tool").withRequireTool(true), null);
         assertEquals(Termination.ANSWERED, r.termination(), r.detail());
         assertEquals("4", r.calls().getFirst().text());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kairos.fsm.WorkflowException;
 import dev.kairos.inference.Engines;
 import dev.kairos.inference.sim.EngineSimulator;
+import dev.kairos.inference.sim.SimScript;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -53,7 +54,7 @@ class WorkflowRunTest {
 
     @Test
     void foodOrderingWithSlotFillingAndTheBackEdgeFromConfirmation() throws Exception {
-        sim = new Script()
+        sim = new SimScript()
                 // run 1: "I'd like to order food"
                 .calls("report_event", event("order_intent"))                                   // 0
                 .calls("place_order", "{\"cuisine\":\"?\",\"headcount\":1}")                    // 1: not allowed here
@@ -140,7 +141,7 @@ class WorkflowRunTest {
 
     @Test
     void travelPlanningBooksTheFlightInTheNestedMachine() throws Exception {
-        sim = new Script()
+        sim = new SimScript()
                 .calls("fill_slots", "{\"destination\":\"Lisbon\",\"date\":\"2027-03-01\"}")
                 .calls("fill_slots", "{\"origin\":\"Berlin\"}")
                 .calls("flight_search_api", "{\"origin\":\"Berlin\",\"destination\":\"Lisbon\",\"date\":\"2027-03-01\"}")
@@ -189,7 +190,7 @@ class WorkflowRunTest {
 
     @Test
     void aWorkflowThatDoesNotValidateIsRefusedWithFileAndLine() throws Exception {
-        sim = new Script().text("unused").start();
+        sim = new SimScript().text("unused").start();
         LocalTools tools = new LocalTools();
         Agent agent = new Agent(Sims.client(engines, sim.url()), tools, tools, Approver.REFUSE);
         WorkflowSource bad = new WorkflowSource("bad.yaml", "workflow: W\ninitial: A\nstates:\n  A:\n    transitions:\n      - target: Nowhere\n");

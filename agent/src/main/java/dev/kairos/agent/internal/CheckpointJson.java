@@ -187,6 +187,23 @@ public final class CheckpointJson {
         return o;
     }
 
+    /** A finished run as one JSON object. */
+    public static ObjectNode report(dev.kairos.agent.RunResult r) {
+        ObjectNode o = JSON.createObjectNode().put("run_id", r.runId()).put("session", r.session()).put("answer", r.answer())
+                .put("termination", r.termination().name().toLowerCase(java.util.Locale.ROOT)).put("detail", r.detail())
+                .put("steps", r.steps());
+        ArrayNode calls = o.putArray("tool_calls");
+        r.calls().forEach(c -> calls.add(result(c)));
+        ArrayNode states = o.putArray("states");
+        r.states().forEach(s -> states.addObject().put("step", s.step()).put("state", s.path()).put("reason", s.reason()));
+        ArrayNode approvals = o.putArray("approvals");
+        r.approvals().forEach(a -> approvals.addObject().put("call_id", a.call().id()).put("tool", a.tool())
+                .put("approved", a.approved()).put("by", a.by()).put("reason", a.reason()));
+        o.putObject("usage").put("prompt_tokens", r.usage().promptTokens()).put("completion_tokens", r.usage().completionTokens())
+                .put("total_tokens", r.usage().totalTokens());
+        return o;
+    }
+
     private static ToolCallResult result(JsonNode o) {
         return new ToolCallResult(call(o), o.path("text").asText(), o.get("structured"), ToolOutcome.valueOf(o.path("outcome").asText()),
                 Duration.ofMillis(o.path("duration_ms").asLong()), o.path("attempts").asInt());

@@ -234,7 +234,9 @@ public final class RunLoop implements Callable<RunResult> {
                 if (cancelled || expired) {
                     return stopped(lastContent);
                 }
-                boolean transientFault = e instanceof EngineException.ConnectionLost || e instanceof EngineException.TimedOut;
+                // A stream cut after output began is not retried by the endpoint's resilience (the output was
+                // seen); the step can be: the history is unchanged. Everything else has had its retries.
+                boolean transientFault = e instanceof EngineException.ConnectionLost lost && lost.outputDelivered();
                 if (transientFault && ++engineFailures <= ENGINE_STEP_RETRIES) {
                     LOG.info("run {}: step {} failed ({}); trying the step again", runId, step + 1, e.getMessage());
                     continue; // the history is unchanged, so the retried request is the same prefix

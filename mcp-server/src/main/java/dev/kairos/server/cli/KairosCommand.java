@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
                 ServeCommand.class,
                 FsmCommand.class,
                 MemoryCommand.class,
+                RunCommand.class,
+                RunsCommand.class,
         })
 public final class KairosCommand {
 

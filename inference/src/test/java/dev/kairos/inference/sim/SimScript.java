@@ -1,25 +1,24 @@
-package dev.kairos.agent;
+package dev.kairos.inference.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kairos.inference.sim.EngineSimulator;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Writes engine simulator scripts for agent runs: one scripted answer per model turn, streamed in
- * vLLM's wire format (the simulator's generated-script entry point).
+ * vLLM's wire format, then a 400 "script exhausted" so a request past the end is seen, not replayed.
  */
-final class Script {
+public final class SimScript {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final List<JsonNode> answers = new ArrayList<>();
     private int n;
 
     /** A turn with tool calls: name, arguments JSON, name, arguments JSON, ... */
-    Script calls(String... nameArgs) {
+    public SimScript calls(String... nameArgs) {
         ArrayNode sse = JSON.createArrayNode();
         sse.add(chunk(JSON.createObjectNode().put("role", "assistant").put("content", ""), null));
         for (int i = 0; i < nameArgs.length; i += 2) {
@@ -37,7 +36,7 @@ final class Script {
     }
 
     /** A turn that answers with text (also the text protocols' raw output, and constrained JSON). */
-    Script text(String text) {
+    public SimScript text(String text) {
         ArrayNode sse = JSON.createArrayNode();
         sse.add(chunk(JSON.createObjectNode().put("role", "assistant").put("content", ""), null));
         int half = text.length() / 2;
@@ -51,7 +50,7 @@ final class Script {
     }
 
     /** Any scripted response as the simulator plays it (faults, delays). */
-    Script raw(String responseJson) {
+    public SimScript raw(String responseJson) {
         try {
             answers.add(JSON.readTree(responseJson));
         } catch (Exception e) {
@@ -60,7 +59,7 @@ final class Script {
         return this;
     }
 
-    ObjectNode routes() {
+    public ObjectNode routes() {
         ObjectNode routes = JSON.createObjectNode();
         ArrayNode list = routes.putArray("POST /v1/chat/completions");
         answers.forEach(list::add);
@@ -69,8 +68,13 @@ final class Script {
         return routes;
     }
 
-    EngineSimulator start() {
+    public EngineSimulator start() {
         return EngineSimulator.start(routes(), 0);
+    }
+
+    /** Starts it on a given port (e.g. the port a stopped simulator had). */
+    public EngineSimulator start(int port) {
+        return EngineSimulator.start(routes(), port);
     }
 
     private static ObjectNode chunk(ObjectNode delta, String finish) {

@@ -1,0 +1,305 @@
+package dev.kairos.server.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kairos.agent.Agent;
+import dev.kairos.agent.Approver;
+import dev.kairos.agent.Conversation;
+import dev.kairos.agent.Limits;
+import dev.kairos.agent.Run;
+import dev.kairos.agent.RunEvent;
+import dev.kairos.agent.RunRequest;
+import dev.kairos.agent.RunResult;
+import dev.kairos.agent.RunStore;
+import dev.kairos.agent.Termination;
+import dev.kairos.agent.WorkflowSource;
+import dev.kairos.fsm.Diagnostic;
+import dev.kairos.fsm.WorkflowException;
+import dev.kairos.inference.EngineInfo;
+import dev.kairos.inference.Engines;
+import dev.kairos.inference.InferenceSettings;
+import dev.kairos.memory.MemoryGraph;
+import dev.kairos.server.config.ConfigException;
+import dev.kairos.server.config.ConfigLoader;
+import dev.kairos.server.config.KairosConfig;
+import dev.kairos.server.config.MemoryConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@code kairos run "TASK"}: one agent run from the terminal. The answer streams to stdout, progress
+ * (a line per step, tool call and state) to stderr; exit 0 answered, 2 bad input, 3 stopped by a
+ * guard, 4 engine or tools unavailable.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run the agent on a task: ReAct over the tools, or a workflow's states. "
+                + "Exit codes: 0 answered, 2 bad input, 3 stopped by a guard, 4 engine or tools unavailable.")
+public final class RunCommand implements Callable<Integer> {
+    static final int ANSWERED = 0;
+    static final int BAD_INPUT = 2;
+    static final int GUARD = 3;
+    static final int UNAVAILABLE = 4;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "TASK", description = "What to do (omit with --resume).")
+    String task;
+
+    @Option(names = "--workflow", paramLabel = "FILE", description = "A workflow (FSM YAML) to follow.")
+    Path workflow;
+
+    @Option(names = "--engine", paramLabel = "URL", description = "Engine base URL. Default: $KAIROS_ENGINE_URL, else the config's first endpoint.")
+    URI engine;
+
+    @Option(names = "--model", paramLabel = "NAME", description = "Model name. Default: the configured one, else the first the engine lists.")
+    String model;
+
+    @Option(names = "--tool-protocol", paramLabel = "P", description = "How tool calls travel: native (default), hermes, llama3_json, react, json_action.")
+    InferenceSettings.ToolProtocol toolProtocol;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "Config file (YAML or JSON). Default: $KAIROS_CONFIG, ./kairos.yaml, ~/.kairos/kairos.yaml.")
+    Path config;
+
+    @Option(names = "--mcp-config", paramLabel = "FILE", description = "MCP servers whose tools the agent may call (mcpServers / servers JSON).")
+    Path mcpConfig;
+
+    @Option(names = "--session", paramLabel = "NAME", description = "Continue (or start) this conversation. Default: a new one.")
+    String session;
+
+    @Option(names = "--resume", paramLabel = "RUN_ID", description = "Continue a run that crashed or was stopped.")
+    String resume;
+
+    @Option(names = "--yes", description = "Approve every call that needs confirmation.")
+    boolean yes;
+
+    @Option(names = "--json", description = "Print one JSON object at the end instead of the streamed answer.")
+    boolean json;
+
+    @Option(names = "--max-steps", paramLabel = "N", description = "Step limit (default: " + 25 + ").")
+    Integer maxSteps;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", description = "The run's deadline (default: 600).")
+    Integer timeoutSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        PrintStream err = System.err;
+        if (resume == null && (task == null || task.isBlank())) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "TASK: must not be empty (or pass --resume RUN_ID)");
+        }
+        if (resume != null && (task != null || workflow != null || session != null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--resume: continues the run as it was; do not pass TASK, --workflow or --session with it");
+        }
+        WorkflowSource wf = null;
+        if (workflow != null) {
+            try {
+                wf = WorkflowSource.read(workflow);
+                wf.load();
+            } catch (NoSuchFileException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--workflow: no such file: " + workflow);
+            } catch (WorkflowException e) {
+                e.diagnostics().stream().map(Diagnostic::format).forEach(err::println);
+                throw new CommandLine.ParameterException(spec.commandLine(), "--workflow: " + workflow + " does not validate");
+            }
+        }
+        if (mcpConfig != null) {
+            // The client connections (the tool-connections work) plug in here; until then say so plainly.
+            err.println("kairos: --mcp-config: connecting to MCP servers is not part of this build; running without tools");
+            return UNAVAILABLE;
+        }
+        Limits limits = Limits.DEFAULTS;
+        if (maxSteps != null) {
+            limits = limits.withMaxSteps(maxSteps);
+        }
+        if (timeoutSeconds != null) {
+            limits = limits.withDeadline(Duration.ofSeconds(timeoutSeconds));
+        }
+        KairosConfig loaded;
+        try {
+            loaded = ConfigLoader.load(config);
+        } catch (ConfigException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        URI url = EnginesCommand.engineUrl(engine, config, spec);
+        var configured = EnginesCommand.configuredEndpoint(config, url);
+        try (Engines engines = new Engines(); Stores stores = Stores.open(loaded, spec)) {
+            String name = model;
+            if ((name == null || name.isBlank()) && configured.isPresent()) {
+                name = configured.get().model();
+            }
+            if (name == null || name.isBlank()) {
+                EngineInfo info = engines.probe().probe(url);
+                if (!info.reachable()) {
+                    err.println("kairos: engine at " + url + " is not reachable");
+                    return UNAVAILABLE;
+                }
+                if (info.models().isEmpty()) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--model: the engine at " + url + " lists no model; name one");
+                }
+                name = info.models().getFirst();
+            }
+            String chosen = name;
+            InferenceSettings.Endpoint endpoint = configured.map(e -> e.withModel(chosen))
+                    .orElseGet(() -> InferenceSettings.Endpoint.of(url, chosen));
+            if (toolProtocol != null) {
+                endpoint = endpoint.withToolProtocol(toolProtocol);
+            }
+            AgentTools tools = AgentTools.none();
+            Approver approver = yes ? Approver.APPROVE_ALL : System.console() != null
+                    ? Approver.terminal(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), err)
+                    : Approver.REFUSE;
+            Agent agent = new Agent(engines.endpoint(endpoint), null, tools, tools, approver, stores.runs());
+            Progress progress = new Progress(out, err, json);
+            Run run;
+            if (resume != null) {
+                if (stores.runs() == RunStore.NONE) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--resume: runs are kept in the memory store, and memory.mode is off");
+                }
+                try {
+                    run = agent.resume(resume, progress);
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--resume: " + e.getMessage());
+                }
+            } else {
+                Conversation conv = Conversation.start(java.util.UUID.randomUUID().toString());
+                if (session != null) {
+                    if (stores.runs() == RunStore.NONE) {
+                        throw new CommandLine.ParameterException(spec.commandLine(), "--session: sessions are kept in the memory store, and memory.mode is off");
+                    }
+                    Optional<Conversation> known = stores.runs().session(session);
+                    conv = known.orElse(Conversation.start(session));
+                    err.println(known.isPresent() ? "continuing session " + session : "new session " + session);
+                }
+                run = agent.start(RunRequest.of(task).withWorkflow(wf).withConversation(conv).withLimits(limits).withModel(chosen), progress);
+            }
+            err.println("run " + run.id());
+            // On Ctrl-C (SIGINT/SIGTERM) the run is stopped cleanly: its last checkpoint says CANCELLED.
+            Thread hook = new Thread(run::cancel);
+            Runtime.getRuntime().addShutdownHook(hook);
+            RunResult result;
+            try {
+                result = run.await(limits.deadline().plus(Duration.ofMinutes(1)));
+            } catch (TimeoutException e) {
+                run.cancel();
+                err.println("kairos: run " + run.id() + " did not stop after its deadline");
+                return GUARD;
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // already running
+                }
+            }
+            progress.finish(result);
+            if (json) {
+                out.println(new ObjectMapper().writeValueAsString(result.toJson()));
+            }
+            return exitCode(result.termination());
+        }
+    }
+
+    static int exitCode(Termination t) {
+        return switch (t) {
+            case ANSWERED, ASKED_USER -> ANSWERED;
+            case ENGINE_UNAVAILABLE -> UNAVAILABLE;
+            case CANCELLED, FAILED -> 1;
+            default -> t.byGuard() ? GUARD : 1;
+        };
+    }
+
+    /** The memory store, when memory is on: runs and sessions are checkpointed there. */
+    record Stores(MemoryGraph graph, RunStore runs) implements AutoCloseable {
+        static Stores open(KairosConfig loaded, CommandSpec spec) {
+            if (!MemoryConfig.enabled(loaded)) {
+                return new Stores(null, RunStore.NONE);
+            }
+            MemoryGraph g = MemoryGraph.open(MemoryConfig.settings(loaded));
+            return new Stores(g, RunStore.inGraph(g.runs()));
+        }
+
+        @Override
+        public void close() {
+            if (graph != null) {
+                graph.close();
+            }
+        }
+    }
+
+    /** Live progress on stderr, the answer on stdout. */
+    static final class Progress implements java.util.function.Consumer<RunEvent> {
+        private final PrintStream out;
+        private final PrintStream err;
+        private final boolean json;
+        private final StringBuilder streamed = new StringBuilder();
+
+        Progress(PrintStream out, PrintStream err, boolean json) {
+            this.out = out;
+            this.err = err;
+            this.json = json;
+        }
+
+        @Override
+        public synchronized void accept(RunEvent e) {
+            switch (e) {
+                case RunEvent.StepStarted s -> {
+                    streamed.setLength(0);
+                    err.println("step " + s.step());
+                }
+                case RunEvent.ContentDelta d -> {
+                    streamed.append(d.text());
+                    if (!json) {
+                        out.print(d.text());
+                        out.flush();
+                    }
+                }
+                case RunEvent.ToolCallStarted s -> err.println("  -> " + s.call().name() + " " + abbreviate(s.call().arguments()));
+                case RunEvent.ToolCallProgress p -> err.println("  .. " + p.call().name() + " " + p.progress()
+                        + (p.total() != null ? "/" + p.total() : "") + (p.message() != null ? " " + p.message() : ""));
+                case RunEvent.ToolCallFinished f -> err.println("  <- " + f.result().call().name() + " "
+                        + f.result().outcome().name().toLowerCase(java.util.Locale.ROOT) + " in " + f.result().duration().toMillis() + " ms");
+                case RunEvent.StateEntered s -> err.println("  state " + s.visit().path() + " (" + s.visit().reason() + ")");
+                case RunEvent.ApprovalAsked a -> err.println("  ?  " + a.call().name() + " needs approval: " + a.why());
+                case RunEvent.ApprovalDecided d -> err.println("  " + (d.approval().approved() ? "ok " : "no ") + d.approval().tool()
+                        + " " + (d.approval().approved() ? "approved" : "refused") + " by " + d.approval().by());
+                case RunEvent.Finished f -> {
+                }
+            }
+        }
+
+        synchronized void finish(RunResult r) {
+            if (!json) {
+                // An answer that was not streamed (a question asked through ask_user) is printed whole.
+                if (!r.answer().isEmpty() && !streamed.toString().strip().equals(r.answer())) {
+                    out.print(r.answer());
+                }
+                out.println();
+            }
+            err.println(r.termination().name().toLowerCase(java.util.Locale.ROOT) + " after " + r.steps() + " step(s)"
+                    + (r.detail().isEmpty() ? "" : ": " + r.detail()) + "; tokens " + r.usage().totalTokens());
+        }
+
+        private static String abbreviate(String s) {
+            return s.length() > 120 ? s.substring(0, 117) + "..." : s;
+        }
+    }
+}
