@@ -1,0 +1,340 @@
+package dev.kairos.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kairos.inference.ArgumentProblem;
+import dev.kairos.inference.ArgumentValidator;
+import dev.kairos.inference.ToolCall;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.core.functions.CheckedSupplier;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * The executor over a {@link LiveCatalogue}: each call on its own virtual thread, under a global and
+ * a per-server bound, with its own timeout (cancelled downstream by interrupting the provider),
+ * retries with backoff for tools safe to repeat, and a circuit breaker per server.
+ */
+public final class ParallelToolExecutor implements ToolExecutor {
+    private static final Logger LOG = LoggerFactory.getLogger(ParallelToolExecutor.class);
+
+    private final LiveCatalogue catalogue;
+    private final ExecutorSettings settings;
+    private final ToolApproval approval;
+    private final Semaphore global;
+    private final Map<String, Semaphore> perServer = new ConcurrentHashMap<>();
+    private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
+    private final CircuitBreakerConfig breakerConfig;
+
+    public ParallelToolExecutor(LiveCatalogue catalogue, ExecutorSettings settings, ToolApproval approval) {
+        this.catalogue = catalogue;
+        this.settings = settings;
+        this.approval = approval;
+        this.global = new Semaphore(settings.maxConcurrency(), true);
+        this.breakerConfig = CircuitBreakerConfig.custom()
+                .failureRateThreshold(settings.breakerFailureRate())
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(settings.breakerWindow())
+                .minimumNumberOfCalls(Math.min(settings.breakerWindow(), 5))
+                .waitDurationInOpenState(settings.breakerOpenFor())
+                .permittedNumberOfCallsInHalfOpenState(1)
+                .recordExceptions(ToolUnavailableException.class, TimeoutException.class)
+                .ignoreExceptions(InterruptedException.class)
+                .build();
+    }
+
+    public ParallelToolExecutor(LiveCatalogue catalogue) {
+        this(catalogue, ExecutorSettings.defaults(), ToolApproval.REFUSE);
+    }
+
+    /** The catalogue this executor runs calls from. */
+    public LiveCatalogue catalogue() {
+        return catalogue;
+    }
+
+    /** The circuit breaker state of one server ({@code CLOSED}, {@code OPEN}, {@code HALF_OPEN}). */
+    public String breakerState(String provider) {
+        return breaker(provider).getState().name();
+    }
+
+    @Override
+    public Turn begin(Consumer<ToolEvent> events) {
+        return new RunningTurn(catalogue.tools(), events);
+    }
+
+    private CircuitBreaker breaker(String provider) {
+        return breakers.computeIfAbsent(provider, p -> CircuitBreaker.of("server-" + p, breakerConfig));
+    }
+
+    private Semaphore bound(String provider) {
+        return perServer.computeIfAbsent(provider, p -> new Semaphore(catalogue.settings(p)
+                .map(McpServerSettings::maxConcurrency).filter(m -> m != null)
+                .orElse(settings.perServerConcurrency()), true));
+    }
+
+    /** One turn's calls; the catalogue is read once, at the start, so a change applies from the next turn. */
+    private final class RunningTurn implements Turn {
+        private final Map<String, CatalogueTool> tools = new LinkedHashMap<>();
+        private final ArgumentValidator validator;
+        private final Consumer<ToolEvent> events;
+        private final Map<String, Running> running = new LinkedHashMap<>();
+
+        RunningTurn(List<CatalogueTool> snapshot, Consumer<ToolEvent> events) {
+            snapshot.forEach(t -> tools.put(t.modelName(), t));
+            this.validator = new ArgumentValidator(snapshot.stream().map(CatalogueTool::spec).toList());
+            this.events = events;
+        }
+
+        @Override
+        public void start(ToolCall call) {
+            Running r;
+            synchronized (running) {
+                if (running.containsKey(call.id())) {
+                    return;
+                }
+                r = new Running(call, this);
+                running.put(call.id(), r);
+            }
+            r.worker = Thread.ofVirtual().name("tool-" + call.name()).start(r::run);
+        }
+
+        @Override
+        public List<ToolCallResult> finish(List<ToolCall> calls) throws InterruptedException {
+            calls.forEach(this::start);
+            Set<String> listed = new HashSet<>();
+            calls.forEach(c -> listed.add(c.id()));
+            List<Running> dropped = new ArrayList<>();
+            List<Running> wanted = new ArrayList<>();
+            synchronized (running) {
+                running.values().stream().filter(r -> !listed.contains(r.call.id())).forEach(dropped::add);
+                calls.forEach(c -> wanted.add(running.get(c.id())));
+            }
+            dropped.forEach(r -> r.stop(ToolOutcome.CANCELLED, "dropped: the turn changed after the call started"));
+            List<ToolCallResult> out = new ArrayList<>();
+            try {
+                for (Running r : wanted) {
+                    out.add(r.result.get());
+                }
+            } catch (InterruptedException e) {
+                cancel();
+                throw e;
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("a tool call failed outside its own handling", e.getCause());
+            }
+            return out;
+        }
+
+        @Override
+        public void cancel() {
+            List<Running> all;
+            synchronized (running) {
+                all = List.copyOf(running.values());
+            }
+            all.forEach(r -> r.stop(ToolOutcome.CANCELLED, "cancelled: the run was stopped while the call was in flight;"
+                    + " it may have partly taken effect"));
+        }
+
+        @Override
+        public void close() {
+            cancel();
+        }
+
+        void emit(ToolEvent e) {
+            try {
+                events.accept(e);
+            } catch (RuntimeException ex) {
+                LOG.warn("a tool event listener failed: {}", ex.toString());
+            }
+        }
+    }
+
+    /** One call in flight. */
+    private final class Running implements ToolCallControl {
+        final ToolCall call;
+        final RunningTurn turn;
+        final CompletableFuture<ToolCallResult> result = new CompletableFuture<>();
+        final Instant begun = Instant.now();
+        final AtomicInteger attempts = new AtomicInteger();
+        volatile Thread worker;
+        volatile Instant deadline = Instant.MAX;
+        volatile CatalogueTool tool;
+
+        Running(ToolCall call, RunningTurn turn) {
+            this.call = call;
+            this.turn = turn;
+        }
+
+        @Override
+        public Instant deadline() {
+            return deadline;
+        }
+
+        @Override
+        public void progress(double progress, Double total, String message) {
+            if (!result.isDone()) {
+                turn.emit(new ToolEvent.Progress(call, progress, total, message));
+            }
+        }
+
+        void finish(ToolOutcome outcome, String text, JsonNode structured) {
+            ToolCallResult r = new ToolCallResult(call, text, structured, outcome,
+                    Duration.between(begun, Instant.now()), attempts.get());
+            if (result.complete(r)) {
+                turn.emit(new ToolEvent.Finished(r));
+            }
+        }
+
+        /** Ends the call from outside (timeout, cancel): the result is set first, then the worker is interrupted. */
+        void stop(ToolOutcome outcome, String reason) {
+            if (result.isDone()) {
+                return;
+            }
+            String name = tool == null ? call.name() : tool.modelName();
+            finish(outcome, "The call to '" + name + "' " + reason, null);
+            if (outcome == ToolOutcome.TIMEOUT && tool != null) {
+                breaker(tool.provider()).onError(0, TimeUnit.NANOSECONDS, new TimeoutException(reason));
+            }
+            Thread w = worker;
+            if (w != null) {
+                w.interrupt();
+            }
+        }
+
+        void run() {
+            try {
+                runChecked();
+            } catch (InterruptedException e) {
+                finish(ToolOutcome.INTERRUPTED, "The call to '" + call.name()
+                        + "' was interrupted; whether it took effect is unknown.", null);
+            } catch (RuntimeException e) {
+                LOG.warn("tool call {} failed unexpectedly", call.name(), e);
+                finish(ToolOutcome.TOOL_ERROR, "The call to '" + call.name() + "' failed: " + e.getMessage(), null);
+            }
+        }
+
+        private void runChecked() throws InterruptedException {
+            CatalogueTool t = turn.tools.get(call.name());
+            List<ArgumentProblem> problems = turn.validator.validate(call);
+            if (t == null) {
+                finish(ToolOutcome.UNKNOWN_TOOL, problems.isEmpty() ? "unknown tool '" + call.name() + "'"
+                        : "There is no tool '" + call.name() + "': " + problems.getFirst().message(), null);
+                return;
+            }
+            tool = t;
+            if (!problems.isEmpty()) {
+                finish(ToolOutcome.INVALID_ARGUMENTS, ArgumentValidator.repairText(call, problems), null);
+                return;
+            }
+            if (t.needsConfirmation() && !approval.approve(t, call)) {
+                finish(ToolOutcome.REFUSED, "The call to '" + call.name() + "' was refused: it needs approval,"
+                        + " and it was not given. Do not retry it; continue without it or ask the user.", null);
+                return;
+            }
+            // the timeout covers waiting for a permit as well as the call itself
+            Duration timeout = t.timeout();
+            deadline = Instant.now().plus(timeout);
+            CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .execute(() -> stop(ToolOutcome.TIMEOUT, "timed out after " + human(timeout)
+                            + " and was cancelled; it may have partly taken effect. Try a smaller request or another way."));
+            Optional<ToolProvider> provider = catalogue.provider(t.provider());
+            if (provider.isEmpty()) {
+                finish(ToolOutcome.UNAVAILABLE, "server " + t.provider() + " is unavailable", null);
+                return;
+            }
+            CircuitBreaker cb = breaker(t.provider());
+            if (!cb.tryAcquirePermission()) {
+                finish(ToolOutcome.UNAVAILABLE, "server " + t.provider() + " is unavailable: its last calls failed,"
+                        + " so Kairos is not sending it more for a while. Use another tool or try later.", null);
+                return;
+            }
+            cb.releasePermission();
+            Semaphore server = bound(t.provider());
+            if (!global.tryAcquire(remaining().toNanos(), TimeUnit.NANOSECONDS)) {
+                return; // the timeout has set the result
+            }
+            try {
+                if (!server.tryAcquire(remaining().toNanos(), TimeUnit.NANOSECONDS)) {
+                    return;
+                }
+                try {
+                    turn.emit(new ToolEvent.Started(call, t.provider()));
+                    call(provider.get(), t, cb);
+                } finally {
+                    server.release();
+                }
+            } finally {
+                global.release();
+            }
+        }
+
+        private void call(ToolProvider provider, CatalogueTool t, CircuitBreaker cb) throws InterruptedException {
+            JsonNode args = call.parsedArguments();
+            CheckedSupplier<CallToolResult> once = () -> {
+                attempts.incrementAndGet();
+                return provider.call(t.descriptor().name(), args, this);
+            };
+            CheckedSupplier<CallToolResult> guarded = CircuitBreaker.decorateCheckedSupplier(cb, once);
+            if (t.retryable() && settings.maxAttempts() > 1) {
+                Retry retry = Retry.of("tool-" + t.modelName(), RetryConfig.<CallToolResult>custom()
+                        .maxAttempts(settings.maxAttempts())
+                        .intervalFunction(IntervalFunction.ofExponentialBackoff(settings.retryBackoff(), 2.0))
+                        .retryOnException(e -> e instanceof ToolUnavailableException
+                                && remaining().compareTo(settings.retryBackoff()) > 0)
+                        .build());
+                guarded = Retry.decorateCheckedSupplier(retry, guarded);
+            }
+            try {
+                CallToolResult r = guarded.get();
+                ToolResultText.Converted c = ToolResultText.convert(r, settings.maxResultChars());
+                finish(Boolean.TRUE.equals(r.isError()) ? ToolOutcome.TOOL_ERROR : ToolOutcome.OK, c.text(), c.structured());
+            } catch (InterruptedException e) {
+                finish(ToolOutcome.INTERRUPTED, "The call to '" + t.modelName()
+                        + "' was interrupted; whether it took effect is unknown.", null);
+            } catch (CallNotPermittedException e) {
+                finish(ToolOutcome.UNAVAILABLE, "server " + t.provider() + " is unavailable: its last calls failed,"
+                        + " so Kairos is not sending it more for a while. Use another tool or try later.", null);
+            } catch (ToolUnavailableException e) {
+                finish(ToolOutcome.UNAVAILABLE, "server " + t.provider() + " is unavailable: " + e.getMessage(), null);
+            } catch (Throwable e) {
+                if (Thread.currentThread().isInterrupted() || e.getCause() instanceof InterruptedException) {
+                    finish(ToolOutcome.INTERRUPTED, "The call to '" + t.modelName()
+                            + "' was interrupted; whether it took effect is unknown.", null);
+                } else {
+                    finish(ToolOutcome.TOOL_ERROR, "The call to '" + t.modelName() + "' failed: " + e.getMessage(), null);
+                }
+            }
+        }
+
+        private Duration remaining() {
+            Duration d = Duration.between(Instant.now(), deadline);
+            return d.isNegative() ? Duration.ZERO : d;
+        }
+    }
+
+    private static String human(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+}
