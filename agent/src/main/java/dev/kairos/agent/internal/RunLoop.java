@@ -354,7 +354,7 @@ public final class RunLoop implements Callable<RunResult> {
                             + workflow.path().relative() + "; the tools allowed here are: " + workflow.usable() + "."));
                 } else {
                     CatalogueTool tool = catalogue.find(c.name()).orElse(null);
-                    if (tool != null && tool.needsConfirmation() && !approvedBefore(c)) {
+                    if (tool != null && needsApproval(tool) && !approvedBefore(c)) {
                         asked.put(c.id(), ask(c, tool));
                     } else {
                         t.start(c);
@@ -438,7 +438,7 @@ public final class RunLoop implements Callable<RunResult> {
             }
             CatalogueTool tool = catalogue.find(c.name()).orElse(null);
             boolean safe = tool != null && (tool.descriptor().hints().isSafeToRepeat() || tool.retryable());
-            boolean neverRan = tool != null && tool.needsConfirmation() && !approvedBefore(c);
+            boolean neverRan = tool != null && needsApproval(tool) && !approvedBefore(c);
             if (!safe && !neverRan) {
                 interrupted.add(c.id());
             }
@@ -455,6 +455,11 @@ public final class RunLoop implements Callable<RunResult> {
         return null;
     }
 
+    /** Destructive unless the server says otherwise (the MCP default), or listed in its server's {@code confirm}. */
+    static boolean needsApproval(CatalogueTool tool) {
+        return tool.needsConfirmation() || tool.descriptor().hints().isDestructive();
+    }
+
     private boolean approvedBefore(ToolCall c) {
         synchronized (approvals) {
             return approvals.stream().anyMatch(a -> a.call().id().equals(c.id()) && a.approved());
@@ -462,7 +467,8 @@ public final class RunLoop implements Callable<RunResult> {
     }
 
     private CompletableFuture<Approval> ask(ToolCall c, CatalogueTool tool) {
-        String why = tool.descriptor().hints().isDestructive() ? "'" + tool.modelName() + "' may change or delete things (destructive)"
+        String why = tool.descriptor().hints().isDestructive() ? "'" + tool.modelName() + "' may change or delete things"
+                + (tool.descriptor().hints().destructive() == null ? " (it does not say it is harmless)" : " (destructive)")
                 : "'" + tool.modelName() + "' is listed for confirmation by server '" + tool.provider() + "'";
         events.accept(new RunEvent.ApprovalAsked(runId, c, why));
         CompletableFuture<Approval> f = new CompletableFuture<>();
