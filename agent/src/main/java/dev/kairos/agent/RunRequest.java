@@ -32,6 +32,11 @@ public record RunRequest(String runId, String task, String system, WorkflowSourc
         return new RunRequest(id, task, system, workflow, conversation, limits, model, userProfile, requireTool);
     }
 
+    /** The same request with another task text (the user's next message). */
+    public RunRequest withTaskText(String t) {
+        return new RunRequest(runId, t, system, workflow, conversation, limits, model, userProfile, requireTool);
+    }
+
     public RunRequest withSystem(String s) {
         return new RunRequest(runId, task, s, workflow, conversation, limits, model, userProfile, requireTool);
     }

@@ -1,5 +1,12 @@
 package dev.kairos.server;
 
+import dev.kairos.agent.Agent;
+import dev.kairos.agent.Approver;
+import dev.kairos.agent.RunStore;
+import dev.kairos.inference.Engines;
+import dev.kairos.server.agent.AgentMcpTools;
+import dev.kairos.server.agent.AgentTools;
+
 import dev.kairos.inference.InferenceSettings;
 import dev.kairos.memory.MemoryGraph;
 import dev.kairos.memory.MemorySettings;
@@ -73,14 +80,46 @@ public final class Application implements AutoCloseable {
                 ? new Subsystem("inference", Subsystem.State.DISABLED, "no engine endpoints configured (inference.endpoints)")
                 : new Subsystem("inference", Subsystem.State.READY, inference.endpoints().size() + " endpoint(s) configured: "
                         + inference.endpoints().stream().map(e -> e.name() + " " + e.url() + " " + e.model()).toList()));
+        MemoryGraph memory = null;
         if (MemoryConfig.enabled(config)) {
-            registerMemory();
+            memory = registerMemory();
         } else {
             subsystems.add(() -> new Subsystem("memory", Subsystem.State.DISABLED, "memory.mode is off"));
         }
+        if (!inference.endpoints().isEmpty()) {
+            registerAgent(inference, memory);
+        }
     }
 
-    private void registerMemory() {
+    /**
+     * The agent as MCP tools, on the configured engines: the first large (or any-role) endpoint thinks,
+     * the first small one (if any) fills slots and chooses transitions. The engine client is made on
+     * the first call, so nothing here waits for an engine. Runs are checkpointed in the memory store.
+     */
+    private void registerAgent(InferenceSettings inference, MemoryGraph memory) {
+        Engines engines = new Engines();
+        closeables.add(engines);
+        RunStore store = memory != null ? RunStore.inGraph(memory.runs()) : RunStore.NONE;
+        InferenceSettings.Endpoint main = inference.endpoints().stream()
+                .filter(e -> e.role() != InferenceSettings.Role.SMALL).findFirst().orElse(inference.endpoints().getFirst());
+        var small = inference.endpoints().stream().filter(e -> e.role() == InferenceSettings.Role.SMALL).findFirst();
+        AgentTools tools = AgentTools.none();
+        Supplier<Agent> agent = new Supplier<>() {
+            private Agent made;
+
+            @Override
+            public synchronized Agent get() {
+                if (made == null) {
+                    made = new Agent(engines.endpoint(main), small.map(engines::endpoint).orElse(null), tools, tools,
+                            Approver.REFUSE, store);
+                }
+                return made;
+            }
+        };
+        AgentMcpTools.register(registry, agent, store);
+    }
+
+    private MemoryGraph registerMemory() {
         MemorySettings settings = MemoryConfig.settings(config);
         String configured = MemoryConfig.toolset(config);
         Toolset toolset = options.toolset() != null
@@ -91,6 +130,7 @@ public final class Application implements AutoCloseable {
         closeables.add(memory);
         subsystems.add(() -> memorySubsystem(memory.status()));
         MemoryTools.register(registry, memory, toolset, settings.defaultGroup());
+        return memory;
     }
 
     private static Subsystem memorySubsystem(MemoryStatus status) {

@@ -12,6 +12,7 @@ import dev.kairos.agent.RunResult;
 import dev.kairos.agent.RunStore;
 import dev.kairos.agent.Termination;
 import dev.kairos.agent.WorkflowSource;
+import dev.kairos.server.agent.AgentTools;
 import dev.kairos.fsm.Diagnostic;
 import dev.kairos.fsm.WorkflowException;
 import dev.kairos.inference.EngineInfo;

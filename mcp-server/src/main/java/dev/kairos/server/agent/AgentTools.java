@@ -1,4 +1,4 @@
-package dev.kairos.server.cli;
+package dev.kairos.server.agent;
 
 import dev.kairos.agent.CatalogueTool;
 import dev.kairos.agent.ToolCallResult;
@@ -16,7 +16,8 @@ import java.util.function.Consumer;
  * The tools a terminal run offers. Until the MCP client connections are wired in, none: a call gets
  * an error result the model can read (workflow runs still have their built-in tools).
  */
-interface AgentTools extends ToolCatalogue, ToolExecutor {
+public interface AgentTools extends ToolCatalogue, ToolExecutor {
+    /** No tools at all. */
     static AgentTools none() {
         return new AgentTools() {
             @Override

@@ -1,0 +1,341 @@
+package dev.kairos.server.agent;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kairos.agent.Agent;
+import dev.kairos.agent.Approval;
+import dev.kairos.agent.Approver;
+import dev.kairos.agent.Checkpoint;
+import dev.kairos.agent.Conversation;
+import dev.kairos.agent.Limits;
+import dev.kairos.agent.Run;
+import dev.kairos.agent.RunEvent;
+import dev.kairos.agent.RunRequest;
+import dev.kairos.agent.RunResult;
+import dev.kairos.agent.RunStore;
+import dev.kairos.agent.Termination;
+import dev.kairos.agent.WorkflowSource;
+import dev.kairos.fsm.Diagnostic;
+import dev.kairos.fsm.WorkflowException;
+import dev.kairos.server.Registry;
+import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
+import io.modelcontextprotocol.server.McpSyncServerExchange;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import io.modelcontextprotocol.spec.McpSchema.ElicitRequest;
+import io.modelcontextprotocol.spec.McpSchema.ElicitResult;
+import io.modelcontextprotocol.spec.McpSchema.ProgressNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * The agent as MCP tools: {@code agent_run}, {@code agent_resume} and {@code agent_runs}. A progress
+ * notification per step and per finished tool call; confirmations and {@code ask_user} questions go
+ * to the client through elicitation when it supports it (otherwise calls that need approval are
+ * refused and the question is the answer); the result's structured content is the {@code --json} shape.
+ */
+public final class AgentMcpTools {
+    private static final Logger LOG = LoggerFactory.getLogger(AgentMcpTools.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** How many questions one call may put to the user before it returns. */
+    private static final int MAX_QUESTIONS = 10;
+
+    private final Supplier<Agent> agent;
+    private final RunStore store;
+
+    private AgentMcpTools(Supplier<Agent> agent, RunStore store) {
+        this.agent = agent;
+        this.store = store;
+    }
+
+    public static void register(Registry registry, Supplier<Agent> agent, RunStore store) {
+        AgentMcpTools t = new AgentMcpTools(agent, store);
+        registry.tool(t.runTool());
+        registry.tool(t.resumeTool());
+        registry.tool(t.runsTool());
+    }
+
+    private static Map<String, Object> prop(String type, String description) {
+        return Map.of("type", type, "description", description);
+    }
+
+    private SyncToolSpecification runTool() {
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put("task", Map.of("type", "string", "minLength", 1, "description", "What the agent should do."));
+        props.put("workflow", prop("string", "A workflow to follow: a file path, or the workflow's YAML itself."));
+        props.put("session", prop("string", "Continue (or start) this conversation."));
+        props.put("max_steps", Map.of("type", "integer", "minimum", 1, "description", "Step limit (default 25)."));
+        props.put("timeout_seconds", Map.of("type", "integer", "minimum", 1, "description", "The run's deadline (default 600)."));
+        McpSchema.Tool tool = McpSchema.Tool.builder().name("agent_run").title("Run the Kairos agent")
+                .description("Runs the agent on a task with its tools, or through a workflow's states, and returns its answer "
+                        + "with every tool call, the states visited and the token usage. Reports progress per step.")
+                .inputSchema(new McpSchema.JsonSchema("object", props, List.of("task"), false, null, null))
+                .annotations(new McpSchema.ToolAnnotations("Run the Kairos agent", false, true, false, true, null))
+                .build();
+        return SyncToolSpecification.builder().tool(tool).callHandler(this::run).build();
+    }
+
+    private SyncToolSpecification resumeTool() {
+        McpSchema.Tool tool = McpSchema.Tool.builder().name("agent_resume").title("Resume an agent run")
+                .description("Continues a run that crashed or was stopped, from its last checkpoint.")
+                .inputSchema(new McpSchema.JsonSchema("object", Map.of("run_id", Map.of("type", "string", "minLength", 1)),
+                        List.of("run_id"), false, null, null))
+                .annotations(new McpSchema.ToolAnnotations("Resume an agent run", false, true, false, true, null))
+                .build();
+        return SyncToolSpecification.builder().tool(tool).callHandler(this::resume).build();
+    }
+
+    private SyncToolSpecification runsTool() {
+        McpSchema.Tool tool = McpSchema.Tool.builder().name("agent_runs").title("List agent runs")
+                .description("Lists the most recent agent runs, or shows one run when run_id is given.")
+                .inputSchema(new McpSchema.JsonSchema("object", Map.of(
+                        "run_id", prop("string", "Show this run."),
+                        "limit", Map.of("type", "integer", "minimum", 1, "maximum", 1000)), List.of(), false, null, null))
+                .annotations(new McpSchema.ToolAnnotations("List agent runs", true, false, true, false, null))
+                .build();
+        return SyncToolSpecification.builder().tool(tool).callHandler(this::runs).build();
+    }
+
+    private CallToolResult run(McpSyncServerExchange exchange, CallToolRequest request) {
+        Map<String, Object> args = request.arguments() == null ? Map.of() : request.arguments();
+        Object task = args.get("task");
+        if (!(task instanceof String t) || t.isBlank()) {
+            return error("task: must be a non-empty string");
+        }
+        WorkflowSource wf;
+        try {
+            wf = workflow(args.get("workflow"));
+        } catch (IllegalArgumentException e) {
+            return error(e.getMessage());
+        }
+        Limits limits = Limits.DEFAULTS;
+        try {
+            if (args.get("max_steps") != null) {
+                limits = limits.withMaxSteps(integer(args.get("max_steps"), "max_steps"));
+            }
+            if (args.get("timeout_seconds") != null) {
+                limits = limits.withDeadline(Duration.ofSeconds(integer(args.get("timeout_seconds"), "timeout_seconds")));
+            }
+        } catch (IllegalArgumentException e) {
+            return error(e.getMessage());
+        }
+        Conversation conv = Conversation.start(java.util.UUID.randomUUID().toString());
+        if (args.get("session") instanceof String s && !s.isBlank()) {
+            conv = store.session(s).orElse(Conversation.start(s));
+        }
+        Agent a;
+        try {
+            a = agent.get().withApprover(approver(exchange));
+        } catch (RuntimeException e) {
+            return error("the agent is not available: " + e.getMessage());
+        }
+        Progress progress = new Progress(exchange, request);
+        RunRequest req = RunRequest.of(t).withWorkflow(wf).withConversation(conv).withLimits(limits);
+        try {
+            RunResult r = await(a.start(req, progress), limits);
+            for (int asked = 0; r.termination() == Termination.ASKED_USER && asked < MAX_QUESTIONS; asked++) {
+                Optional<String> reply = ask(exchange, r.answer());
+                if (reply.isEmpty()) {
+                    break;
+                }
+                r = await(a.start(req.withRunId(null).withConversation(r.conversation()).withTaskText(reply.get()), progress), limits);
+            }
+            return result(r);
+        } catch (WorkflowException e) {
+            return error("workflow does not validate:\n" + e.diagnostics().stream().map(Diagnostic::format).reduce((x, y) -> x + "\n" + y).orElse(""));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return error("the call was interrupted");
+        }
+    }
+
+    private CallToolResult resume(McpSyncServerExchange exchange, CallToolRequest request) {
+        Object id = request.arguments() == null ? null : request.arguments().get("run_id");
+        if (!(id instanceof String runId) || runId.isBlank()) {
+            return error("run_id: must be a non-empty string");
+        }
+        try {
+            Run run = agent.get().withApprover(approver(exchange)).resume(runId, new Progress(exchange, request));
+            return result(await(run, Limits.DEFAULTS));
+        } catch (IllegalArgumentException e) {
+            return error("run_id: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return error("the call was interrupted");
+        }
+    }
+
+    private CallToolResult runs(McpSyncServerExchange exchange, CallToolRequest request) {
+        Map<String, Object> args = request.arguments() == null ? Map.of() : request.arguments();
+        if (args.get("run_id") instanceof String id && !id.isBlank()) {
+            Optional<Checkpoint> c = store.load(id);
+            if (c.isEmpty()) {
+                return error("run_id: no run '" + id + "'");
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            Checkpoint k = c.get();
+            out.put("run_id", k.runId());
+            out.put("session", k.request().conversation().session());
+            out.put("task", k.request().task());
+            out.put("status", k.termination() == null ? "running" : k.termination().name().toLowerCase());
+            out.put("steps", k.step());
+            out.put("answer", k.answer());
+            out.put("tool_calls", k.calls().stream().map(r -> Map.of("id", r.call().id(), "name", r.call().name(),
+                    "outcome", r.outcome().name(), "duration_ms", r.duration().toMillis())).toList());
+            out.put("states", k.states().stream().map(s -> Map.of("state", s.path(), "reason", s.reason())).toList());
+            out.put("in_flight", k.inFlight().stream().map(x -> Map.of("id", x.id(), "name", x.name())).toList());
+            return CallToolResult.builder().structuredContent(out).addTextContent(write(out)).build();
+        }
+        int limit = args.get("limit") == null ? 20 : integer(args.get("limit"), "limit");
+        List<Map<String, Object>> list = store.list(limit).stream().map(s -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("run_id", s.runId());
+            m.put("session", s.session());
+            m.put("task", s.task());
+            m.put("status", s.status());
+            m.put("steps", s.steps());
+            m.put("updated_at", s.updatedAt().toString());
+            return m;
+        }).toList();
+        Map<String, Object> out = Map.of("runs", list);
+        return CallToolResult.builder().structuredContent(out).addTextContent(write(out)).build();
+    }
+
+    private static RunResult await(Run run, Limits limits) throws InterruptedException {
+        try {
+            return run.await(limits.deadline().plus(Duration.ofMinutes(1)));
+        } catch (TimeoutException e) {
+            run.cancel();
+            throw new IllegalStateException("run " + run.id() + " did not stop after its deadline");
+        } catch (InterruptedException e) {
+            run.cancel(); // the call was cancelled: so is the run, and its calls downstream
+            throw e;
+        }
+    }
+
+    private static WorkflowSource workflow(Object w) {
+        if (w == null) {
+            return null;
+        }
+        if (!(w instanceof String s) || s.isBlank()) {
+            throw new IllegalArgumentException("workflow: must be a file path or the workflow's YAML");
+        }
+        if (s.contains("\n")) {
+            return new WorkflowSource("workflow", s);
+        }
+        try {
+            return WorkflowSource.read(Path.of(s));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("workflow: cannot read " + s + ": " + e.getMessage());
+        }
+    }
+
+    private static int integer(Object o, String key) {
+        if (o instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && n.intValue() >= 1) {
+            return n.intValue();
+        }
+        throw new IllegalArgumentException(key + ": must be a positive integer, was " + o);
+    }
+
+    /** Elicitation when the client has it; otherwise nobody can be asked, and calls that need approval are refused. */
+    private static Approver approver(McpSyncServerExchange exchange) {
+        if (!canElicit(exchange)) {
+            return Approver.REFUSE;
+        }
+        return r -> {
+            Map<String, Object> schema = Map.of("type", "object", "properties", Map.of(
+                    "approve", Map.of("type", "boolean", "title", "Approve", "description", "Run this call?")), "required", List.of("approve"));
+            ElicitResult answer = exchange.createElicitation(ElicitRequest.builder(
+                    "Approve " + r.tool().modelName() + " " + r.call().arguments() + "? " + r.why(), schema).build());
+            boolean yes = answer.action() == ElicitResult.Action.ACCEPT && answer.content() != null
+                    && Boolean.TRUE.equals(answer.content().get("approve"));
+            return new Approval(r.call(), r.tool().modelName(), yes, "mcp client",
+                    answer.action() == ElicitResult.Action.ACCEPT ? (yes ? "approved" : "refused") : answer.action().name().toLowerCase());
+        };
+    }
+
+    private static Optional<String> ask(McpSyncServerExchange exchange, String question) {
+        if (!canElicit(exchange)) {
+            return Optional.empty();
+        }
+        Map<String, Object> schema = Map.of("type", "object", "properties", Map.of(
+                "reply", Map.of("type", "string", "title", "Your reply")), "required", List.of("reply"));
+        ElicitResult answer = exchange.createElicitation(ElicitRequest.builder(question, schema).build());
+        if (answer.action() != ElicitResult.Action.ACCEPT || answer.content() == null
+                || !(answer.content().get("reply") instanceof String reply) || reply.isBlank()) {
+            return Optional.empty();
+        }
+        return Optional.of(reply);
+    }
+
+    private static boolean canElicit(McpSyncServerExchange exchange) {
+        McpSchema.ClientCapabilities caps = exchange.getClientCapabilities();
+        return caps != null && caps.elicitation() != null;
+    }
+
+    private static CallToolResult result(RunResult r) {
+        Map<String, Object> structured = JSON.convertValue(r.toJson(), new TypeReference<>() { });
+        boolean failed = r.termination() == Termination.ENGINE_UNAVAILABLE || r.termination() == Termination.FAILED;
+        String text = r.answer().isEmpty() ? r.termination().name().toLowerCase() + ": " + r.detail() : r.answer();
+        return CallToolResult.builder().structuredContent(structured).addTextContent(text).isError(failed).build();
+    }
+
+    private static CallToolResult error(String message) {
+        return CallToolResult.builder().addTextContent(message).isError(true).build();
+    }
+
+    private static String write(Object o) {
+        try {
+            return JSON.writeValueAsString(o);
+        } catch (IOException e) {
+            return String.valueOf(o);
+        }
+    }
+
+    /** A progress notification per step and per finished tool call, when the client sent a progress token. */
+    private static final class Progress implements java.util.function.Consumer<RunEvent> {
+        private final McpSyncServerExchange exchange;
+        private final Object token;
+        private final AtomicInteger count = new AtomicInteger();
+
+        Progress(McpSyncServerExchange exchange, CallToolRequest request) {
+            this.exchange = exchange;
+            this.token = request.meta() == null ? null : request.meta().get("progressToken");
+        }
+
+        @Override
+        public void accept(RunEvent e) {
+            if (token == null) {
+                return;
+            }
+            String message = switch (e) {
+                case RunEvent.StepStarted s -> "step " + s.step();
+                case RunEvent.ToolCallFinished f -> f.result().call().name() + " " + f.result().outcome().name().toLowerCase()
+                        + " in " + f.result().duration().toMillis() + " ms";
+                case RunEvent.StateEntered s -> "state " + s.visit().path();
+                default -> null;
+            };
+            if (message == null) {
+                return;
+            }
+            try {
+                exchange.progressNotification(ProgressNotification.builder(token, count.incrementAndGet()).message(message).build());
+            } catch (RuntimeException ex) {
+                LOG.debug("progress notification failed: {}", ex.toString());
+            }
+        }
+    }
+}
