@@ -15,6 +15,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class LiveServers {
     private static final Logger log = LoggerFactory.getLogger(LiveServers.class);
     private final List<McpSyncServer> servers = new CopyOnWriteArrayList<>();
+    private final Cancellations cancellations = new Cancellations();
+
+    /** The calls a client may cancel, on any transport that reports cancellations. */
+    public Cancellations cancellations() {
+        return cancellations;
+    }
 
     public void add(McpSyncServer server) {
         servers.add(server);

@@ -31,7 +31,7 @@ public final class StdioHost implements AutoCloseable {
      */
     public StdioHost(McpFeatures features, LiveServers liveServers, InputStream in, OutputStream out, Duration answerBound) {
         this.liveServers = liveServers;
-        this.pending = new PendingRequests(in, out, answerBound);
+        this.pending = new PendingRequests(in, out, answerBound, liveServers.cancellations()::cancel);
         McpJsonMapper json = McpJsonDefaults.getMapper();
         var transport = new StdioServerTransportProvider(json, pending.input(), pending.output());
         this.server = features.applyTo(McpServer.sync(transport).jsonMapper(json)).build();

@@ -18,6 +18,7 @@ import dev.kairos.agent.WorkflowSource;
 import dev.kairos.fsm.Diagnostic;
 import dev.kairos.fsm.WorkflowException;
 import dev.kairos.server.Registry;
+import dev.kairos.transports.Cancellations;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -38,7 +39,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -55,14 +58,16 @@ public final class AgentMcpTools {
 
     private final Supplier<Agent> agent;
     private final RunStore store;
+    private final Cancellations cancellations;
 
-    private AgentMcpTools(Supplier<Agent> agent, RunStore store) {
+    private AgentMcpTools(Supplier<Agent> agent, RunStore store, Cancellations cancellations) {
         this.agent = agent;
         this.store = store;
+        this.cancellations = cancellations;
     }
 
     public static void register(Registry registry, Supplier<Agent> agent, RunStore store) {
-        AgentMcpTools t = new AgentMcpTools(agent, store);
+        AgentMcpTools t = new AgentMcpTools(agent, store, registry.liveServers().cancellations());
         registry.tool(t.runTool());
         registry.tool(t.resumeTool());
         registry.tool(t.runsTool());
@@ -144,14 +149,24 @@ public final class AgentMcpTools {
         }
         Progress progress = new Progress(exchange, request);
         RunRequest req = RunRequest.of(t).withWorkflow(wf).withConversation(conv).withLimits(limits);
-        try {
-            RunResult r = await(a.start(req, progress), limits);
-            for (int asked = 0; r.termination() == Termination.ASKED_USER && asked < MAX_QUESTIONS; asked++) {
+        AtomicReference<Run> current = new AtomicReference<>();
+        AtomicBoolean cancelled = new AtomicBoolean();
+        // notifications/cancelled for this call stops the run and, through it, its calls downstream.
+        try (AutoCloseable ignored = cancellations.register(progress.token(), () -> {
+            cancelled.set(true);
+            Run r = current.get();
+            if (r != null) {
+                r.cancel();
+            }
+        })) {
+            RunResult r = await(started(current, cancelled, a.start(req, progress)), limits);
+            for (int asked = 0; r.termination() == Termination.ASKED_USER && asked < MAX_QUESTIONS && !cancelled.get(); asked++) {
                 Optional<String> reply = ask(exchange, r.answer());
                 if (reply.isEmpty()) {
                     break;
                 }
-                r = await(a.start(req.withRunId(null).withConversation(r.conversation()).withTaskText(reply.get()), progress), limits);
+                r = await(started(current, cancelled, a.start(req.withRunId(null).withConversation(r.conversation())
+                        .withTaskText(reply.get()), progress)), limits);
             }
             return result(r);
         } catch (WorkflowException e) {
@@ -159,7 +174,19 @@ public final class AgentMcpTools {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return error("the call was interrupted");
+        } catch (Exception e) {
+            LOG.warn("agent_run failed", e);
+            return error("agent_run failed: " + e.getMessage());
         }
+    }
+
+    /** Keeps the run that is going now, and stops it at once if the call was cancelled meanwhile. */
+    private static Run started(AtomicReference<Run> current, AtomicBoolean cancelled, Run run) {
+        current.set(run);
+        if (cancelled.get()) {
+            run.cancel();
+        }
+        return run;
     }
 
     private CallToolResult resume(McpSyncServerExchange exchange, CallToolRequest request) {
@@ -314,6 +341,10 @@ public final class AgentMcpTools {
         Progress(McpSyncServerExchange exchange, CallToolRequest request) {
             this.exchange = exchange;
             this.token = request.meta() == null ? null : request.meta().get("progressToken");
+        }
+
+        Object token() {
+            return token;
         }
 
         @Override

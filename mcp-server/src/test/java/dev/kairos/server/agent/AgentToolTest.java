@@ -126,4 +126,67 @@ class AgentToolTest {
         assertTrue(((TextContent) w.content().getFirst()).text().contains("workflow:6"), String.valueOf(w.content()));
         assertTrue(sim.received("/v1/chat/completions").isEmpty());
     }
+
+    @Test
+    void notificationsCancelledStopsTheRunAndItsEngineStream() throws Exception {
+        // The Java SDK 2.1 client cannot send notifications/cancelled, so this client speaks JSON-RPC itself.
+        sim = new SimScript().calls("lookup", "{\"q\":\"x\"}").raw("{\"delayFirstMs\": 120000, \"sse\": [\"[DONE]\"]}").start();
+        Path config = dir.resolve("kairos.yaml");
+        new ObjectMapper().writeValue(config.toFile(), Map.of("inference", Map.of("endpoints",
+                List.of(Map.of("url", sim.url().toString(), "model", "m", "engine", "vllm")))));
+        ProcessBuilder pb = KairosProcess.builder("mcp", "--config", config.toString());
+        pb.environment().putAll(KairosProcess.NO_MEMORY);
+        pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+        Process p = pb.start();
+        java.util.concurrent.BlockingQueue<com.fasterxml.jackson.databind.JsonNode> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        ObjectMapper json = new ObjectMapper();
+        Thread.ofVirtual().start(() -> {
+            try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    lines.add(json.readTree(line));
+                }
+            } catch (Exception ignored) {
+                // the process ended
+            }
+        });
+        var stdin = p.getOutputStream();
+        try {
+            send(stdin, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}");
+            send(stdin, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+            send(stdin, "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"agent_run\","
+                    + "\"arguments\":{\"task\":\"look it up\"},\"_meta\":{\"progressToken\":\"c-1\"}}}");
+            // wait (bounded) until step 2 is in flight at the engine
+            boolean step2 = false;
+            long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            while (!step2 && System.nanoTime() < end) {
+                var m = lines.poll(1, java.util.concurrent.TimeUnit.SECONDS);
+                step2 = m != null && "notifications/progress".equals(m.path("method").asText())
+                        && "step 2".equals(m.path("params").path("message").asText());
+            }
+            assertTrue(step2, "progress for step 2 arrived");
+            send(stdin, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":7,\"reason\":\"stop\"}}");
+            com.fasterxml.jackson.databind.JsonNode answer = null;
+            end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (answer == null && System.nanoTime() < end) {
+                var m = lines.poll(1, java.util.concurrent.TimeUnit.SECONDS);
+                if (m != null && m.path("id").asInt() == 7) {
+                    answer = m;
+                }
+            }
+            assertTrue(answer != null, "the cancelled call was answered");
+            assertEquals("cancelled", answer.at("/result/structuredContent/termination").asText(), answer.toString());
+            assertTrue(sim.awaitDisconnect(Duration.ofSeconds(10)), "the engine stream of step 2 was closed");
+        } finally {
+            stdin.close();
+            if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    private static void send(java.io.OutputStream out, String line) throws java.io.IOException {
+        out.write((line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        out.flush();
+    }
 }

@@ -28,8 +28,21 @@ public final class PendingRequests {
     private final InputStream input;
     private final OutputStream output;
     private volatile boolean allAnswered = true;
+    private final java.util.function.Predicate<JsonNode> cancelled;
+    /** Progress tokens of the tool calls still open, by request id. */
+    private final java.util.Map<String, JsonNode> tokens = new java.util.concurrent.ConcurrentHashMap<>();
 
     public PendingRequests(InputStream in, OutputStream out, Duration answerBound) {
+        this(in, out, answerBound, token -> false);
+    }
+
+    /**
+     * @param cancelled told the progress token of a {@code tools/call} its client cancelled with
+     *                  {@code notifications/cancelled} (calls without a token cannot be told apart)
+     */
+    public PendingRequests(InputStream in, OutputStream out, Duration answerBound,
+                           java.util.function.Predicate<JsonNode> cancelled) {
+        this.cancelled = cancelled;
         this.answerBound = answerBound;
         JsonRpcLines requests = new JsonRpcLines(this::onRequest);
         JsonRpcLines responses = new JsonRpcLines(this::onResponse);
@@ -86,6 +99,19 @@ public final class PendingRequests {
 
     private void onRequest(JsonNode message) {
         JsonNode id = message.get("id");
+        String method = message.path("method").asText("");
+        if (method.equals("tools/call") && id != null && !id.isNull()) {
+            JsonNode token = message.path("params").path("_meta").get("progressToken");
+            if (token != null && !token.isNull()) {
+                tokens.put(idKey(id), token);
+            }
+        } else if (method.equals("notifications/cancelled")) {
+            JsonNode requestId = message.path("params").get("requestId");
+            JsonNode token = requestId == null ? null : tokens.remove(idKey(requestId));
+            if (token != null) {
+                cancelled.test(token);
+            }
+        }
         if (id != null && !id.isNull() && message.hasNonNull("method")) {
             lock.lock();
             try {
@@ -99,6 +125,7 @@ public final class PendingRequests {
     private void onResponse(JsonNode message) {
         JsonNode id = message.get("id");
         if (id != null && !id.isNull() && !message.has("method")) {
+            tokens.remove(idKey(id));
             lock.lock();
             try {
                 open.remove(idKey(id));
