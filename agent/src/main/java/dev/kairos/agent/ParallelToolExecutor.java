@@ -178,6 +178,7 @@ public final class ParallelToolExecutor implements ToolExecutor {
         final CompletableFuture<ToolCallResult> result = new CompletableFuture<>();
         final Instant begun = Instant.now();
         final AtomicInteger attempts = new AtomicInteger();
+        final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
         volatile Thread worker;
         volatile Instant deadline = Instant.MAX;
         volatile CatalogueTool tool;
@@ -194,7 +195,7 @@ public final class ParallelToolExecutor implements ToolExecutor {
 
         @Override
         public void progress(double progress, Double total, String message) {
-            if (!result.isDone()) {
+            if (!ended.get()) {
                 turn.emit(new ToolEvent.Progress(call, progress, total, message));
             }
         }
@@ -202,14 +203,16 @@ public final class ParallelToolExecutor implements ToolExecutor {
         void finish(ToolOutcome outcome, String text, JsonNode structured) {
             ToolCallResult r = new ToolCallResult(call, text, structured, outcome,
                     Duration.between(begun, Instant.now()), attempts.get());
-            if (result.complete(r)) {
+            // the Finished event comes before the result is handed back, so a listener has seen every event by then
+            if (ended.compareAndSet(false, true)) {
                 turn.emit(new ToolEvent.Finished(r));
+                result.complete(r);
             }
         }
 
         /** Ends the call from outside (timeout, cancel): the result is set first, then the worker is interrupted. */
         void stop(ToolOutcome outcome, String reason) {
-            if (result.isDone()) {
+            if (ended.get()) {
                 return;
             }
             String name = tool == null ? call.name() : tool.modelName();
@@ -317,7 +320,15 @@ public final class ParallelToolExecutor implements ToolExecutor {
                 finish(ToolOutcome.UNAVAILABLE, "server " + t.provider() + " is unavailable: its last calls failed,"
                         + " so Kairos is not sending it more for a while. Use another tool or try later.", null);
             } catch (ToolUnavailableException e) {
-                finish(ToolOutcome.UNAVAILABLE, "server " + t.provider() + " is unavailable: " + e.getMessage(), null);
+                if (remaining().isZero()) {
+                    // the provider gave up at the deadline a moment before the timeout fired
+                    stop(ToolOutcome.TIMEOUT, "timed out after " + human(t.timeout())
+                            + " and was cancelled; it may have partly taken effect. Try a smaller request or another way.");
+                    return;
+                }
+                String m = e.getMessage() == null ? "" : e.getMessage();
+                finish(ToolOutcome.UNAVAILABLE, m.startsWith("server ") ? m
+                        : "server " + t.provider() + " is unavailable: " + m, null);
             } catch (Throwable e) {
                 if (Thread.currentThread().isInterrupted() || e.getCause() instanceof InterruptedException) {
                     finish(ToolOutcome.INTERRUPTED, "The call to '" + t.modelName()

@@ -1,0 +1,471 @@
+package dev.kairos.transports;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kairos.transports.internal.CancellingTransport;
+import dev.kairos.transports.internal.ChildProcesses;
+import dev.kairos.transports.internal.ProcessStdioTransport;
+import io.modelcontextprotocol.client.McpAsyncClient;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.transport.HttpClientSseClientTransport;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
+import io.modelcontextprotocol.spec.McpClientTransport;
+import io.modelcontextprotocol.spec.McpError;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpTransportSessionNotFoundException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+/**
+ * One supervised connection to a downstream MCP server (stdio, Streamable HTTP or legacy SSE) on
+ * the MCP Java SDK client, with what the SDK leaves out: {@code notifications/cancelled} on timeout
+ * and interrupt, restarts of a stdio server that exited (the last stderr lines in the error), one
+ * re-initialise when an HTTP server has forgotten our session, and no orphaned child processes.
+ */
+public final class McpServerConnection implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(McpServerConnection.class);
+    private static final Pattern FALLBACK_STATUS = Pattern.compile("\\b(400|404|405)\\b");
+    private static final int STDERR_LINES = 20;
+    // the SDK's own per-request timeout is a backstop only; each call waits until its own deadline
+    private static final Duration BACKSTOP = Duration.ofHours(1);
+
+    private final String name;
+    private final ServerEndpoint endpoint;
+    private final ClientOptions options;
+    private final McpJsonMapper mapper = new JacksonMcpJsonMapper(new ObjectMapper());
+    private final List<Runnable> toolListeners = new CopyOnWriteArrayList<>();
+    private final Map<Object, Consumer<McpSchema.ProgressNotification>> progress = new ConcurrentHashMap<>();
+    private final AtomicLong tokens = new AtomicLong();
+    private final Deque<String> stderr = new ArrayDeque<>();
+    private final Object lock = new Object();
+    private volatile Session session;
+    private volatile ServerState state;
+    private volatile List<McpSchema.Tool> tools = List.of();
+    private volatile boolean closed;
+    private int restartsInARow;
+
+    /** A live protocol session: the client, the transport that can cancel, and (stdio) the process. */
+    private record Session(McpAsyncClient client, CancellingTransport transport, Process process, String kind,
+                           CompletableFuture<String> gone) {
+    }
+
+    private McpServerConnection(String name, ServerEndpoint endpoint, ClientOptions options) {
+        this.name = name;
+        this.endpoint = endpoint;
+        this.options = options;
+        this.state = new ServerState(ServerState.Status.CONNECTING, "", null, null, null);
+    }
+
+    /**
+     * Connects (bounded by {@code options.initializeTimeout()}) and lists the tools. Never throws for
+     * a server that fails: the connection is returned in state FAILED with the reason.
+     */
+    public static McpServerConnection open(String name, ServerEndpoint endpoint, ClientOptions options) {
+        McpServerConnection c = new McpServerConnection(name, endpoint, options);
+        try {
+            c.install(c.connect());
+        } catch (RuntimeException e) {
+            c.state = new ServerState(ServerState.Status.FAILED, c.reason(e), null, null, null);
+            LOG.warn("server {}: {}", name, c.state.detail());
+        }
+        return c;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public ServerState state() {
+        return state;
+    }
+
+    /** The tools as last listed (empty unless ready). */
+    public List<McpSchema.Tool> tools() {
+        return tools;
+    }
+
+    /** Runs after a {@code notifications/tools/list_changed} has been followed by a new list. */
+    public void onToolsChanged(Runnable listener) {
+        toolListeners.add(listener);
+    }
+
+    /**
+     * Calls a tool and waits until {@code deadline}. On interrupt or at the deadline the request is
+     * cancelled downstream. A JSON-RPC error from the server comes back as an error result; a server
+     * that cannot be reached throws {@link ServerUnavailableException}.
+     */
+    public McpSchema.CallToolResult call(String tool, Map<String, Object> arguments,
+                                         Consumer<McpSchema.ProgressNotification> onProgress, Instant deadline)
+            throws InterruptedException {
+        Session s = session;
+        if (s == null) {
+            throw new ServerUnavailableException(notReady());
+        }
+        try {
+            return callOnce(s, tool, arguments, onProgress, deadline);
+        } catch (SessionLost e) {
+            // the server restarted and forgot our session: the request was not processed, so send it again once
+            LOG.info("server {}: session not found; initializing again and resending {}", name, tool);
+            Session fresh = reconnect(s);
+            return callOnce(fresh, tool, arguments, onProgress, deadline);
+        }
+    }
+
+    private static final class SessionLost extends RuntimeException {
+        SessionLost(Throwable cause) {
+            super(cause);
+        }
+    }
+
+    private McpSchema.CallToolResult callOnce(Session s, String tool, Map<String, Object> arguments,
+                                              Consumer<McpSchema.ProgressNotification> onProgress, Instant deadline)
+            throws InterruptedException {
+        String token = name + "-" + tokens.incrementAndGet();
+        if (onProgress != null) {
+            progress.put(token, onProgress);
+        }
+        McpSchema.CallToolRequest request = new McpSchema.CallToolRequest(tool, arguments, Map.of("progressToken", token));
+        CompletableFuture<McpSchema.CallToolResult> call = s.client().callTool(request).toFuture();
+        try {
+            long wait = Math.max(0, Duration.between(Instant.now(), deadline).toNanos());
+            CompletableFuture.anyOf(call, s.gone()).get(wait, TimeUnit.NANOSECONDS);
+            if (!call.isDone()) {
+                throw new ServerUnavailableException("server " + name + " " + s.gone().getNow("stopped")
+                        + " during the call" + stderrTail());
+            }
+            McpSchema.CallToolResult r = call.join();
+            synchronized (lock) {
+                restartsInARow = 0;
+            }
+            return r;
+        } catch (InterruptedException e) {
+            s.transport().cancel(token, "cancelled by the client");
+            call.cancel(true);
+            throw e;
+        } catch (TimeoutException e) {
+            s.transport().cancel(token, "timed out");
+            call.cancel(true);
+            throw new ServerUnavailableException("server " + name + " did not answer " + tool + " in time");
+        } catch (ExecutionException | CompletionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof McpError err && err.getJsonRpcError() != null) {
+                return McpSchema.CallToolResult.builder().isError(true).addTextContent("server " + name
+                        + " answered with an error: " + err.getJsonRpcError().message()
+                        + " (code " + err.getJsonRpcError().code() + ")").build();
+            }
+            if (causedBy(cause, McpTransportSessionNotFoundException.class)) {
+                throw new SessionLost(cause);
+            }
+            if (!s.gone().isDone() && s.process() == null) {
+                throw new ServerUnavailableException("server " + name + ": " + McpError.aggregateExceptionMessages(cause), cause);
+            }
+            throw new ServerUnavailableException("server " + name + " " + s.gone().getNow("failed") + stderrTail(), cause);
+        } finally {
+            s.transport().done(token);
+            progress.remove(token);
+        }
+    }
+
+    private Session reconnect(Session lost) {
+        synchronized (lock) {
+            if (session != lost && session != null) {
+                return session;
+            }
+            closeQuietly(lost);
+            Session fresh = connect();
+            install(fresh);
+            return fresh;
+        }
+    }
+
+    private void install(Session s) {
+        synchronized (lock) {
+            if (closed) {
+                closeQuietly(s);
+                throw new ServerUnavailableException("server " + name + " is closed");
+            }
+            session = s;
+            McpSchema.InitializeResult init = s.client().getCurrentInitializationResult();
+            String server = init == null || init.serverInfo() == null ? null
+                    : init.serverInfo().name() + " " + init.serverInfo().version();
+            state = new ServerState(ServerState.Status.READY, "", init == null ? null : init.protocolVersion(), server, s.kind());
+        }
+        s.gone().thenAccept(why -> exited(s, why));
+    }
+
+    private Session connect() {
+        return switch (endpoint) {
+            case ServerEndpoint.Stdio stdio -> connectStdio(stdio);
+            case ServerEndpoint.Http http -> switch (http.kind()) {
+                case STREAMABLE -> connectHttp(http, false);
+                case SSE -> connectHttp(http, true);
+                case AUTO -> {
+                    try {
+                        yield connectHttp(http, false);
+                    } catch (RuntimeException e) {
+                        // the spec's backwards-compatibility rule: 400/404/405 on the POST means a legacy SSE server
+                        if (!FALLBACK_STATUS.matcher(String.valueOf(McpError.aggregateExceptionMessages(e))).find()) {
+                            throw e;
+                        }
+                        LOG.info("server {}: no Streamable HTTP at {} ({}); trying legacy SSE", name, http.url(),
+                                e.getMessage());
+                        yield connectHttp(http, true);
+                    }
+                }
+            };
+        };
+    }
+
+    private Session connectStdio(ServerEndpoint.Stdio stdio) {
+        ProcessStdioTransport raw = new ProcessStdioTransport(name, stdio.command(), stdio.args(), stdio.env(),
+                stdio.cwd(), mapper, line -> {
+                    LOG.info("[{}] {}", name, line);
+                    synchronized (stderr) {
+                        stderr.addLast(line);
+                        while (stderr.size() > STDERR_LINES) {
+                            stderr.removeFirst();
+                        }
+                    }
+                }, options.stopGrace());
+        try {
+            raw.start();
+        } catch (IllegalStateException e) {
+            throw new ServerUnavailableException("server " + name + ": " + e.getMessage(), e);
+        }
+        CancellingTransport transport = new CancellingTransport(raw, name);
+        McpAsyncClient client = build(transport);
+        try {
+            initialize(client);
+        } catch (RuntimeException e) {
+            client.close();
+            raw.close();
+            throw e;
+        }
+        Process p = raw.process();
+        CompletableFuture<String> gone = p.onExit().thenApply(x -> "exited with code " + x.exitValue());
+        Session s = new Session(client, transport, p, "stdio", gone);
+        listTools(s);
+        return s;
+    }
+
+    private Session connectHttp(ServerEndpoint.Http http, boolean sse) {
+        URI uri = URI.create(http.url());
+        String base = uri.getScheme() + "://" + uri.getRawAuthority();
+        String path = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
+                + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+        HttpRequest.Builder headers = HttpRequest.newBuilder();
+        http.headers().forEach(headers::header);
+        McpClientTransport raw = sse
+                ? HttpClientSseClientTransport.builder(base).sseEndpoint(path).requestBuilder(headers)
+                        .jsonMapper(mapper).connectTimeout(options.initializeTimeout()).build()
+                : HttpClientStreamableHttpTransport.builder(base).endpoint(path).requestBuilder(headers)
+                        .jsonMapper(mapper).connectTimeout(options.initializeTimeout()).build();
+        CancellingTransport transport = new CancellingTransport(raw, name);
+        McpAsyncClient client = build(transport);
+        try {
+            initialize(client);
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
+        Session s = new Session(client, transport, null, sse ? "sse" : "streamable-http", new CompletableFuture<>());
+        listTools(s);
+        return s;
+    }
+
+    private McpAsyncClient build(CancellingTransport transport) {
+        McpClient.AsyncSpec spec = McpClient.async(transport)
+                .clientInfo(new McpSchema.Implementation(options.clientName(), options.clientVersion()))
+                .initializationTimeout(options.initializeTimeout())
+                .requestTimeout(BACKSTOP)
+                .progressConsumer(p -> {
+                    Consumer<McpSchema.ProgressNotification> c = progress.get(p.progressToken());
+                    if (c != null) {
+                        c.accept(p);
+                    }
+                    return Mono.empty();
+                })
+                .toolsChangeConsumer(list -> {
+                    tools = List.copyOf(list);
+                    LOG.info("server {}: tool list changed ({} tools)", name, list.size());
+                    toolListeners.forEach(Runnable::run);
+                    return Mono.empty();
+                })
+                .loggingConsumer(m -> {
+                    LOG.info("[{}] {}: {}", name, m.level(), m.data());
+                    return Mono.empty();
+                });
+        if (options.elicitation() != null) {
+            spec = spec.capabilities(McpSchema.ClientCapabilities.builder().elicitation().build())
+                    .elicitation(req -> Mono.fromCallable(() -> options.elicitation().apply(req))
+                            .subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic()))
+                    .applyElicitationDefaults(options.applyElicitationDefaults());
+        }
+        return spec.build();
+    }
+
+    private void initialize(McpAsyncClient client) {
+        try {
+            client.initialize().block(options.initializeTimeout().plusSeconds(1));
+        } catch (RuntimeException e) {
+            throw new ServerUnavailableException(reason(e), e);
+        }
+        if (!client.isInitialized()) {
+            throw new ServerUnavailableException("server " + name + " did not answer initialize within "
+                    + options.initializeTimeout().toSeconds() + " s");
+        }
+    }
+
+    private void listTools(Session s) {
+        List<McpSchema.Tool> all = new ArrayList<>();
+        String cursor = null;
+        do {
+            McpSchema.ListToolsResult r = s.client().listTools(cursor).block(options.initializeTimeout());
+            if (r == null) {
+                break;
+            }
+            all.addAll(r.tools());
+            cursor = r.nextCursor();
+        } while (cursor != null && all.size() < 10_000);
+        tools = List.copyOf(all);
+    }
+
+    private void exited(Session s, String why) {
+        if (closed || session != s) {
+            return;
+        }
+        int attempt;
+        String detail = "server " + name + " " + why + stderrTail();
+        synchronized (lock) {
+            attempt = ++restartsInARow;
+            // the state first, so a call that finds no session reads why
+            state = attempt > options.maxRestarts()
+                    ? new ServerState(ServerState.Status.FAILED, detail + " (gave up after " + options.maxRestarts()
+                    + " restarts)", null, null, s.kind())
+                    : new ServerState(ServerState.Status.RESTARTING, detail, null, null, s.kind());
+            session = null;
+            tools = List.of();
+        }
+        closeQuietly(s);
+        toolListeners.forEach(Runnable::run);
+        if (attempt > options.maxRestarts()) {
+            LOG.warn("{}", state.detail());
+            return;
+        }
+        long backoff = Math.min(options.maxRestartBackoff().toMillis(),
+                options.restartBackoff().toMillis() << Math.min(attempt - 1, 20));
+        LOG.warn("{}; restart {} of {} in {} ms", detail, attempt, options.maxRestarts(), backoff);
+        Thread.ofVirtual().name("restart-" + name).start(() -> {
+            try {
+                Thread.sleep(backoff);
+                if (closed) {
+                    return;
+                }
+                Session fresh = connect();
+                install(fresh);
+                LOG.info("server {}: restarted", name);
+                toolListeners.forEach(Runnable::run);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                state = new ServerState(ServerState.Status.FAILED, reason(e), null, null, s.kind());
+                LOG.warn("server {}: restart failed: {}", name, state.detail());
+            }
+        });
+    }
+
+    private String notReady() {
+        ServerState st = state;
+        return switch (st.status()) {
+            case RESTARTING -> st.detail() + "; it is restarting";
+            case CLOSED -> "server " + name + " is closed";
+            case CONNECTING, READY -> "server " + name + " is not connected yet";
+            case FAILED -> st.detail();
+        };
+    }
+
+    private String reason(Throwable e) {
+        if (e instanceof ServerUnavailableException && e.getMessage().startsWith("server " + name)) {
+            return e.getMessage() + (e.getMessage().contains("last stderr") ? "" : stderrTail());
+        }
+        String msg = McpError.aggregateExceptionMessages(e);
+        if (msg == null || msg.isBlank()) {
+            msg = e.toString();
+        }
+        if (!msg.contains("cannot start") && (msg.contains("TimeoutException") || msg.contains("Did not observe any item"))) {
+            msg = "no answer to initialize within " + options.initializeTimeout().toSeconds() + " s";
+        }
+        return "server " + name + ": " + msg + stderrTail();
+    }
+
+    private String stderrTail() {
+        synchronized (stderr) {
+            return stderr.isEmpty() ? "" : "; last stderr: " + String.join(" | ", stderr);
+        }
+    }
+
+    private static boolean causedBy(Throwable t, Class<?> type) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void closeQuietly(Session s) {
+        try {
+            s.client().closeGracefully().block(options.stopGrace());
+        } catch (RuntimeException e) {
+            LOG.debug("server {}: close: {}", name, e.toString());
+            s.client().close();
+        }
+        if (s.process() != null && s.process().isAlive()) {
+            ChildProcesses.stop(s.process(), options.stopGrace());
+        }
+    }
+
+    /** Closes the session and stops the child process: SIGTERM, then a kill after the grace period. */
+    @Override
+    public void close() {
+        Session s;
+        synchronized (lock) {
+            closed = true;
+            s = session;
+            session = null;
+            state = new ServerState(ServerState.Status.CLOSED, "", null, null, null);
+        }
+        if (s != null) {
+            closeQuietly(s);
+        }
+    }
+
+    /** The PID of the stdio server process, for tests and diagnostics; -1 when none. */
+    public long pid() {
+        Session s = session;
+        return s == null || s.process() == null ? -1 : s.process().pid();
+    }
+}
