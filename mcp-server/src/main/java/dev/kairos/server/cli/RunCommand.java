@@ -12,7 +12,16 @@ import dev.kairos.agent.RunResult;
 import dev.kairos.agent.RunStore;
 import dev.kairos.agent.Termination;
 import dev.kairos.agent.WorkflowSource;
-import dev.kairos.server.agent.AgentTools;
+import dev.kairos.agent.DownstreamServers;
+import dev.kairos.agent.ExecutorSettings;
+import dev.kairos.agent.LiveCatalogue;
+import dev.kairos.agent.McpServerSettings;
+import dev.kairos.agent.McpServersConfig;
+import dev.kairos.agent.ParallelToolExecutor;
+import dev.kairos.agent.ToolApproval;
+import dev.kairos.server.Version;
+import dev.kairos.transports.ClientOptions;
+import dev.kairos.transports.ServerState;
 import dev.kairos.fsm.Diagnostic;
 import dev.kairos.fsm.WorkflowException;
 import dev.kairos.inference.EngineInfo;
@@ -39,6 +48,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
@@ -123,10 +133,13 @@ public final class RunCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--workflow: " + workflow + " does not validate");
             }
         }
+        List<McpServerSettings> servers = List.of();
         if (mcpConfig != null) {
-            // The client connections (the tool-connections work) plug in here; until then say so plainly.
-            err.println("kairos: --mcp-config: connecting to MCP servers is not part of this build; running without tools");
-            return UNAVAILABLE;
+            try {
+                servers = McpServersConfig.load(mcpConfig);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--mcp-config: " + e.getMessage());
+            }
         }
         Limits limits = Limits.DEFAULTS;
         if (maxSteps != null) {
@@ -143,7 +156,15 @@ public final class RunCommand implements Callable<Integer> {
         }
         URI url = EnginesCommand.engineUrl(engine, config, spec);
         var configured = EnginesCommand.configuredEndpoint(config, url);
-        try (Engines engines = new Engines(); Stores stores = Stores.open(loaded, spec)) {
+        try (Engines engines = new Engines(); Stores stores = Stores.open(loaded, spec);
+             DownstreamServers downstream = DownstreamServers.connect(servers, ClientOptions.defaults(Version.current()))) {
+            if (!servers.isEmpty() && downstream.providers().stream().noneMatch(p -> p.state().status() == ServerState.Status.READY)) {
+                err.println("kairos: none of the MCP servers in " + mcpConfig + " could be reached");
+                downstream.providers().forEach(p -> err.println("  " + p.name() + ": " + p.state().detail()));
+                return UNAVAILABLE;
+            }
+            downstream.providers().stream().filter(p -> p.state().status() != ServerState.Status.READY)
+                    .forEach(p -> err.println("kairos: MCP server " + p.name() + " is not available: " + p.state().detail()));
             String name = model;
             if ((name == null || name.isBlank()) && configured.isPresent()) {
                 name = configured.get().model();
@@ -165,11 +186,13 @@ public final class RunCommand implements Callable<Integer> {
             if (toolProtocol != null) {
                 endpoint = endpoint.withToolProtocol(toolProtocol);
             }
-            AgentTools tools = AgentTools.none();
+            LiveCatalogue catalogue = downstream.catalogue(List.of(), Duration.ofSeconds(60));
+            // The agent asks for approval before a call reaches the executor, so the executor lets them through.
+            ParallelToolExecutor executor = new ParallelToolExecutor(catalogue, ExecutorSettings.defaults(), ToolApproval.ALLOW);
             Approver approver = yes ? Approver.APPROVE_ALL : System.console() != null
                     ? Approver.terminal(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), err)
                     : Approver.REFUSE;
-            Agent agent = new Agent(engines.endpoint(endpoint), null, tools, tools, approver, stores.runs());
+            Agent agent = new Agent(engines.endpoint(endpoint), null, catalogue, executor, approver, stores.runs());
             Progress progress = new Progress(out, err, json);
             Run run;
             if (resume != null) {

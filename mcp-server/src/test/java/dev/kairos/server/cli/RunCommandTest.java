@@ -133,6 +133,41 @@ class RunCommandTest {
     }
 
     @Test
+    void kairosItselfServesAsADownstreamToolServer() throws Exception {
+        sim = new SimScript().calls("kairos_status", "{}").text("Kairos is up.").start();
+        List<String> cmd = KairosProcess.command("mcp");
+        Path mcp = dir.resolve("mcp.json");
+        JSON.writeValue(mcp.toFile(), Map.of("mcpServers", Map.of("kairos", Map.of(
+                "command", cmd.getFirst(), "args", cmd.subList(1, cmd.size()), "env", Map.of("KAIROS_MEMORY_MODE", "off")))));
+        Done d = kairos(KairosProcess.NO_MEMORY, "run", "Is Kairos up?", "--engine", engine(), "--model", "m",
+                "--mcp-config", mcp.toString(), "--json");
+        assertEquals(0, d.code(), d.err());
+        JsonNode o = JSON.readTree(d.out());
+        JsonNode call = o.path("tool_calls").get(0);
+        assertEquals("kairos_status", call.path("name").asText());
+        assertEquals("OK", call.path("outcome").asText(), call.toString());
+        assertTrue(call.path("text").asText().contains("subsystems"), call.toString());
+        JsonNode tools = sim.received(PATH).getFirst().json().path("tools");
+        assertEquals("kairos_status", tools.get(0).path("function").path("name").asText());
+    }
+
+    @Test
+    void aBrokenToolsConfigIsBadInputAndUnreachableServersExitFour() throws Exception {
+        sim = new SimScript().text("unused").start();
+        Path broken = dir.resolve("broken.json");
+        Files.writeString(broken, "{\"mcpServers\": {\"x\": {\"type\": \"carrier-pigeon\"}}}");
+        Done bad = kairos(KairosProcess.NO_MEMORY, "run", "go", "--engine", engine(), "--model", "m", "--mcp-config", broken.toString());
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("broken.json") && bad.err().contains("x"), bad.err());
+        Path gone = dir.resolve("gone.json");
+        Files.writeString(gone, "{\"mcpServers\": {\"gone\": {\"command\": \"/nonexistent/kairos-test-server\"}}}");
+        Done down = kairos(KairosProcess.NO_MEMORY, "run", "go", "--engine", engine(), "--model", "m", "--mcp-config", gone.toString());
+        assertEquals(4, down.code(), down.err());
+        assertTrue(down.err().contains("gone"), down.err());
+        assertTrue(sim.received(PATH).isEmpty());
+    }
+
+    @Test
     void aRunKilledBetweenStepsResumesFromItsCheckpoint() throws Exception {
         Path wf = Path.of("..", "examples", "workflows", "food-ordering.yaml").toAbsolutePath().normalize();
         // Step 1 moves the workflow on; step 2's answer never comes before the process is killed.
