@@ -1,9 +1,20 @@
 package dev.kairos.memory;
 
+import dev.kairos.memory.internal.LocalEmbedder;
+
+import java.nio.file.Path;
 import java.util.List;
 
 /** Turns text into a fixed-dimension vector; in-process by default, an engine's /v1/embeddings later. */
 public interface Embedder extends AutoCloseable {
+
+    /**
+     * The built-in embedder ({@link MemorySettings#DEFAULT_EMBEDDER}): all-MiniLM-L6-v2 (quantized, 384 dimensions) in-process, no network. Loading takes a
+     * second or two; its tokenizer library is extracted under {@code cacheDir} (null: the library's default).
+     */
+    static Embedder local(Path cacheDir) {
+        return LocalEmbedder.load(cacheDir);
+    }
 
     float[] embed(String text);
 

@@ -66,7 +66,8 @@ class WritesTest {
         // the driver retries the loser. A retry must resolve entity names again: meanwhile another writer may have
         // created a newcomer the loser had created in its failed attempt, under another uuid. Each round, all
         // writers start together; half of them also name that round's newcomer. Whether a deadlock happens here
-        // depends on timing, so this checks the outcome (every fact stored once, none lost), not the retry itself.
+        // depends on timing, so this checks the outcome (every fact stored once, none lost); internal.FactRetryTest replays
+        // the retry itself, deterministically.
         String g = "concurrent-facts";
         int writers = 4, rounds = 6, perBatch = 60, people = 30;
         List<String> crowd = java.util.stream.IntStream.range(0, people).mapToObj(i -> "Person " + i).toList();

@@ -1,8 +1,8 @@
 package dev.kairos.bench.memory;
 
+import dev.kairos.memory.Embedder;
 import dev.kairos.memory.MemoryGraph;
 import dev.kairos.memory.MemorySettings;
-import dev.kairos.memory.internal.LocalEmbedder;
 import org.neo4j.configuration.GraphDatabaseSettings;
 import org.neo4j.configuration.connectors.BoltConnector;
 import org.neo4j.configuration.connectors.ConnectorPortRegister;
@@ -164,7 +164,7 @@ public final class EngineCeilingBench {
     }
 
     private static List<float[]> embed(List<SyntheticFacts.Row> rows) {
-        LocalEmbedder embedder = LocalEmbedder.load(null);
+        Embedder embedder = Embedder.local(null);
         long t = System.nanoTime();
         List<float[]> out = embedder.embedAll(rows.stream().map(SyntheticFacts.Row::sentence).toList());
         MemoryBench.out("embedded %d sentences in %.1f s", rows.size(), (System.nanoTime() - t) / 1e9);

@@ -28,6 +28,8 @@ final class GroupCommit<I, O> implements AutoCloseable {
     private record Pending<I, O>(I item, CompletableFuture<O> done) {}
 
     private final LinkedBlockingQueue<Pending<I, O>> queue = new LinkedBlockingQueue<>();
+    /** Notified on every arrival, for {@link #awaitQueued}. */
+    private final Object arrivals = new Object();
     private final Function<List<I>, List<O>> writeAll;
     private final int maxBatch;
     private final Duration maxWait;
@@ -50,6 +52,9 @@ final class GroupCommit<I, O> implements AutoCloseable {
         if (closed) throw new MemoryNotReadyException("memory is closed", new MemoryStatus.Closed(), null);
         CompletableFuture<O> done = new CompletableFuture<>();
         queue.add(new Pending<>(item, done));
+        synchronized (arrivals) {
+            arrivals.notifyAll();
+        }
         try {
             return done.get(maxWait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
@@ -64,9 +69,17 @@ final class GroupCommit<I, O> implements AutoCloseable {
         }
     }
 
-    /** Writes waiting for the next batch (tests watch it). */
-    int queued() {
-        return queue.size();
+    /** Waits until at least {@code n} writes wait for the next batch; false if they did not within {@code timeout} (tests). */
+    boolean awaitQueued(int n, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (arrivals) {
+            while (queue.size() < n) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return false;
+                TimeUnit.NANOSECONDS.timedWait(arrivals, left);
+            }
+            return true;
+        }
     }
 
     private void run() {

@@ -65,17 +65,19 @@ final class HybridSearch {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(HybridSearch.class);
     private final Bolt bolt;
     private final Embedder embedder;
-    private final Store store;
+    private final Checks checks;
+    private final GraphReads reads;
 
-    HybridSearch(Bolt bolt, Embedder embedder, Store store) {
+    HybridSearch(Bolt bolt, Embedder embedder, Checks checks, GraphReads reads) {
         this.bolt = bolt;
         this.embedder = embedder;
-        this.store = store;
+        this.checks = checks;
+        this.reads = reads;
     }
 
     SearchResults search(SearchQuery q) {
         if (q == null) throw new MemoryInputException("query", "is missing");
-        List<String> groups = store.groups(q.groups());
+        List<String> groups = checks.groups(q.groups());
         if (q.limit() < 1 || q.limit() > 100) throw new MemoryInputException("limit", "must be between 1 and 100, was " + q.limit());
         if (q.bfsDepth() < 1 || q.bfsDepth() > 3) throw new MemoryInputException("bfsDepth", "must be between 1 and 3, was " + q.bfsDepth());
         if (q.text().length() > MAX_QUERY_CHARS)
@@ -88,7 +90,7 @@ final class HybridSearch {
             throw new MemoryInputException("centreUuid", "is required for node-distance reranking");
         if (q.centreUuid() != null) {
             MemoryInput.uuid("centreUuid", q.centreUuid());
-            Entity centre = store.entity(q.centreUuid()).orElseThrow(() -> new MemoryNotFoundException("centreUuid", "entity", q.centreUuid()));
+            Entity centre = reads.entity(q.centreUuid()).orElseThrow(() -> new MemoryNotFoundException("centreUuid", "entity", q.centreUuid()));
             if (!groups.contains(centre.groupId()))
                 throw new MemoryInputException("centreUuid", "entity " + centre.uuid() + " is in group '" + centre.groupId()
                         + "', outside the searched groups " + groups);
@@ -115,7 +117,7 @@ final class HybridSearch {
         p.put("names", q.factNames().isEmpty() ? null : q.factNames());
         p.put("labels", q.entityLabels().isEmpty() ? null : q.entityLabels());
         p.put("belief", Rows.utc(q.beliefAsOf()));
-        p.put("world", q.includeInvalidated() ? null : Rows.utc(q.asOf() != null ? q.asOf() : q.beliefAsOf() != null ? q.beliefAsOf() : Store.now().toInstant()));
+        p.put("world", q.includeInvalidated() ? null : Rows.utc(q.asOf() != null ? q.asOf() : q.beliefAsOf() != null ? q.beliefAsOf() : Checks.now().toInstant()));
         p.put("episodeAt", Rows.utc(q.asOf() != null ? q.asOf() : q.beliefAsOf()));
         int k = Math.max(MIN_CANDIDATES, 4 * q.limit());
         p.put("k", k);
@@ -305,13 +307,13 @@ final class HybridSearch {
     Neighbourhood neighbourhood(String entityUuid, int hops, boolean includeInvalidated) {
         MemoryInput.uuid("entityUuid", entityUuid);
         if (hops < 1 || hops > 3) throw new MemoryInputException("hops", "must be between 1 and 3, was " + hops);
-        Entity centre = store.entity(entityUuid).orElseThrow(() -> new MemoryNotFoundException("entityUuid", "entity", entityUuid));
+        Entity centre = reads.entity(entityUuid).orElseThrow(() -> new MemoryNotFoundException("entityUuid", "entity", entityUuid));
         Map<String, Object> p = new HashMap<>();
         p.put("groups", List.of(centre.groupId()));
         p.put("names", null);
         p.put("labels", null);
         p.put("belief", null);
-        p.put("world", includeInvalidated ? null : Store.now());
+        p.put("world", includeInvalidated ? null : Checks.now());
         p.put("vec", null);
         Expansion x = expand(bolt::read, List.of(entityUuid), hops, p, false, 1000, 200);
         Map<String, Object> fp = new HashMap<>(p);

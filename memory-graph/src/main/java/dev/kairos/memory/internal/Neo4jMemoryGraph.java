@@ -58,9 +58,13 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
     private static final Duration TX_TIMEOUT = Duration.ofSeconds(120);
 
     /** Everything that exists once start-up has finished. */
-    private record Parts(EmbeddedNeo4j embedded, Driver driver, Embedder embedder, boolean ownEmbedder,
-                         Store store, HybridSearch search, GroupCommit<Map<String, Object>, Episode> episodes,
+    private record Parts(EmbeddedNeo4j embedded, Driver driver, Bolt bolt, Embedder embedder, boolean ownEmbedder,
+                         Writes writes, GraphReads reads, HybridSearch search,
+                         GroupCommit<EpisodeWrites.EpisodeRow, Episode> episodes,
                          SharedStore.Owner sharedFrom) {}
+
+    /** The writers, each on its own kind of record. */
+    private record Writes(EpisodeWrites episodes, EntityWrites entities, FactWrites facts, Deletes deletes) {}
 
     /** Up to this many concurrent add_memory calls share one transaction. */
     private static final int EPISODE_BATCH = 64;
@@ -74,7 +78,7 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
     private volatile CompletableFuture<Parts> parts = new CompletableFuture<>();
     private volatile Thread starter;
     private volatile boolean closed;
-    private final Runs runs = new Runs(() -> call(p -> p.store().bolt()));
+    private final Runs runs = new Runs(() -> call(p -> p.bolt()));
 
     private Neo4jMemoryGraph(MemorySettings settings, Embedder embedder) {
         this.settings = settings;
@@ -174,9 +178,14 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
                 // Only now, schema in place, may other Kairos processes on this data directory join.
                 SharedStore.publish(settings.dataDir().resolve("neo4j"), uri);
             }
-            Store store = new Store(bolt, embedder, settings);
-            Parts ready = new Parts(embedded, driver, embedder, givenEmbedder == null, store, new HybridSearch(bolt, embedder, store),
-                    new GroupCommit<>("kairos-memory-episodes", store::writeEpisodes, EPISODE_BATCH, TX_TIMEOUT),
+            Checks checks = new Checks(bolt, settings);
+            GraphReads reads = new GraphReads(bolt, checks);
+            EntityWrites entities = new EntityWrites(bolt, embedder, checks);
+            Writes writes = new Writes(new EpisodeWrites(bolt, embedder, checks), entities,
+                    new FactWrites(bolt, embedder, checks, entities, reads), new Deletes(bolt, reads));
+            Parts ready = new Parts(embedded, driver, bolt, embedder, givenEmbedder == null, writes, reads,
+                    new HybridSearch(bolt, embedder, checks, reads),
+                    new GroupCommit<>("kairos-memory-episodes", writes.episodes()::write, EPISODE_BATCH, TX_TIMEOUT),
                     sharedFrom);
             if (closed) {
                 shutdown(ready);
@@ -299,117 +308,117 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
     @Override
     public Episode addEpisode(NewEpisode episode) {
         // Checked and embedded in this thread, so bad input fails only its caller; then the group commit writes it.
-        return call(p -> p.episodes().write(p.store().episodeRows(java.util.Collections.singletonList(episode)).get(0)));
+        return call(p -> p.episodes().write(p.writes().episodes().rows(java.util.Collections.singletonList(episode)).get(0)));
     }
 
     @Override
     public List<Episode> addEpisodes(List<NewEpisode> episodes) {
         if (episodes == null) throw new MemoryInputException("episodes", "is missing");
         if (episodes.isEmpty()) return List.of();
-        return call(p -> p.store().writeEpisodes(p.store().episodeRows(episodes)));
+        return call(p -> p.writes().episodes().write(p.writes().episodes().rows(episodes)));
     }
 
     @Override
     public void markExtraction(String episodeUuid, Episode.Extraction state) {
         call(p -> {
-            p.store().markExtraction(episodeUuid, state);
+            p.writes().episodes().markExtraction(episodeUuid, state);
             return null;
         });
     }
 
     @Override
     public Fact addFact(NewFact fact) {
-        return call(p -> p.store().addFacts(java.util.Collections.singletonList(fact)).get(0));
+        return call(p -> p.writes().facts().add(java.util.Collections.singletonList(fact)).get(0));
     }
 
     @Override
     public List<Fact> addFacts(List<NewFact> facts) {
-        return call(p -> p.store().addFacts(facts));
+        return call(p -> p.writes().facts().add(facts));
     }
 
     @Override
     public EntityWrite upsertEntity(NewEntity entity) {
-        return call(p -> p.store().upsertEntities(java.util.Collections.singletonList(entity)).get(0));
+        return call(p -> p.writes().entities().upsert(java.util.Collections.singletonList(entity)).get(0));
     }
 
     @Override
     public List<EntityWrite> upsertEntities(List<NewEntity> entities) {
-        return call(p -> p.store().upsertEntities(entities));
+        return call(p -> p.writes().entities().upsert(entities));
     }
 
     @Override
     public List<String> addObservations(String groupId, String entityName, List<String> observations) {
-        return call(p -> p.store().changeObservations(groupId, entityName, observations, true));
+        return call(p -> p.writes().entities().changeObservations(groupId, entityName, observations, true));
     }
 
     @Override
     public List<String> deleteObservations(String groupId, String entityName, List<String> observations) {
-        return call(p -> p.store().changeObservations(groupId, entityName, observations, false));
+        return call(p -> p.writes().entities().changeObservations(groupId, entityName, observations, false));
     }
 
     @Override
     public Fact invalidateFact(String factUuid, Instant at) {
-        return call(p -> p.store().invalidateFact(factUuid, at));
+        return call(p -> p.writes().facts().invalidate(factUuid, at));
     }
 
     @Override
     public Deletion deleteEpisode(String episodeUuid) {
-        return call(p -> p.store().deleteEpisode(episodeUuid));
+        return call(p -> p.writes().deletes().episode(episodeUuid));
     }
 
     @Override
     public Deletion deleteEntity(String entityUuid) {
-        return call(p -> p.store().deleteEntity(entityUuid));
+        return call(p -> p.writes().deletes().entity(entityUuid));
     }
 
     @Override
     public Deletion deleteFact(String factUuid) {
-        return call(p -> p.store().deleteFact(factUuid));
+        return call(p -> p.writes().deletes().fact(factUuid));
     }
 
     @Override
     public Deletion clearGroup(String groupId) {
-        return call(p -> p.store().clearGroup(groupId));
+        return call(p -> p.writes().deletes().group(groupId));
     }
 
     @Override
     public Optional<Episode> episode(String uuid) {
-        return call(p -> p.store().episode(uuid));
+        return call(p -> p.reads().episode(uuid));
     }
 
     @Override
     public Optional<Entity> entity(String uuid) {
-        return call(p -> p.store().entity(uuid));
+        return call(p -> p.reads().entity(uuid));
     }
 
     @Override
     public Optional<Fact> fact(String uuid) {
-        return call(p -> p.store().fact(uuid));
+        return call(p -> p.reads().fact(uuid));
     }
 
     @Override
     public Optional<Entity> entityNamed(String groupId, String name) {
-        return call(p -> p.store().entityNamed(groupId, name));
+        return call(p -> p.reads().entityNamed(groupId, name));
     }
 
     @Override
     public List<Episode> episodes(List<String> groupIds, int limit) {
-        return call(p -> p.store().episodes(groupIds, limit, false));
+        return call(p -> p.reads().episodes(groupIds, limit, false));
     }
 
     @Override
     public List<Episode> episodesAfter(List<String> groupIds, Episode after, int limit) {
-        return call(p -> p.store().episodesAfter(groupIds, after, limit));
+        return call(p -> p.reads().episodesAfter(groupIds, after, limit));
     }
 
     @Override
     public List<Episode> pendingEpisodes(List<String> groupIds, int limit) {
-        return call(p -> p.store().episodes(groupIds, limit, true));
+        return call(p -> p.reads().episodes(groupIds, limit, true));
     }
 
     @Override
     public List<Entity> entitiesOf(String episodeUuid) {
-        return call(p -> p.store().entitiesOf(episodeUuid));
+        return call(p -> p.reads().entitiesOf(episodeUuid));
     }
 
     @Override
@@ -419,7 +428,7 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
 
     @Override
     public List<Fact> timeline(String entityUuid) {
-        return call(p -> p.store().timeline(entityUuid));
+        return call(p -> p.reads().timeline(entityUuid));
     }
 
     @Override
@@ -429,12 +438,17 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
 
     @Override
     public GraphSnapshot snapshot(List<String> groupIds, int limit) {
-        return call(p -> p.store().snapshot(groupIds, limit));
+        return call(p -> p.reads().snapshot(groupIds, limit));
     }
 
     @Override
     public MemoryStats stats(List<String> groupIds) {
-        return call(p -> p.store().stats(groupIds));
+        return call(p -> p.reads().stats(groupIds));
+    }
+
+    /** The fact writer (tests replace its transaction runner to replay a retry). */
+    FactWrites factWrites() {
+        return call(p -> p.writes().facts());
     }
 
     @Override

@@ -97,10 +97,8 @@ class GroupCommitTest {
         assertThrows(MemoryNotReadyException.class, () -> commit.write(3));
     }
 
-    /** The queue has no hook to wait on, so this polls it, bounded at 30 s. */
     private static void awaitQueued(GroupCommit<?, ?> commit, int n) throws InterruptedException {
-        for (int i = 0; i < 3000 && commit.queued() < n; i++) Thread.sleep(10);
-        assertEquals(n, commit.queued());
+        assertTrue(commit.awaitQueued(n, Duration.ofSeconds(30)), n + " writes did not queue within 30 s");
     }
 
     private static void await(CountDownLatch latch) {

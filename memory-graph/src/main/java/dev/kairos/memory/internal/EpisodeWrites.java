@@ -1,0 +1,139 @@
+package dev.kairos.memory.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kairos.memory.Embedder;
+import dev.kairos.memory.Episode;
+import dev.kairos.memory.MemoryInput;
+import dev.kairos.memory.MemoryInputException;
+import dev.kairos.memory.MemoryNotFoundException;
+import dev.kairos.memory.MemoryStoreException;
+import dev.kairos.memory.NewEpisode;
+import org.neo4j.driver.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Episode writes: checked and embedded in the caller's thread, then stored in one transaction per batch. */
+final class EpisodeWrites {
+    private static final Logger log = LoggerFactory.getLogger(EpisodeWrites.class);
+    /** The embedding of a long episode is taken from its start: MiniLM reads 256 tokens at a time anyway. */
+    static final int EMBED_CHARS = 2_000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A checked episode with its vector, ready for Cypher. */
+    record EpisodeRow(String uuid, String group, String name, String content, Episode.Source source, String description,
+                      ZonedDateTime validAt, ZonedDateTime createdAt, List<Double> vector) {
+
+        EpisodeRow withVector(List<Double> v) {
+            return new EpisodeRow(uuid, group, name, content, source, description, validAt, createdAt, v);
+        }
+
+        /** The text embedded: the title and the start of the content. */
+        String embeddedText() {
+            return name + "\n" + content.substring(0, Math.min(EMBED_CHARS, content.length()));
+        }
+
+        Map<String, Object> params() {
+            Map<String, Object> p = new HashMap<>();
+            p.put("uuid", uuid);
+            p.put("group", group);
+            p.put("name", name);
+            p.put("content", content);
+            p.put("source", source.name());
+            p.put("description", description);
+            p.put("validAt", validAt);
+            p.put("createdAt", createdAt);
+            p.put("vector", vector);
+            return p;
+        }
+    }
+
+    private final Bolt bolt;
+    private final Embedder embedder;
+    private final Checks checks;
+
+    EpisodeWrites(Bolt bolt, Embedder embedder, Checks checks) {
+        this.bolt = bolt;
+        this.embedder = embedder;
+        this.checks = checks;
+    }
+
+    /**
+     * Checks and embeds episodes (one embedding pass) and returns their rows for {@link #write}. For add_memory this
+     * runs in the caller's thread, so concurrent callers embed in parallel while the group commit writes earlier
+     * batches.
+     */
+    List<EpisodeRow> rows(List<NewEpisode> episodes) {
+        List<EpisodeRow> rows = new ArrayList<>(episodes.size());
+        for (NewEpisode ep : episodes) rows.add(row(ep));
+        List<float[]> vectors = embedder.embedAll(rows.stream().map(EpisodeRow::embeddedText).toList());
+        List<EpisodeRow> out = new ArrayList<>(rows.size());
+        for (int i = 0; i < rows.size(); i++) out.add(rows.get(i).withVector(Rows.vector(vectors.get(i))));
+        return out;
+    }
+
+    private EpisodeRow row(NewEpisode ep) {
+        if (ep == null) throw new MemoryInputException("episode", "is missing");
+        String group = checks.group("groupId", ep.groupId());
+        String content = MemoryInput.text("content", ep.content(), checks.settings().maxEpisodeChars());
+        Episode.Source source = ep.source() == null ? Episode.Source.TEXT : ep.source();
+        if (source == Episode.Source.JSON) {
+            try {
+                JSON.readTree(content);
+            } catch (JsonProcessingException e) {
+                throw new MemoryInputException("content", "source is json but the content is not valid JSON (line "
+                        + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+            }
+        }
+        String name = ep.name() == null || ep.name().isBlank() ? firstLine(content, 80) : MemoryInput.text("name", ep.name(), Checks.MAX_NAME);
+        String description = Checks.optionalText("sourceDescription", ep.sourceDescription(), Checks.MAX_NAME);
+        return new EpisodeRow(Checks.uuidOrNew("uuid", ep.uuid()), group, name, content, source,
+                description == null ? "" : description, ep.validAt() == null ? null : Rows.utc(ep.validAt()),
+                Checks.recorded("createdAt", ep.createdAt()), null);
+    }
+
+    /** An unnamed episode is called by the start of its first line. */
+    private static String firstLine(String content, int max) {
+        String line = content.strip().lines().findFirst().orElse("episode");
+        return line.length() <= max ? line : line.substring(0, max);
+    }
+
+    /** Stores checked episodes in one transaction; returns one episode per row, in order. */
+    List<Episode> write(List<EpisodeRow> rows) {
+        long t0 = System.nanoTime();
+        ZonedDateTime now = Checks.now();
+        try {
+            List<Record> out = bolt.write("""
+                    UNWIND $rows AS row
+                    CREATE (e:Episode {uuid: row.uuid, group_id: row.group, name: row.name, content: row.content, source: row.source,
+                                       source_description: row.description, valid_at: coalesce(row.validAt, $now), created_at: coalesce(row.createdAt, $now),
+                                       extraction: 'PENDING'})
+                    WITH e, row CALL db.create.setNodeVectorProperty(e, 'content_embedding', row.vector)
+                    RETURN\s""" + Rows.EPISODE, Map.of("rows", rows.stream().map(EpisodeRow::params).toList(), "now", now));
+            if (log.isDebugEnabled())
+                log.debug("writeEpisodes({}): transaction {} ms", rows.size(), (System.nanoTime() - t0) / 1_000_000);
+            Map<String, Episode> byUuid = new HashMap<>();
+            for (Record r : out) {
+                Episode e = Rows.episode(r.get("episode"));
+                byUuid.put(e.uuid(), e);
+            }
+            return rows.stream().map(r -> byUuid.get(r.uuid())).toList();
+        } catch (MemoryStoreException e) {
+            throw Checks.uuidTaken(e, "uuid", rows.size() == 1 ? rows.get(0).uuid() : "given");
+        }
+    }
+
+    void markExtraction(String uuid, Episode.Extraction state) {
+        MemoryInput.uuid("episodeUuid", uuid);
+        if (state == null) throw new MemoryInputException("state", "is missing");
+        List<Record> rows = bolt.write("MATCH (e:Episode {uuid: $uuid}) SET e.extraction = $state RETURN e.uuid",
+                Map.of("uuid", uuid, "state", state.name()));
+        if (rows.isEmpty()) throw new MemoryNotFoundException("episodeUuid", "episode", uuid);
+    }
+}
