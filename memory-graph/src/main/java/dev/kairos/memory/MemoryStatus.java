@@ -31,11 +31,20 @@ public sealed interface MemoryStatus {
         return this instanceof Ready;
     }
 
-    /** One line for logs and status tools. */
+    /** One line for status tools and {@code /health}: without the Bolt address, which not every caller may see. */
     default String describe() {
+        return describe(false);
+    }
+
+    /**
+     * One line for logs and status tools.
+     *
+     * @param withAddress whether to name the Bolt address (for the local user, or callers allowed every group)
+     */
+    default String describe(boolean withAddress) {
         return switch (this) {
             case Starting s -> "starting (" + s.phase() + ", since " + s.since() + ")";
-            case Ready r -> "ready (" + r.mode().name().toLowerCase() + ", " + r.boltUri() + ", database " + r.database()
+            case Ready r -> "ready (" + r.mode().name().toLowerCase() + (withAddress ? ", " + r.boltUri() : "") + ", database " + r.database()
                     + ", embedder " + r.embedder() + "/" + r.dimension() + ", schema v" + r.schemaVersion() + ")";
             case Failed f -> "failed: " + f.reason();
             case Closed c -> "closed";

@@ -77,14 +77,15 @@ class LifecycleTest {
             MemoryStatus.Ready r = (MemoryStatus.Ready) again.status();
 
             // External mode: the driver over bolt:// to that server, honouring the database name.
-            MemorySettings ext = MemorySettings.external(URI.create(r.boltUri()), null, null, "memorytest").withDataDir(dir);
+            String password = java.nio.file.Files.readString(dir.resolve("neo4j/kairos-bolt-password")).strip();
+            MemorySettings ext = MemorySettings.external(URI.create(r.boltUri()), "neo4j", password, "memorytest").withDataDir(dir);
             try (MemoryGraph client = MemoryGraph.open(ext, again.embedder())) {
                 assertEquals(MemorySettings.Mode.EXTERNAL, ((MemoryStatus.Ready) client.awaitReady(Duration.ofMinutes(1))).mode());
                 assertEquals("Mia lives in Berlin", client.fact(factUuid).orElseThrow().fact());
                 client.addFact(NewFact.triplet("life", "Mia", "SPEAKS", "Mia speaks German", "German"));
             }
             assertEquals(2, again.stats(List.of("life")).facts(), "the external client wrote to the same database");
-            MemorySettings wrongDb = MemorySettings.external(URI.create(r.boltUri()), null, null, "otherdb").withDataDir(dir);
+            MemorySettings wrongDb = MemorySettings.external(URI.create(r.boltUri()), "neo4j", password, "otherdb").withDataDir(dir);
             try (MemoryGraph client = MemoryGraph.open(wrongDb, again.embedder())) {
                 MemoryStatus s = client.awaitReady(Duration.ofMinutes(1));
                 assertInstanceOf(MemoryStatus.Failed.class, s);

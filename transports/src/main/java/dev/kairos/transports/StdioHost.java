@@ -16,11 +16,19 @@ import java.time.Duration;
 /**
  * MCP over stdin/stdout for IDE clients that spawn Kairos as a subprocess.
  *
- * <p>stdout carries protocol messages only. When stdin ends, every request already read is
- * answered before the server stops: the SDK alone would drop a reply still being computed at EOF.
+ * <p>stdout carries protocol messages only. No line on stdin can stop it: one that is not JSON gets
+ * {@code -32700}, JSON that is not a usable message gets {@code -32600}, and reading goes on. When
+ * stdin ends, every request already read is answered before the server stops: the SDK alone would
+ * drop a reply still being computed at EOF.
  */
 public final class StdioHost implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StdioHost.class);
+
+    /**
+     * The longest line read from stdin, 16 MiB (the SDK's own stdio line limit, in characters, is
+     * never smaller); a longer line is answered with {@code -32600} and skipped as it arrives.
+     */
+    public static final int MAX_LINE_BYTES = 16 * 1024 * 1024;
 
     private final PendingRequests pending;
     private final McpSyncServer server;
@@ -30,8 +38,20 @@ public final class StdioHost implements AutoCloseable {
      * @param answerBound how long, after stdin ends, requests already read may take to be answered
      */
     public StdioHost(McpFeatures features, LiveServers liveServers, InputStream in, OutputStream out, Duration answerBound) {
+        this(features, liveServers, in, out, answerBound, MAX_LINE_BYTES);
+    }
+
+    /**
+     * @param answerBound  how long, after stdin ends, requests already read may take to be answered
+     * @param maxLineBytes the longest stdin line accepted, at most {@link #MAX_LINE_BYTES}
+     */
+    public StdioHost(McpFeatures features, LiveServers liveServers, InputStream in, OutputStream out, Duration answerBound,
+                     int maxLineBytes) {
+        if (maxLineBytes < 1 || maxLineBytes > MAX_LINE_BYTES) {
+            throw new IllegalArgumentException("maxLineBytes must be between 1 and " + MAX_LINE_BYTES + ", got " + maxLineBytes);
+        }
         this.liveServers = liveServers;
-        this.pending = new PendingRequests(in, out, answerBound, liveServers.cancellations()::cancel);
+        this.pending = new PendingRequests(in, out, answerBound, maxLineBytes, liveServers.cancellations()::cancel);
         McpJsonMapper json = McpJsonDefaults.getMapper();
         var transport = new StdioServerTransportProvider(json, pending.input(), pending.output());
         this.server = features.applyTo(McpServer.sync(transport).jsonMapper(json)).build();

@@ -102,7 +102,10 @@ class InspectorMemoryTest {
     private static Path config(String name) throws IOException {
         Path data = Files.createDirectories(home.resolve("data-" + name));
         Path file = home.resolve("kairos-" + name + ".yaml");
-        Files.writeString(file, "memory:\n  mode: external\n  uri: \"" + bolt + "\"\n  data_dir: \"" + data
+        // The embedded store is behind its generated Bolt password; an external client logs in with it.
+        String password = Files.readString(db.resolve("neo4j/kairos-bolt-password")).strip();
+        Files.writeString(file, "memory:\n  mode: external\n  uri: \"" + bolt + "\"\n  user: neo4j\n  password: \"" + password
+                + "\"\n  data_dir: \"" + data
                 + "\"\n  ready_timeout: 150s\n", StandardCharsets.UTF_8);
         return file;
     }

@@ -143,12 +143,20 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
                                 + settings.database() + "' (its database was named when it was created; Neo4j Community"
                                 + " holds one); set memory.database to the existing name or use another memory.dataDir", null);
                     uri = embedded.boltUri();
+                    auth = AuthTokens.basic(BoltPassword.USER, embedded.password());
                 } else {
                     sharedFrom = owner.get();
                     uri = sharedFrom.boltUri();
-                    phase("sharing the store of Kairos process " + sharedFrom.pid() + " at " + uri);
+                    // The address goes to the log only: status text reaches callers who may not see it.
+                    phase("sharing the store of Kairos process " + sharedFrom.pid());
+                    log.info("memory: the shared store is at {}", uri);
+                    long ownerPid = sharedFrom.pid();
+                    String password = BoltPassword.read(home).orElseThrow(() -> new MemoryStoreException(
+                            "the store in " + settings.dataDir() + " is shared by Kairos process " + ownerPid
+                                    + " but has no " + BoltPassword.FILE + " (written by Kairos versions with Bolt auth);"
+                                    + " restart that process with this version", null));
+                    auth = AuthTokens.basic(BoltPassword.USER, password);
                 }
-                auth = AuthTokens.none();
             } else {
                 phase("connecting to " + settings.uri());
                 uri = settings.uri().toString();
@@ -193,7 +201,7 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
             }
             status.set(new MemoryStatus.Ready(settings.mode(), uri, settings.database(), embedder.name(), embedder.dimension(), version));
             parts.complete(ready);
-            log.info("memory {}", status.get().describe());
+            log.info("memory {}", status.get().describe(true));
         } catch (ClosedWhileStarting e) {
             log.info("memory: start-up stopped because it was closed");
             parts.completeExceptionally(e);

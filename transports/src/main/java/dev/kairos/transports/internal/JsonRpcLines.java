@@ -1,51 +1,73 @@
 package dev.kairos.transports.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.function.Consumer;
 
 /**
- * Splits a byte stream into newline-delimited JSON-RPC messages and hands each parsed one on.
- * Lines that are not JSON are ignored here: the SDK answers those itself.
+ * Splits a byte stream into newline-delimited lines, keeping at most {@code maxLineBytes} of any
+ * one line in memory: the rest of a longer line is skipped as it arrives and reported once.
  */
 final class JsonRpcLines {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
-    private final Consumer<JsonNode> onMessage;
+    /** Where complete lines (without the newline or a trailing CR) and overlong ones go. */
+    interface Receiver {
+        void line(byte[] bytes, int length);
 
-    JsonRpcLines(Consumer<JsonNode> onMessage) {
-        this.onMessage = onMessage;
+        void tooLong(long limit);
+    }
+
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+    private final int maxLineBytes;
+    private final Receiver receiver;
+    private boolean skipping;
+
+    JsonRpcLines(int maxLineBytes, Receiver receiver) {
+        this.maxLineBytes = maxLineBytes;
+        this.receiver = receiver;
     }
 
     synchronized void feed(byte[] bytes, int off, int len) {
-        for (int i = off; i < off + len; i++) {
-            byte b = bytes[i];
-            if (b == '\n') {
-                flushLine();
-            } else {
-                line.write(b);
+        int start = off;
+        int end = off + len;
+        for (int i = off; i < end; i++) {
+            if (bytes[i] == '\n') {
+                append(bytes, start, i - start);
+                endLine();
+                start = i + 1;
             }
         }
+        append(bytes, start, end - start);
     }
 
-    synchronized void flushLine() {
-        if (line.size() == 0) {
+    /** The input ended: a last line without a newline still counts. */
+    synchronized void finish() {
+        endLine();
+    }
+
+    private void append(byte[] bytes, int off, int len) {
+        if (skipping || len == 0) {
             return;
         }
-        String text = line.toString(StandardCharsets.UTF_8);
+        if (line.size() + len > maxLineBytes) {
+            skipping = true;
+            line.reset();
+            receiver.tooLong(maxLineBytes);
+            return;
+        }
+        line.write(bytes, off, len);
+    }
+
+    private void endLine() {
+        if (skipping) {
+            skipping = false;
+            return;
+        }
+        byte[] bytes = line.toByteArray();
         line.reset();
-        try {
-            JsonNode node = JSON.readTree(text);
-            if (node != null && node.isObject()) {
-                onMessage.accept(node);
-            } else if (node != null && node.isArray()) {
-                node.forEach(onMessage);
-            }
-        } catch (Exception ignored) {
-            // Not JSON: the SDK replies with a parse error; nothing to track.
+        int length = bytes.length;
+        if (length > 0 && bytes[length - 1] == '\r') {
+            length--;
+        }
+        if (length > 0) {
+            receiver.line(bytes, length);
         }
     }
 }

@@ -1,72 +1,96 @@
 package dev.kairos.transports.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-import java.io.FilterInputStream;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Tracks JSON-RPC requests read from an input stream until their responses are written to an
- * output stream, and holds back end-of-input until every request read has been answered.
+ * Stands between stdin/stdout and the MCP session: reads stdin on its own thread, answers every
+ * line that is not a usable JSON-RPC message itself, hands the rest on through {@link #input()},
+ * and tracks requests until their responses are written through {@link #output()}.
+ *
+ * <p>The SDK's stdio transport stops reading for good at the first line it cannot turn into a
+ * message, so no such line may reach it. Because stdin is read here and not by the SDK, end of
+ * input is seen whatever the SDK did: it is reported once every request read was answered (or the
+ * answer bound passed).
  */
 public final class PendingRequests {
+    private static final Logger log = LoggerFactory.getLogger(PendingRequests.class);
+    private static final byte[] END = new byte[0];
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition answered = lock.newCondition();
     private final Set<String> open = new HashSet<>();
     private final CountDownLatch inputEnded = new CountDownLatch(1);
     private final Duration answerBound;
+    private final OutputStream out;
+    private final Object writing = new Object();
+    private final BlockingQueue<byte[]> accepted = new LinkedBlockingQueue<>();
     private final InputStream input;
     private final OutputStream output;
+    private volatile String protocolVersion;
     private volatile boolean allAnswered = true;
+    private long lineNumber;
     private final java.util.function.Predicate<JsonNode> cancelled;
     /** Progress tokens of the tool calls still open, by request id. */
     private final java.util.Map<String, JsonNode> tokens = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public PendingRequests(InputStream in, OutputStream out, Duration answerBound) {
-        this(in, out, answerBound, token -> false);
-    }
-
     /**
-     * @param cancelled told the progress token of a {@code tools/call} its client cancelled with
-     *                  {@code notifications/cancelled} (calls without a token cannot be told apart)
+     * @param maxLineBytes longest line read from {@code in}; a longer one is answered with an error
+     *                     and skipped without being held in memory
+     * @param cancelled    told the progress token of a {@code tools/call} its client cancelled with
+     *                     {@code notifications/cancelled} (calls without a token cannot be told apart)
      */
-    public PendingRequests(InputStream in, OutputStream out, Duration answerBound,
+    public PendingRequests(InputStream in, OutputStream out, Duration answerBound, int maxLineBytes,
                            java.util.function.Predicate<JsonNode> cancelled) {
         this.cancelled = cancelled;
         this.answerBound = answerBound;
-        JsonRpcLines requests = new JsonRpcLines(this::onRequest);
-        JsonRpcLines responses = new JsonRpcLines(this::onResponse);
-        this.input = new FilterInputStream(in) {
+        this.out = out;
+        JsonRpcLines requests = new JsonRpcLines(maxLineBytes, new JsonRpcLines.Receiver() {
             @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                int n = read(one, 0, 1);
-                return n < 0 ? -1 : one[0] & 0xff;
+            public void line(byte[] bytes, int length) {
+                onLine(bytes, length);
             }
 
             @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                int n = super.read(b, off, len);
-                if (n < 0) {
-                    requests.flushLine();
-                    awaitAnswers();
-                    return -1;
-                }
-                requests.feed(b, off, n);
-                return n;
+            public void tooLong(long limit) {
+                lineNumber++;
+                refuse(new InboundLine.Refused(NullNode.getInstance(), -32600,
+                        "Invalid Request: the line is longer than " + limit + " bytes; it was skipped"));
             }
-        };
-        this.output = new FilterOutputStream(out) {
+        });
+        JsonRpcLines responses = new JsonRpcLines(Integer.MAX_VALUE, new JsonRpcLines.Receiver() {
+            @Override
+            public void line(byte[] bytes, int length) {
+                writeLine(bytes, length);
+                onResponse(bytes, length);
+            }
+
+            @Override
+            public void tooLong(long limit) {
+                // never: no limit on what we write
+            }
+        });
+        this.input = new AcceptedInput();
+        this.output = new OutputStream() {
             @Override
             public void write(int b) throws IOException {
                 write(new byte[]{(byte) b}, 0, 1);
@@ -74,21 +98,29 @@ public final class PendingRequests {
 
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
-                out.write(b, off, len);
-                responses.feed(b, off, len);
+                try {
+                    responses.feed(b, off, len);
+                } catch (UncheckedIOException e) {
+                    throw e.getCause();
+                }
             }
 
             @Override
             public void flush() throws IOException {
-                out.flush();
+                synchronized (writing) {
+                    out.flush();
+                }
             }
         };
+        Thread.ofPlatform().daemon().name("kairos-stdin").start(() -> readAll(in, requests));
     }
 
+    /** What the MCP session reads: only well-formed messages, one per line. */
     public InputStream input() {
         return input;
     }
 
+    /** Where the MCP session writes; each line reaches the real output whole. */
     public OutputStream output() {
         return output;
     }
@@ -97,7 +129,89 @@ public final class PendingRequests {
         return id.isTextual() ? "s:" + id.asText() : "n:" + id.toString();
     }
 
-    private void onRequest(JsonNode message) {
+    private void readAll(InputStream in, JsonRpcLines lines) {
+        byte[] buffer = new byte[64 * 1024];
+        try {
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                lines.feed(buffer, 0, n);
+            }
+        } catch (IOException e) {
+            log.warn("stdin could not be read ({}); treating it as ended", e.getMessage());
+        } catch (RuntimeException e) {
+            log.error("stdin reader failed; treating input as ended", e);
+        }
+        try {
+            lines.finish();
+        } catch (RuntimeException e) {
+            log.error("last stdin line failed", e);
+        }
+        awaitAnswers();
+        accepted.add(END);
+    }
+
+    private void onLine(byte[] bytes, int length) {
+        lineNumber++;
+        switch (InboundLine.judge(bytes, length, protocolVersion)) {
+            case InboundLine.Message m -> pass(m, bytes, length);
+            case InboundLine.Refused r -> refuse(r);
+            case InboundLine.Dropped d -> log.warn("stdin line {} ignored: {}", lineNumber, d.why());
+            case InboundLine.Batch b -> {
+                for (JsonNode element : b.elements()) {
+                    switch (InboundLine.judgeMessage(element)) {
+                        case InboundLine.Message m -> {
+                            byte[] one = bytesOf(element);
+                            pass(m, one, one.length);
+                        }
+                        case InboundLine.Refused r -> refuse(r);
+                        case InboundLine.Dropped d -> log.warn("stdin line {}: batch element ignored: {}", lineNumber, d.why());
+                        case InboundLine.Batch nested -> refuse(new InboundLine.Refused(
+                                NullNode.getInstance(), -32600, "Invalid Request: a batch inside a batch"));
+                    }
+                }
+            }
+        }
+    }
+
+    private void pass(InboundLine.Message message, byte[] bytes, int length) {
+        noteCancellation(message.node());
+        if (message.request()) {
+            lock.lock();
+            try {
+                open.add(idKey(message.node().get("id")));
+            } finally {
+                lock.unlock();
+            }
+        }
+        byte[] line = Arrays.copyOf(bytes, length + 1);
+        // A bare CR can only be whitespace between tokens here, but the SDK's reader ends a line at it.
+        for (int i = 0; i < length; i++) {
+            if (line[i] == '\r') {
+                line[i] = ' ';
+            }
+        }
+        line[length] = '\n';
+        accepted.add(line);
+    }
+
+    private void refuse(InboundLine.Refused refused) {
+        log.warn("stdin line {} refused ({}): {}", lineNumber, refused.code(), refused.message());
+        ObjectNode reply = InboundLine.JSON.createObjectNode();
+        reply.put("jsonrpc", "2.0");
+        reply.set("id", refused.id());
+        reply.putObject("error").put("code", refused.code()).put("message", refused.message());
+        byte[] bytes = bytesOf(reply);
+        try {
+            writeLine(bytes, bytes.length);
+            synchronized (writing) {
+                out.flush();
+            }
+        } catch (IOException | UncheckedIOException e) {
+            log.warn("stdout could not be written: {}", e.getMessage());
+        }
+    }
+
+    /** The SDK does not stop a tool call on notifications/cancelled: tell whoever runs it, by its progress token. */
+    private void noteCancellation(JsonNode message) {
         JsonNode id = message.get("id");
         String method = message.path("method").asText("");
         if (method.equals("tools/call") && id != null && !id.isNull()) {
@@ -112,22 +226,46 @@ public final class PendingRequests {
                 cancelled.test(token);
             }
         }
-        if (id != null && !id.isNull() && message.hasNonNull("method")) {
-            lock.lock();
+    }
+
+    private static byte[] bytesOf(JsonNode node) {
+        try {
+            return InboundLine.JSON.writeValueAsBytes(node);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void writeLine(byte[] bytes, int length) {
+        synchronized (writing) {
             try {
-                open.add(idKey(id));
-            } finally {
-                lock.unlock();
+                out.write(bytes, 0, length);
+                out.write('\n');
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
     }
 
-    private void onResponse(JsonNode message) {
+    private void onResponse(byte[] bytes, int length) {
+        JsonNode message;
+        try {
+            message = InboundLine.JSON.readTree(bytes, 0, length);
+        } catch (IOException e) {
+            return;
+        }
+        if (message == null || !message.isObject() || message.has("method")) {
+            return;
+        }
+        JsonNode version = message.path("result").path("protocolVersion");
+        if (version.isTextual() && message.path("result").has("serverInfo")) {
+            protocolVersion = version.textValue();
+        }
         JsonNode id = message.get("id");
-        if (id != null && !id.isNull() && !message.has("method")) {
-            tokens.remove(idKey(id));
+        if (id != null && !id.isNull()) {
             lock.lock();
             try {
+                tokens.remove(idKey(id));
                 open.remove(idKey(id));
                 if (open.isEmpty()) {
                     answered.signalAll();
@@ -172,6 +310,47 @@ public final class PendingRequests {
             return open.size();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** The accepted lines as a stream; it ends only after stdin ended and the answers were written. */
+    private final class AcceptedInput extends InputStream {
+        private byte[] current = new byte[0];
+        private int position;
+        private boolean ended;
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public synchronized int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            while (position == current.length) {
+                if (ended) {
+                    return -1;
+                }
+                try {
+                    current = accepted.take();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("stdin reading interrupted");
+                }
+                position = 0;
+                if (current == END) {
+                    ended = true;
+                    accepted.add(END);
+                }
+            }
+            int n = Math.min(len, current.length - position);
+            System.arraycopy(current, position, b, off, n);
+            position += n;
+            return n;
         }
     }
 }
