@@ -165,6 +165,12 @@ class AgentToolTest {
                         && "step 2".equals(m.path("params").path("message").asText());
             }
             assertTrue(step2, "progress for step 2 arrived");
+            // progress for step 2 is sent before its request reaches the engine: cancel only once it has
+            end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (sim.received("/v1/chat/completions").size() < 2 && System.nanoTime() < end) {
+                Thread.sleep(20);
+            }
+            assertEquals(2, sim.received("/v1/chat/completions").size(), "step 2's request reached the engine");
             send(stdin, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":7,\"reason\":\"stop\"}}");
             com.fasterxml.jackson.databind.JsonNode answer = null;
             end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
