@@ -33,7 +33,7 @@ class SharedStoreTest {
     @Test
     void aSecondProcessSharesTheStoreOfTheFirst(@TempDir Path data) throws Exception {
         try (KairosProcess owner = KairosProcess.serve(Map.of("KAIROS_DATA_DIR", data.toString()))) {
-            awaitMemoryReady(owner);
+            awaitMemoryReady(owner, data);
             Path ownerFile = data.resolve("neo4j/kairos-owner.json");
             assertTrue(Files.isRegularFile(ownerFile), "the owner publishes its Bolt address");
             assertEquals(owner.process().pid(), JSON.readTree(ownerFile.toFile()).get("pid").asLong());
@@ -54,9 +54,9 @@ class SharedStoreTest {
     void aProcessSharingTheStoreTakesItOverWhenTheOwnerStops(@TempDir Path data) throws Exception {
         Map<String, String> env = Map.of("KAIROS_DATA_DIR", data.toString());
         try (KairosProcess owner = KairosProcess.serve(env)) {
-            awaitMemoryReady(owner);
+            awaitMemoryReady(owner, data);
             try (KairosProcess sharer = KairosProcess.serve(env)) {
-                awaitMemoryReady(sharer);
+                awaitMemoryReady(sharer, data);
                 assertTrue(sharer.stderrText().contains("sharing the store of Kairos process " + owner.process().pid()),
                         sharer.stderrText());
                 var client = McpClient.sync(
@@ -98,7 +98,7 @@ class SharedStoreTest {
         return out;
     }
 
-    private static void awaitMemoryReady(KairosProcess kairos) throws Exception {
+    private static void awaitMemoryReady(KairosProcess kairos, Path data) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         String state = "";
@@ -110,6 +110,10 @@ class SharedStoreTest {
                     .filter(s -> s.path("name").asText().equals("memory")).findFirst().orElse(JSON.missingNode());
             state = memory.path("state").asText();
             if (state.equals("ready")) {
+                // /health needs no token: it must not tell anyone where the store listens, nor its password.
+                assertTrue(!body.contains("bolt://") && !body.contains("127.0.0.1:"), "no Bolt address in /health: " + body);
+                String password = Files.readString(data.resolve("neo4j/kairos-bolt-password")).strip();
+                assertTrue(!body.contains(password), "no password in /health");
                 return;
             }
             assertTrue(!state.equals("failed"), body);

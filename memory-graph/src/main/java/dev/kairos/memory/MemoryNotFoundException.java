@@ -6,7 +6,7 @@ public final class MemoryNotFoundException extends MemoryException {
     private final String id;
 
     public MemoryNotFoundException(String field, String kind, String id) {
-        super(field + ": no " + kind + " with " + (field.endsWith("name") ? "name" : "uuid") + " '" + id + "'", null);
+        super(field + ": no " + kind + " with " + (field.toLowerCase(java.util.Locale.ROOT).endsWith("name") ? "name" : "uuid") + " '" + id + "'", null);
         this.field = field;
         this.id = id;
     }

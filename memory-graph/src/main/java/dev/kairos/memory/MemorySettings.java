@@ -58,7 +58,7 @@ public record MemorySettings(
 
     public MemorySettings {
         if (mode == null) mode = Mode.EMBEDDED;
-        if (dataDir == null) dataDir = Path.of(System.getProperty("user.home"), ".kairos", "data");
+        if (dataDir == null) dataDir = Path.of(userHome(), ".kairos", "data");
         if (database == null || database.isBlank()) database = "neo4j";
         if (defaultGroup == null || defaultGroup.isBlank()) defaultGroup = "default";
         if (maxEpisodeChars == 0) maxEpisodeChars = DEFAULT_MAX_EPISODE_CHARS;
@@ -90,6 +90,12 @@ public record MemorySettings(
                 throw new MemoryInputException(user == null ? "memory.user" : "memory.password",
                         "user and password must be given together");
         }
+    }
+
+    /** {@code $HOME} when set (as shells and scripts expect), else Java's {@code user.home}. */
+    private static String userHome() {
+        String home = System.getenv("HOME");
+        return home != null && !home.isBlank() ? home : System.getProperty("user.home");
     }
 
     /** Embedded Neo4j under {@code ~/.kairos/data}, database {@code neo4j}, group {@code default}. */

@@ -113,7 +113,7 @@ public final class ConfigLoader {
             }
             return p;
         }
-        for (Path candidate : List.of(workDir.resolve("kairos.yaml"), KairosConfig.home().resolve("kairos.yaml"))) {
+        for (Path candidate : List.of(workDir.resolve("kairos.yaml"), KairosConfig.home(env).resolve("kairos.yaml"))) {
             if (Files.isRegularFile(candidate)) {
                 return candidate;
             }

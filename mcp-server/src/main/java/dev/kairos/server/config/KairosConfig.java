@@ -98,8 +98,22 @@ public record KairosConfig(String source, ServerConfig server, ObjectNode memory
         }
     }
 
-    /** The data directory default shared by subsystems: {@code ~/.kairos}. */
+    /** The data directory default shared by subsystems: {@code ~/.kairos}, where {@code ~} follows {@code $HOME}. */
     public static Path home() {
-        return Path.of(System.getProperty("user.home"), ".kairos");
+        return home(System.getenv());
+    }
+
+    /** {@code ~/.kairos} for this environment. */
+    public static Path home(Map<String, String> env) {
+        return Path.of(userHome(env), ".kairos");
+    }
+
+    /**
+     * The user's home: {@code $HOME} when set, as shells and scripts expect; Java's {@code user.home} (from the
+     * password database, ignoring {@code HOME}) only when it is not.
+     */
+    public static String userHome(Map<String, String> env) {
+        String home = env.get("HOME");
+        return home != null && !home.isBlank() ? home : System.getProperty("user.home");
     }
 }

@@ -49,7 +49,7 @@ public record MemoryConfig(String mode, String dataDir, String uri, String user,
             }
             return new MemorySettings(
                     mode == null ? null : MemorySettings.Mode.parse(mode),
-                    dataDir == null ? null : Path.of(expandHome(dataDir)),
+                    dataDir == null ? KairosConfig.home(env).resolve("data") : Path.of(expandHome(dataDir, env)),
                     uri == null ? null : parseUri(source, uri),
                     user, secret, database, defaultGroup,
                     maxEpisodeChars == null ? 0 : maxEpisodeChars,
@@ -71,8 +71,8 @@ public record MemoryConfig(String mode, String dataDir, String uri, String user,
         }
     }
 
-    private static String expandHome(String path) {
-        return path.startsWith("~/") ? System.getProperty("user.home") + path.substring(1) : path;
+    private static String expandHome(String path, Map<String, String> env) {
+        return path.startsWith("~/") ? KairosConfig.userHome(env) + path.substring(1) : path;
     }
 
     /** The memory module names keys in camelCase; the config file spells them in snake_case. */

@@ -263,7 +263,8 @@ final class KairosToolset {
             case MemoryStatus.Failed f -> "failed";
             case MemoryStatus.Closed x -> "closed";
         });
-        out.put("detail", status.describe());
+        // The Bolt address only for callers allowed every group (the local user, an all-groups token).
+        out.put("detail", status.describe(c.caller().allGroups()));
         out.put("groups", groups);
         if (status instanceof MemoryStatus.Ready r) {
             out.put("database", r.database());

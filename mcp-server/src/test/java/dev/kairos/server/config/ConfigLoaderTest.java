@@ -179,4 +179,17 @@ class ConfigLoaderTest {
 
         assertTrue(!MemoryConfig.enabled(ConfigLoader.load(null, Map.of("KAIROS_MEMORY_MODE", "off"), dir)));
     }
+
+    @Test
+    void theKairosHomeFollowsHomeWhenItIsSet() throws Exception {
+        Path elsewhere = dir.resolve("elsewhere");
+        assertEquals(elsewhere.resolve(".kairos"), KairosConfig.home(Map.of("HOME", elsewhere.toString())));
+        assertEquals(Path.of(System.getProperty("user.home"), ".kairos"), KairosConfig.home(Map.of()));
+        Path file = write("memory:\n  mode: embedded\n");
+        var settings = MemoryConfig.settings(ConfigLoader.load(file, Map.of("HOME", elsewhere.toString()), dir));
+        assertEquals(elsewhere.resolve(".kairos/data"), settings.dataDir());
+        Path tilde = write("memory:\n  data_dir: ~/memories\n");
+        assertEquals(elsewhere.resolve("memories"),
+                MemoryConfig.settings(ConfigLoader.load(tilde, Map.of("HOME", elsewhere.toString()), dir)).dataDir());
+    }
 }

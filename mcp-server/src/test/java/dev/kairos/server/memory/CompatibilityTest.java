@@ -164,8 +164,10 @@ class CompatibilityTest {
             Map<String, Object> alice = list(after.get("entities")).stream().filter(e -> e.get("name").equals("Alice")).findFirst().orElseThrow();
             assertEquals(List.of("Works at Acme"), alice.get("observations"));
             assertEquals(2, list(after.get("relations")).size());
-            assertError(mcp.call("add_observations", Map.of("observations",
-                    List.of(Map.of("entityName", "Nobody", "contents", List.of("x"))))), "Nobody");
+            var unknown = mcp.call("add_observations", Map.of("observations",
+                    List.of(Map.of("entityName", "Nobody", "contents", List.of("x")))));
+            assertError(unknown, "no entity with name 'Nobody'");
+            assertFalse(text(unknown).contains("uuid"), "an unknown entity is named, not a uuid: " + text(unknown));
         }
         assertEquals(new TreeSet<>(schemas.keySet()), called, "every server-memory tool called");
     }

@@ -235,6 +235,19 @@ class KairosToolsetTest {
         assertEquals(List.of("default"), status.get("groups"));
     }
 
+    @Test
+    void theBoltAddressIsShownOnlyToCallersAllowedEveryGroup() throws Exception {
+        String bolt = ((dev.kairos.memory.MemoryStatus.Ready) graph.status()).boltUri();
+        assertTrue(String.valueOf(structured(ok(mcp.call("memory_status", Map.of()))).get("detail")).contains(bolt),
+                "the local user sees where the store is");
+        Caller tenant = new Caller("tenant", java.util.Set.of("alpha"), false, "alpha");
+        try (McpHarness asTenant = McpHarness.start(sink -> MemoryTools.create(graph, Toolset.KAIROS, "default", sink), tenant)) {
+            CallToolResult status = ok(asTenant.call("memory_status", Map.of()));
+            assertFalse(text(status).contains(bolt), "no Bolt address for a tenant: " + text(status));
+            assertFalse(text(status).contains("127.0.0.1"), text(status));
+        }
+    }
+
     // ---- helpers ----
 
     static CallToolResult ok(CallToolResult r) {
