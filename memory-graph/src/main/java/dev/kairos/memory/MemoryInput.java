@@ -63,10 +63,24 @@ public final class MemoryInput {
 
     /** Non-blank text of at most {@code max} characters. */
     public static String text(String field, String value, int max) {
-        if (value == null || value.isBlank()) throw new MemoryInputException(field, "must not be empty");
+        if (blank(value)) throw new MemoryInputException(field, "must not be empty (it has no visible characters)");
         if (value.length() > max)
             throw new MemoryInputException(field, "is " + value.length() + " characters, the limit is " + max);
         return value;
+    }
+
+    /**
+     * Whether text has nothing to embed or search: null, or only whitespace, control, format (e.g. U+202E)
+     * and combining characters, which the embedder's tokenizer drops.
+     */
+    public static boolean blank(String value) {
+        if (value == null) return true;
+        return value.codePoints().noneMatch(c -> switch (Character.getType(c)) {
+            case Character.CONTROL, Character.FORMAT, Character.SPACE_SEPARATOR, Character.LINE_SEPARATOR,
+                 Character.PARAGRAPH_SEPARATOR, Character.NON_SPACING_MARK, Character.ENCLOSING_MARK,
+                 Character.COMBINING_SPACING_MARK, Character.UNASSIGNED, Character.SURROGATE, Character.PRIVATE_USE -> false;
+            default -> !Character.isWhitespace(c);
+        });
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.kairos.transports.internal.BearerAuth;
 import dev.kairos.transports.internal.CachedSchemaValidator;
 import dev.kairos.transports.internal.CountPosts;
 import dev.kairos.transports.internal.HostOriginCheck;
+import dev.kairos.transports.internal.JsonRpcErrorPage;
 import dev.kairos.transports.internal.JsonRpcGate;
 import dev.kairos.transports.internal.NoCopyJsonMapper;
 import dev.kairos.transports.internal.StreamableEndpoint;
@@ -85,7 +86,9 @@ public final class HttpHost implements AutoCloseable {
         // message); the legacy SSE endpoints stay on the SDK's servlet.
         streamable = new StreamableEndpoint(MCP_PATH, jackson, json, settings.maxRequestBytes(),
                 settings.keepAliveInterval(), settings.sessionIdleTimeout(),
-                request -> contextOf(request.getAttribute(Caller.CONTEXT_KEY)));
+                request -> contextOf(request.getAttribute(Caller.CONTEXT_KEY)),
+                request -> request.getAttribute(Caller.CONTEXT_KEY) instanceof Caller c ? c.principal() : "local",
+                settings.maxSessionsPerToken());
         legacySse = HttpServletSseServerTransportProvider.builder()
                 .jsonMapper(json)
                 .sseEndpoint(SSE_PATH)
@@ -134,6 +137,7 @@ public final class HttpHost implements AutoCloseable {
         chain = new CountPosts(chain, inFlight);
         graceful = new GracefulHandler(chain);
         server.setHandler(graceful);
+        server.setErrorHandler(new JsonRpcErrorPage());
         server.setStopTimeout(settings.shutdownGrace().toMillis());
         server.setStopAtShutdown(false);
     }

@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param sessionIdleTimeout an MCP session with no request for this long is closed
  * @param keepAliveInterval ping interval on open streams, so dead clients are noticed
  * @param shutdownGrace   how long in-flight calls may run on after SIGTERM before the process exits
+ * @param maxSessionsPerToken open Streamable HTTP sessions one token (or the tokenless local user) may hold;
+ *                        an initialize beyond it gets 503 until one is deleted or swept as idle
  */
 public record HttpSettings(
         String host,
@@ -28,10 +30,13 @@ public record HttpSettings(
         int maxRequestBytes,
         Duration sessionIdleTimeout,
         Duration keepAliveInterval,
-        Duration shutdownGrace) {
+        Duration shutdownGrace,
+        int maxSessionsPerToken) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8765;
+    /** Enough for many IDE windows and agents on one token; a client leaking sessions stops here. */
+    public static final int DEFAULT_MAX_SESSIONS_PER_TOKEN = 100;
 
     public HttpSettings {
         Objects.requireNonNull(host, "host");
@@ -47,6 +52,17 @@ public record HttpSettings(
         Objects.requireNonNull(sessionIdleTimeout, "sessionIdleTimeout");
         Objects.requireNonNull(keepAliveInterval, "keepAliveInterval");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+        if (maxSessionsPerToken < 1) {
+            throw new IllegalArgumentException("maxSessionsPerToken must be at least 1, got " + maxSessionsPerToken);
+        }
+    }
+
+    /** Settings with the default session cap. */
+    public HttpSettings(String host, int port, List<AccessToken> tokens, List<String> allowedHosts,
+                        List<String> allowedOrigins, int maxRequestBytes, Duration sessionIdleTimeout,
+                        Duration keepAliveInterval, Duration shutdownGrace) {
+        this(host, port, tokens, allowedHosts, allowedOrigins, maxRequestBytes, sessionIdleTimeout,
+                keepAliveInterval, shutdownGrace, DEFAULT_MAX_SESSIONS_PER_TOKEN);
     }
 
     /** Loopback on the default port, no tokens, 4 MiB bodies, 30 min idle sessions. */
@@ -55,19 +71,24 @@ public record HttpSettings(
                 4 * 1024 * 1024, Duration.ofMinutes(30), Duration.ofSeconds(30), Duration.ofSeconds(10));
     }
 
+    public HttpSettings withMaxSessionsPerToken(int max) {
+        return new HttpSettings(host, port, tokens, allowedHosts, allowedOrigins, maxRequestBytes,
+                sessionIdleTimeout, keepAliveInterval, shutdownGrace, max);
+    }
+
     public HttpSettings withPort(int newPort) {
         return new HttpSettings(host, newPort, tokens, allowedHosts, allowedOrigins, maxRequestBytes,
-                sessionIdleTimeout, keepAliveInterval, shutdownGrace);
+                sessionIdleTimeout, keepAliveInterval, shutdownGrace, maxSessionsPerToken);
     }
 
     public HttpSettings withHost(String newHost) {
         return new HttpSettings(newHost, port, tokens, allowedHosts, allowedOrigins, maxRequestBytes,
-                sessionIdleTimeout, keepAliveInterval, shutdownGrace);
+                sessionIdleTimeout, keepAliveInterval, shutdownGrace, maxSessionsPerToken);
     }
 
     public HttpSettings withTokens(List<AccessToken> newTokens) {
         return new HttpSettings(host, port, newTokens, allowedHosts, allowedOrigins, maxRequestBytes,
-                sessionIdleTimeout, keepAliveInterval, shutdownGrace);
+                sessionIdleTimeout, keepAliveInterval, shutdownGrace, maxSessionsPerToken);
     }
 
     /** Whether the bind address only accepts connections from this machine. */

@@ -65,6 +65,15 @@ final class RawMcp {
         return r;
     }
 
+    /** Ends the session (DELETE), if one was started. */
+    void delete() throws IOException, InterruptedException {
+        if (sessionId != null) {
+            http.send(HttpRequest.newBuilder(URI.create(url)).header("Mcp-Session-Id", sessionId).DELETE().build(),
+                    HttpResponse.BodyHandlers.discarding());
+            sessionId = null;
+        }
+    }
+
     Reply call(int id, String tool, String argumentsJson, String... headers) throws IOException, InterruptedException {
         return post("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool
                 + "\",\"arguments\":" + argumentsJson + "}}", headers);

@@ -33,6 +33,9 @@ public record KairosConfig(String source, ServerConfig server, ObjectNode memory
     public HttpSettings httpSettings() {
         HttpSettings d = HttpSettings.defaults();
         ServerConfig s = server;
+        if (s.maxSessionsPerToken() != null && s.maxSessionsPerToken() < 1) {
+            throw new ConfigException(source + ": server.max_sessions_per_token: must be at least 1, was " + s.maxSessionsPerToken());
+        }
         try {
             return new HttpSettings(
                     s.host() != null ? s.host() : d.host(),
@@ -43,7 +46,8 @@ public record KairosConfig(String source, ServerConfig server, ObjectNode memory
                     s.maxRequestBytes() != null ? s.maxRequestBytes() : d.maxRequestBytes(),
                     duration("server.session_idle_timeout", s.sessionIdleTimeout(), d.sessionIdleTimeout()),
                     duration("server.keep_alive_interval", s.keepAliveInterval(), d.keepAliveInterval()),
-                    duration("server.shutdown_grace", s.shutdownGrace(), d.shutdownGrace()));
+                    duration("server.shutdown_grace", s.shutdownGrace(), d.shutdownGrace()),
+                    s.maxSessionsPerToken() != null ? s.maxSessionsPerToken() : d.maxSessionsPerToken());
         } catch (IllegalArgumentException e) {
             throw new ConfigException(source + ": server: " + e.getMessage());
         }

@@ -16,7 +16,8 @@ public record ServerConfig(
         String sessionIdleTimeout,
         String keepAliveInterval,
         String shutdownGrace,
-        List<TokenConfig> tokens) {
+        List<TokenConfig> tokens,
+        Integer maxSessionsPerToken) {
 
     /** One bearer token: the secret inline ({@code token}) or from an environment variable ({@code token_env}). */
     public record TokenConfig(String name, String token, String tokenEnv, List<String> groups, String defaultGroup) {

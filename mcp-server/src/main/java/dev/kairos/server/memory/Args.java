@@ -36,9 +36,11 @@ final class Args {
 
     /** A required, non-blank string. */
     String text(String name) {
+        Object raw = values.get(name);
         String v = optText(name);
-        if (v == null || v.isBlank()) {
-            throw new MemoryInputException(field(name), "is required");
+        if (v == null) {
+            throw new MemoryInputException(field(name), raw == null ? "is required"
+                    : "must not be empty (it has no visible characters)");
         }
         return v;
     }
@@ -64,7 +66,7 @@ final class Args {
         if (!(v instanceof String s)) {
             throw new MemoryInputException(field(name), "must be a string, was " + kind(v));
         }
-        return s.isBlank() ? null : s;
+        return MemoryInput.blank(s) ? null : s;
     }
 
     int integer(String name, int defaultValue, int min, int max) {

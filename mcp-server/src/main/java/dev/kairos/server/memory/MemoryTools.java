@@ -129,7 +129,8 @@ public final class MemoryTools {
             return error(def, "memory store error: " + e.getMessage());
         } catch (RuntimeException e) {
             log.error("{} failed", tool, e);
-            return error(def, "internal error in " + tool + ": " + e);
+            // the exception is in the server's log; its text (Java internals) stays out of the answer
+            return error(def, "internal error in " + tool + "; the server log has the details");
         }
         for (String uri : call.changed()) {
             resourceUpdated.accept(uri);

@@ -32,6 +32,18 @@ class ConfigLoaderTest {
         assertEquals(8765, s.port());
         assertEquals("defaults", c.source());
         assertEquals("default", c.defaultGroup());
+        assertEquals(HttpSettings.DEFAULT_MAX_SESSIONS_PER_TOKEN, s.maxSessionsPerToken());
+    }
+
+    @Test
+    void sessionCapPerTokenFromFileAndEnvironment() throws Exception {
+        write("server:\n  max_sessions_per_token: 7\n");
+        assertEquals(7, ConfigLoader.load(null, Map.of(), dir).httpSettings().maxSessionsPerToken());
+        assertEquals(3, ConfigLoader.load(null, Map.of("KAIROS_SERVER_MAX_SESSIONS_PER_TOKEN", "3"), dir)
+                .httpSettings().maxSessionsPerToken());
+        write("server:\n  max_sessions_per_token: 0\n");
+        var e = assertThrows(ConfigException.class, () -> ConfigLoader.load(null, Map.of(), dir).httpSettings());
+        assertTrue(e.getMessage().contains("server.max_sessions_per_token"), e.getMessage());
     }
 
     @Test

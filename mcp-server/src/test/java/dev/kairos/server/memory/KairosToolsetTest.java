@@ -134,6 +134,14 @@ class KairosToolsetTest {
         assertError(mcp.call("memory_add_episode", Map.of("content", "x", "reference_time", "2023-02-30")), "reference_time");
         assertError(mcp.call("memory_add_episode", Map.of("content", "x", "group_id", "no spaces allowed")), "group_id");
         assertError(mcp.call("memory_add_episode", Map.of("content", " ")), "content");
+        // text with nothing visible in it, which the embedder would refuse, is an input error too
+        for (String invisible : List.of("\u202e", "\u0000", "\u200b\u0301", "\ufeff \t")) {
+            CallToolResult r = mcp.call("memory_add_episode", Map.of("content", invisible));
+            assertError(r, "content");
+            assertFalse(text(r).contains("internal error") || text(r).contains("Exception"), text(r));
+            assertError(mcp.call("memory_upsert_entity", Map.of("name", invisible)), "name");
+        }
+        assertError(mcp.call("memory_search_facts", Map.of("query", "\u202e")), "query");
         assertError(mcp.call("memory_add_episode", Map.of("content", "x".repeat(100_001))), "content");
         assertError(mcp.call("memory_upsert_entity", Map.of("name", "Zed", "types", List.of("Person", "Bad Label!"))), "types[1]");
         assertError(mcp.call("memory_add_fact", Map.of("source", "A", "target", "B", "relation", "DROP}) //")), "relation");

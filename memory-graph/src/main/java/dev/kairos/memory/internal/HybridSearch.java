@@ -82,7 +82,7 @@ final class HybridSearch {
         if (q.bfsDepth() < 1 || q.bfsDepth() > 3) throw new MemoryInputException("bfsDepth", "must be between 1 and 3, was " + q.bfsDepth());
         if (q.text().length() > MAX_QUERY_CHARS)
             throw new MemoryInputException("query", "is " + q.text().length() + " characters, the limit is " + MAX_QUERY_CHARS);
-        if (q.text().isBlank() && q.centreUuid() == null)
+        if (dev.kairos.memory.MemoryInput.blank(q.text()) && q.centreUuid() == null)
             throw new MemoryInputException("query", "must not be empty (or give centreUuid to search around an entity)");
         for (int i = 0; i < q.entityLabels().size(); i++) MemoryInput.label("entityTypes[" + i + "]", q.entityLabels().get(i));
         for (int i = 0; i < q.factNames().size(); i++) MemoryInput.relationName("factTypes[" + i + "]", q.factNames().get(i));
@@ -97,7 +97,7 @@ final class HybridSearch {
         }
 
         long t0 = System.nanoTime();
-        float[] vector = !q.text().isBlank() && (q.methods().contains(Method.VECTOR) || q.rerank() == Rerank.MMR)
+        float[] vector = !dev.kairos.memory.MemoryInput.blank(q.text()) && (q.methods().contains(Method.VECTOR) || q.rerank() == Rerank.MMR)
                 ? embedder.embed(q.text()) : null;
         if (log.isDebugEnabled()) log.debug("search: query embedding {} µs", (System.nanoTime() - t0) / 1000);
         // One read transaction for all the retrieval steps: fewer round trips than one per query.

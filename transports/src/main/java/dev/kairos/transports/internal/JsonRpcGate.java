@@ -47,7 +47,12 @@ public final class JsonRpcGate implements Filter {
         }
         byte[] body = readBody(request);
         try {
-            READER.read(body, 0, body.length); // the same shape check as Streamable HTTP's
+            // the same shape check as Streamable HTTP's
+            if (READER.read(body, 0, body.length) instanceof io.modelcontextprotocol.spec.McpSchema.JSONRPCRequest call
+                    && JsonRpcReader.paramsProblem(call) != null) {
+                reject(response, -32602, JsonRpcReader.paramsProblem(call));
+                return;
+            }
         } catch (JsonRpcReader.BadMessage e) {
             reject(response, e.code(), e.getMessage());
             return;

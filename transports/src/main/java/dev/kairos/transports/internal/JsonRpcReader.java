@@ -75,6 +75,7 @@ public final class JsonRpcReader {
         String method = null;
         boolean hasId = false;
         Object id = null;
+        String badId = null;
         TokenBuffer params = null;
         TokenBuffer result = null;
         TokenBuffer error = null;
@@ -89,12 +90,17 @@ public final class JsonRpcReader {
                 }
                 case "id" -> {
                     hasId = true;
-                    id = switch (value) {
-                        case VALUE_STRING -> p.getText();
-                        case VALUE_NUMBER_INT -> p.getNumberValue();
-                        case VALUE_NULL -> null;
-                        default -> p.readValueAs(Object.class);
-                    };
+                    switch (value) {
+                        case VALUE_STRING -> id = p.getText();
+                        case VALUE_NUMBER_INT -> id = p.getNumberValue();
+                        case VALUE_NULL -> badId = "null";
+                        case VALUE_NUMBER_FLOAT -> badId = "a fractional number";
+                        case VALUE_TRUE, VALUE_FALSE -> badId = "a boolean";
+                        case START_OBJECT -> badId = "an object";
+                        case START_ARRAY -> badId = "an array";
+                        default -> badId = "not a string or an integer";
+                    }
+                    p.skipChildren();
                 }
                 // Kept as tokens: which record they become depends on "method", which may come later.
                 case "params" -> params = copy(p);
@@ -106,6 +112,10 @@ public final class JsonRpcReader {
         drain(p);
         if (!"2.0".equals(version)) {
             throw invalid("\"jsonrpc\" must be \"2.0\"");
+        }
+        // MCP ids are strings or integers, never null (JSON-RPC's null id is for answers we send, not receive)
+        if (badId != null) {
+            throw invalid("\"id\" must be a string or an integer, was " + badId);
         }
         if (methodToken != null) {
             if (method == null || method.isEmpty()) {
@@ -130,6 +140,27 @@ public final class JsonRpcReader {
             return new McpSchema.JSONRPCResponse(version, id, result == null ? null : untyped(result), err);
         }
         throw invalid("neither a request, a notification nor a response (no \"method\", \"result\" or \"error\")");
+    }
+
+    /** Requests whose handlers cannot run without params. */
+    private static final java.util.Set<String> NEED_PARAMS = java.util.Set.of(
+            McpSchema.METHOD_TOOLS_CALL, McpSchema.METHOD_RESOURCES_READ, McpSchema.METHOD_RESOURCES_SUBSCRIBE,
+            McpSchema.METHOD_RESOURCES_UNSUBSCRIBE, McpSchema.METHOD_PROMPT_GET, McpSchema.METHOD_COMPLETION_COMPLETE,
+            McpSchema.METHOD_LOGGING_SET_LEVEL, McpSchema.METHOD_INITIALIZE);
+
+    /**
+     * Why a request's params cannot be handed to its handler (the -32602 message), or null when they can:
+     * the SDK's handlers would fail on them with a Java exception's text.
+     */
+    public static String paramsProblem(McpSchema.JSONRPCRequest request) {
+        Object params = request.params();
+        if (params == null) {
+            return NEED_PARAMS.contains(request.method()) ? "Invalid params: " + request.method() + " needs params" : null;
+        }
+        if (!(params instanceof java.util.Map<?, ?>) && !(params instanceof McpSchema.CallToolRequest)) {
+            return "Invalid params: params must be an object";
+        }
+        return null;
     }
 
     /**

@@ -68,6 +68,8 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
     private final int maxRequestBytes;
     private final Duration idleTimeout;
     private final Function<Request, McpTransportContext> contextOf;
+    private final Function<Request, String> ownerOf;
+    private final int maxSessionsPerOwner;
     private final ConcurrentHashMap<String, Tracked> sessions = new ConcurrentHashMap<>();
     private final KeepAliveScheduler keepAlive;
     private final ScheduledExecutorService sweeper;
@@ -77,10 +79,12 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
     /** A session and when it was last used, for the idle sweep. */
     private static final class Tracked {
         final McpStreamableServerSession session;
+        final String owner;
         volatile long lastUsedNanos = System.nanoTime();
 
-        Tracked(McpStreamableServerSession session) {
+        Tracked(McpStreamableServerSession session, String owner) {
             this.session = session;
+            this.owner = owner;
         }
     }
 
@@ -91,9 +95,12 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
      * @param keepAlive       ping interval for sessions with an open GET stream
      * @param idleTimeout     a session with no request for this long (and no open stream) is closed
      * @param contextOf       what tool handlers see of the HTTP request (the caller)
+     * @param ownerOf         who a request comes from (its token); a session is only used by its owner
+     * @param maxSessionsPerOwner open sessions one owner may hold; more initializes get 503
      */
     public StreamableEndpoint(String path, ObjectMapper json, McpJsonMapper mapper, int maxRequestBytes,
-                              Duration keepAlive, Duration idleTimeout, Function<Request, McpTransportContext> contextOf) {
+                              Duration keepAlive, Duration idleTimeout, Function<Request, McpTransportContext> contextOf,
+                              Function<Request, String> ownerOf, int maxSessionsPerOwner) {
         this.path = path;
         this.json = json;
         this.mapper = mapper;
@@ -101,6 +108,8 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
         this.maxRequestBytes = maxRequestBytes;
         this.idleTimeout = idleTimeout;
         this.contextOf = contextOf;
+        this.ownerOf = ownerOf;
+        this.maxSessionsPerOwner = maxSessionsPerOwner;
         this.keepAlive = KeepAliveScheduler
                 .builder(() -> closing ? Flux.empty() : Flux.fromIterable(sessions.values())
                         .map(t -> t.session).filter(McpStreamableServerSession::hasListeningStream).cast(McpSession.class))
@@ -138,6 +147,9 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
             error(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, -32603, "Server is shutting down");
             return true;
         }
+        if (!"POST".equals(request.getMethod()) && unsupportedVersion(request, response, callback)) {
+            return true;
+        }
         switch (request.getMethod()) {
             case "POST" -> post(request, response, callback);
             case "GET" -> get(request, response, callback);
@@ -169,6 +181,9 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
                     "Request body larger than " + maxRequestBytes + " bytes");
             return;
         }
+        if (unsupportedVersion(request, response, callback)) {
+            return;
+        }
         String accept = request.getHeaders().get(HttpHeader.ACCEPT);
         if (accept == null || !accept.contains("application/json") || !accept.contains("text/event-stream")) {
             error(response, callback, HttpStatus.NOT_ACCEPTABLE_406, -32600,
@@ -189,7 +204,7 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
             return;
         }
         if (message instanceof McpSchema.JSONRPCRequest init && McpSchema.METHOD_INITIALIZE.equals(init.method())) {
-            initialize(init, response, callback);
+            initialize(init, ownerOf.apply(request), response, callback);
             return;
         }
         Tracked tracked = session(request, response, callback);
@@ -199,9 +214,16 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
         McpStreamableServerSession session = tracked.session;
         McpTransportContext context = contextOf.apply(request);
         switch (message) {
+            case McpSchema.JSONRPCRequest call when JsonRpcReader.paramsProblem(call) != null ->
+                    writeJson(response, callback, HttpStatus.OK_200, mapper.writeValueAsBytes(McpSchema.JSONRPCResponse.error(call.id(),
+                            new McpSchema.JSONRPCResponse.JSONRPCError(-32602, JsonRpcReader.paramsProblem(call), null))));
             case McpSchema.JSONRPCRequest call -> answer(session, call, context, request, response, callback);
             case McpSchema.JSONRPCNotification note -> {
-                session.accept(note).contextWrite(c -> c.put(McpTransportContext.KEY, context)).block();
+                try {
+                    session.accept(note).contextWrite(c -> c.put(McpTransportContext.KEY, context)).block();
+                } catch (RuntimeException e) {
+                    log.debug("Notification {} of session {} failed: {}", note.method(), session.getId(), e.getMessage());
+                }
                 accepted(response, callback);
             }
             case McpSchema.JSONRPCResponse reply -> {
@@ -216,8 +238,18 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
         }
     }
 
-    private void initialize(McpSchema.JSONRPCRequest init, Response response, Callback callback) throws IOException {
+    private void initialize(McpSchema.JSONRPCRequest init, String owner, Response response, Callback callback) throws IOException {
         McpStreamableServerSession.Factory factory = sessionFactory;
+        if (JsonRpcReader.paramsProblem(init) != null) {
+            error(response, callback, HttpStatus.BAD_REQUEST_400, -32602, JsonRpcReader.paramsProblem(init));
+            return;
+        }
+        long open = sessions.values().stream().filter(t -> t.owner.equals(owner)).count();
+        if (open >= maxSessionsPerOwner) {
+            error(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, -32000, "Too many open sessions for this token (limit "
+                    + maxSessionsPerOwner + "); end one with DELETE or let idle ones expire");
+            return;
+        }
         McpSchema.JSONRPCResponse reply;
         String sessionId;
         try {
@@ -225,11 +257,12 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
             });
             McpStreamableServerSession.McpStreamableServerSessionInit started = factory.startSession(params);
             sessionId = started.session().getId();
-            sessions.put(sessionId, new Tracked(started.session()));
+            sessions.put(sessionId, new Tracked(started.session(), owner));
             reply = McpSchema.JSONRPCResponse.result(init.id(), started.initResult().block(CLOSE_BOUND));
         } catch (RuntimeException e) {
             log.warn("Failed to initialize an MCP session: {}", e.getMessage());
-            error(response, callback, HttpStatus.BAD_REQUEST_400, -32602, "Failed to initialize session: " + e.getMessage());
+            error(response, callback, HttpStatus.BAD_REQUEST_400, -32602,
+                    "Invalid params: initialize needs protocolVersion, capabilities and clientInfo");
             return;
         }
         response.getHeaders().put(HttpHeaders.MCP_SESSION_ID, sessionId);
@@ -250,11 +283,13 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
         } catch (RuntimeException e) {
             // The SDK's handlers convert their params before their own error handling starts, so
             // params of the wrong shape end up here; the caller still gets an answer to its id.
-            log.debug("Request {} of session {} failed: {}", call.id(), session.getId(), e.getMessage());
-            int code = e instanceof IllegalArgumentException ? -32602 : -32603;
-            String prefix = code == -32602 ? "Invalid params: " : "Internal error: ";
+            // The exception's text names Java internals; it goes to the log, the caller gets our own words.
+            log.debug("Request {} of session {} failed: {}", call.id(), session.getId(), e.toString());
+            boolean badParams = e instanceof IllegalArgumentException;
+            String message = badParams ? "Invalid params: the params of " + call.method() + " do not have the expected shape"
+                    : "Internal error while handling " + call.method();
             reply.complete(McpSchema.JSONRPCResponse.error(call.id(),
-                    new McpSchema.JSONRPCResponse.JSONRPCError(code, prefix + e.getMessage(), null)));
+                    new McpSchema.JSONRPCResponse.JSONRPCError(badParams ? -32602 : -32603, message, null)));
         }
     }
 
@@ -311,12 +346,25 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
             return null;
         }
         Tracked tracked = sessions.get(id);
-        if (tracked == null) {
+        // another token's session looks exactly like one that does not exist
+        if (tracked == null || !tracked.owner.equals(ownerOf.apply(request))) {
             error(response, callback, HttpStatus.NOT_FOUND_404, -32001, SESSION_GONE);
             return null;
         }
         tracked.lastUsedNanos = System.nanoTime();
         return tracked;
+    }
+
+    /** Answers 400 (true) when the request names a protocol version this endpoint does not speak. */
+    private boolean unsupportedVersion(Request request, Response response, Callback callback) {
+        String version = request.getHeaders().get(HttpHeaders.PROTOCOL_VERSION);
+        if (version == null || protocolVersions().contains(version.trim())) {
+            return false;
+        }
+        error(response, callback, HttpStatus.BAD_REQUEST_400, -32600, "Bad Request: unsupported MCP-Protocol-Version '"
+                + (version.length() > 40 ? version.substring(0, 40) : version)
+                + "'; supported: " + String.join(", ", protocolVersions()));
+        return true;
     }
 
     private static final class TooLarge extends IOException {
