@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 ServeCommand.class,
                 FsmCommand.class,
                 MemoryCommand.class,
+                ToolsCommand.class,
         })
 public final class KairosCommand {
 
