@@ -40,7 +40,8 @@ public final class McpToolProvider implements ToolProvider {
         return connection.tools().stream().map(McpToolProvider::descriptor).toList();
     }
 
-    static ToolDescriptor descriptor(McpSchema.Tool t) {
+    /** An MCP tool as a descriptor: schemas as JSON trees, annotations as hints. */
+    public static ToolDescriptor descriptor(McpSchema.Tool t) {
         McpSchema.ToolAnnotations a = t.annotations();
         ToolHints hints = a == null ? ToolHints.NONE
                 : new ToolHints(a.readOnlyHint(), a.destructiveHint(), a.idempotentHint(), a.openWorldHint());

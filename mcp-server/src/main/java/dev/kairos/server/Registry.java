@@ -66,6 +66,11 @@ public final class Registry {
         return liveServers;
     }
 
+    /** The registered tool specifications, in registration order (for in-process calls). */
+    public List<SyncToolSpecification> toolSpecifications() {
+        return List.copyOf(tools);
+    }
+
     public List<String> toolNames() {
         return tools.stream().map(t -> t.tool().name()).toList();
     }

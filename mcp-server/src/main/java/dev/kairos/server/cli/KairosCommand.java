@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
                 MemoryCommand.class,
                 RunCommand.class,
                 RunsCommand.class,
+                ToolsCommand.class,
         })
 public final class KairosCommand {
 
