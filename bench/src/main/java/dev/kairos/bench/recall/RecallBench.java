@@ -1,0 +1,111 @@
+package dev.kairos.bench.recall;
+
+import dev.kairos.bench.recall.Conversations.Conversation;
+import dev.kairos.bench.recall.Conversations.Question;
+import dev.kairos.bench.recall.Conversations.Turn;
+import dev.kairos.bench.recall.Conversations.Type;
+import dev.kairos.memory.Episode;
+import dev.kairos.memory.MemoryGraph;
+import dev.kairos.memory.MemorySettings;
+import dev.kairos.memory.NewEpisode;
+import dev.kairos.memory.SearchQuery;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * Episode recall on long multi-session conversations: stores every turn as an episode (one group per conversation,
+ * valid at its session's time) in embedded Neo4j and asks the questions through each retrieval method.
+ *
+ * <p>Arguments ({@code key=value}): seed (42), conversations (12), sessions (12), turns (30 per session),
+ * dataDir (default a temporary directory).
+ */
+public final class RecallBench {
+
+    /** A retrieval setup under test: a name and how it changes the query. */
+    public record Setup(String name, UnaryOperator<SearchQuery> query) {}
+
+    public static final List<Setup> SETUPS = List.of(
+            new Setup("BM25 only", q -> q.using(SearchQuery.Method.FULLTEXT)),
+            new Setup("vector only", q -> q.using(SearchQuery.Method.VECTOR)),
+            new Setup("hybrid", q -> q));
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = new HashMap<>();
+        for (String s : args) {
+            int i = s.indexOf('=');
+            if (i < 1) throw new IllegalArgumentException("arguments are key=value, got '" + s + "'");
+            a.put(s.substring(0, i), s.substring(i + 1));
+        }
+        long seed = Long.parseLong(a.getOrDefault("seed", "42"));
+        int count = Integer.parseInt(a.getOrDefault("conversations", "12"));
+        int sessions = Integer.parseInt(a.getOrDefault("sessions", "12"));
+        int turns = Integer.parseInt(a.getOrDefault("turns", "30"));
+        Path dir = a.containsKey("dataDir") ? Files.createDirectories(Path.of(a.get("dataDir"))) : Files.createTempDirectory("kairos-recall");
+
+        List<Conversation> data = Conversations.generate(seed, count, sessions, turns);
+        int nTurns = data.stream().mapToInt(c -> c.turns().size()).sum();
+        int nQuestions = data.stream().mapToInt(c -> c.questions().size()).sum();
+        System.out.printf("# recall bench: seed %d, %d conversations, %d turns, %d questions, load average %.2f%n",
+                seed, count, nTurns, nQuestions, java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        try (MemoryGraph graph = MemoryGraph.open(MemorySettings.defaults().withDataDir(dir).withReadyTimeout(Duration.ofMinutes(5)))) {
+            if (!graph.awaitReady(Duration.ofMinutes(5)).isReady()) throw new IllegalStateException(graph.status().describe());
+            long t0 = System.nanoTime();
+            store(graph, data);
+            System.out.printf("# stored and embedded %d turns in %.1f s (%s)%n", nTurns, (System.nanoTime() - t0) / 1e9, graph.embedder().name());
+            Map<String, RecallScore> scores = run(graph, data, SETUPS);
+            System.out.print(table(scores));
+        }
+    }
+
+    /** Stores each conversation's turns as episodes of the group named after it; the episode uuid is the turn id. */
+    public static void store(MemoryGraph graph, List<Conversation> data) {
+        for (Conversation c : data) {
+            List<NewEpisode> eps = new ArrayList<>();
+            for (Turn t : c.turns())
+                eps.add(new NewEpisode(c.id(), t.id(), t.content(), Episode.Source.MESSAGE, "chat", t.at(), t.id()));
+            graph.addEpisodes(eps);
+        }
+    }
+
+    /** The ranked turn ids a setup returns for a question (top 10 episodes of the question's conversation). */
+    public static List<String> ask(MemoryGraph graph, Conversation c, Question q, Setup setup) {
+        SearchQuery base = SearchQuery.of(q.text()).inGroups(List.of(c.id())).only(SearchQuery.Scope.EPISODES).limit(10);
+        return graph.search(setup.query().apply(base)).episodeList().stream().map(Episode::uuid).toList();
+    }
+
+    public static Map<String, RecallScore> run(MemoryGraph graph, List<Conversation> data, List<Setup> setups) {
+        Map<String, RecallScore> out = new LinkedHashMap<>();
+        for (Setup s : setups) {
+            RecallScore score = new RecallScore(5, 10);
+            for (Conversation c : data) for (Question q : c.questions()) score.add(q, ask(graph, c, q, s));
+            out.put(s.name(), score);
+        }
+        return out;
+    }
+
+    /** A Markdown table: recall@5 / recall@10 per type and overall, one row per setup. */
+    public static String table(Map<String, RecallScore> scores) {
+        StringBuilder b = new StringBuilder();
+        RecallScore any = scores.values().iterator().next();
+        b.append("| method |");
+        for (Type t : Type.values()) b.append(' ').append(t.name().toLowerCase().replace('_', '-')).append(" (").append(any.count(t)).append(") |");
+        b.append(" overall (").append(any.count()).append(") |\n|---|");
+        for (int i = 0; i <= Type.values().length; i++) b.append("---|");
+        b.append('\n');
+        for (var e : scores.entrySet()) {
+            b.append("| ").append(e.getKey()).append(" |");
+            for (Type t : Type.values()) b.append(String.format(" %.1f / %.1f |", e.getValue().percent(t, 0), e.getValue().percent(t, 1)));
+            b.append(String.format(" %.1f / %.1f |%n", e.getValue().percent(0), e.getValue().percent(1)));
+        }
+        b.append("(recall@5 / recall@10 of evidence turns, percent)\n");
+        return b.toString();
+    }
+}
