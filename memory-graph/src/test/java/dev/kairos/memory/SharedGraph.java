@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  * Injects one real embedded memory graph shared by the test classes that use it (a Neo4j start costs seconds);
  * JUnit closes it, and deletes its temp dir, when the run ends. Tests keep apart by using their own group ids.
  */
-final class SharedGraph implements ParameterResolver {
+public final class SharedGraph implements ParameterResolver {
 
     private record Resource(MemoryGraph graph, Path dir) implements AutoCloseable {
         @Override
