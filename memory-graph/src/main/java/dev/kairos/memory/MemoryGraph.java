@@ -127,6 +127,9 @@ public interface MemoryGraph extends AutoCloseable {
 
     MemoryStats stats(List<String> groupIds);
 
+    /** The durable ingest queue over the stored episodes (extraction states, attempts, errors). */
+    dev.kairos.memory.ingest.IngestQueue ingestQueue();
+
     /** Closes the driver, then the embedded database; fast (no Bolt quiet period). */
     @Override
     void close();

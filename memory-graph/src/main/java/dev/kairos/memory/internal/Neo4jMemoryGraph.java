@@ -59,7 +59,7 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
     /** Everything that exists once start-up has finished. */
     private record Parts(EmbeddedNeo4j embedded, Driver driver, Embedder embedder, boolean ownEmbedder,
                          Store store, HybridSearch search, GroupCommit<Map<String, Object>, Episode> episodes,
-                         SharedStore.Owner sharedFrom) {}
+                         SharedStore.Owner sharedFrom, QueueStore queue) {}
 
     /** Up to this many concurrent add_memory calls share one transaction. */
     private static final int EPISODE_BATCH = 64;
@@ -175,7 +175,7 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
             Store store = new Store(bolt, embedder, settings);
             Parts ready = new Parts(embedded, driver, embedder, givenEmbedder == null, store, new HybridSearch(bolt, embedder, store),
                     new GroupCommit<>("kairos-memory-episodes", store::writeEpisodes, EPISODE_BATCH, TX_TIMEOUT),
-                    sharedFrom);
+                    sharedFrom, new QueueStore(bolt));
             if (closed) {
                 shutdown(ready);
                 return;
@@ -424,6 +424,57 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
     public GraphSnapshot snapshot(List<String> groupIds, int limit) {
         return call(p -> p.store().snapshot(groupIds, limit));
     }
+
+    @Override
+    public dev.kairos.memory.ingest.IngestQueue ingestQueue() {
+        return queue;
+    }
+
+    /** Each queue call runs on the current parts, so a takeover of a shared store is followed. */
+    private final dev.kairos.memory.ingest.IngestQueue queue = new dev.kairos.memory.ingest.IngestQueue() {
+        @Override
+        public int resumeInterrupted() {
+            return call(p -> p.queue().resumeInterrupted());
+        }
+
+        @Override
+        public List<String> pendingGroups(int limit) {
+            return call(p -> p.queue().pendingGroups(limit));
+        }
+
+        @Override
+        public Optional<Episode> claimNext(String groupId) {
+            return call(p -> p.queue().claimNext(groupId));
+        }
+
+        @Override
+        public void finish(String episodeUuid, Episode.Extraction state, String error, String rawAnswer) {
+            call(p -> {
+                p.queue().finish(episodeUuid, state, error, rawAnswer);
+                return null;
+            });
+        }
+
+        @Override
+        public int requeueFailed(List<String> groupIds) {
+            return call(p -> p.queue().requeueFailed(groupIds));
+        }
+
+        @Override
+        public Counts counts(List<String> groupIds) {
+            return call(p -> p.queue().counts(groupIds));
+        }
+
+        @Override
+        public Optional<Entry> entry(String episodeUuid) {
+            return call(p -> p.queue().entry(episodeUuid));
+        }
+
+        @Override
+        public List<Entry> failed(List<String> groupIds, int limit) {
+            return call(p -> p.queue().failed(groupIds, limit));
+        }
+    };
 
     @Override
     public MemoryStats stats(List<String> groupIds) {
