@@ -25,6 +25,6 @@ public record Episode(String uuid, String groupId, String name, String content, 
         }
     }
 
-    /** Extraction state: stored episodes wait as PENDING until the ingestion pipeline has run. */
-    public enum Extraction { PENDING, DONE, FAILED }
+    /** Extraction state: stored episodes wait as PENDING; the ingest queue marks them PROCESSING, then DONE or FAILED. */
+    public enum Extraction { PENDING, PROCESSING, DONE, FAILED }
 }

@@ -130,6 +130,9 @@ public interface MemoryGraph extends AutoCloseable {
     /** Agent run checkpoints in the same database, under their own labels (waits for readiness on use). */
     RunRecords runs();
 
+    /** The durable ingest queue over the stored episodes (extraction states, attempts, errors). */
+    dev.kairos.memory.ingest.IngestQueue ingestQueue();
+
     /** Closes the driver, then the embedded database; fast (no Bolt quiet period). */
     @Override
     void close();

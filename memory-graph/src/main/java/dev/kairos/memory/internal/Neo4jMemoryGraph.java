@@ -61,7 +61,7 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
     private record Parts(EmbeddedNeo4j embedded, Driver driver, Bolt bolt, Embedder embedder, boolean ownEmbedder,
                          Writes writes, GraphReads reads, HybridSearch search,
                          GroupCommit<EpisodeWrites.EpisodeRow, Episode> episodes,
-                         SharedStore.Owner sharedFrom) {}
+                         SharedStore.Owner sharedFrom, QueueStore queue) {}
 
     /** The writers, each on its own kind of record. */
     private record Writes(EpisodeWrites episodes, EntityWrites entities, FactWrites facts, Deletes deletes) {}
@@ -194,7 +194,7 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
             Parts ready = new Parts(embedded, driver, bolt, embedder, givenEmbedder == null, writes, reads,
                     new HybridSearch(bolt, embedder, checks, reads),
                     new GroupCommit<>("kairos-memory-episodes", writes.episodes()::write, EPISODE_BATCH, TX_TIMEOUT),
-                    sharedFrom);
+                    sharedFrom, new QueueStore(bolt));
             if (closed) {
                 shutdown(ready);
                 return;
@@ -448,6 +448,57 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
     public GraphSnapshot snapshot(List<String> groupIds, int limit) {
         return call(p -> p.reads().snapshot(groupIds, limit));
     }
+
+    @Override
+    public dev.kairos.memory.ingest.IngestQueue ingestQueue() {
+        return queue;
+    }
+
+    /** Each queue call runs on the current parts, so a takeover of a shared store is followed. */
+    private final dev.kairos.memory.ingest.IngestQueue queue = new dev.kairos.memory.ingest.IngestQueue() {
+        @Override
+        public int resumeInterrupted() {
+            return call(p -> p.queue().resumeInterrupted());
+        }
+
+        @Override
+        public List<String> pendingGroups(int limit) {
+            return call(p -> p.queue().pendingGroups(limit));
+        }
+
+        @Override
+        public Optional<Episode> claimNext(String groupId) {
+            return call(p -> p.queue().claimNext(groupId));
+        }
+
+        @Override
+        public void finish(String episodeUuid, Episode.Extraction state, String error, String rawAnswer) {
+            call(p -> {
+                p.queue().finish(episodeUuid, state, error, rawAnswer);
+                return null;
+            });
+        }
+
+        @Override
+        public int requeueFailed(List<String> groupIds) {
+            return call(p -> p.queue().requeueFailed(groupIds));
+        }
+
+        @Override
+        public Counts counts(List<String> groupIds) {
+            return call(p -> p.queue().counts(groupIds));
+        }
+
+        @Override
+        public Optional<Entry> entry(String episodeUuid) {
+            return call(p -> p.queue().entry(episodeUuid));
+        }
+
+        @Override
+        public List<Entry> failed(List<String> groupIds, int limit) {
+            return call(p -> p.queue().failed(groupIds, limit));
+        }
+    };
 
     @Override
     public MemoryStats stats(List<String> groupIds) {
