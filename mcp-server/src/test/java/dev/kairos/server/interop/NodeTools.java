@@ -78,6 +78,14 @@ public final class NodeTools {
         }
     }
 
+    /** HAProxy, which {@code ./kairos test} installs for the scale-out test. */
+    public static Path haproxy() {
+        String haproxy = System.getProperty("kairos.haproxy", "");
+        Path path = haproxy.isBlank() ? null : Path.of(haproxy);
+        require(path != null && Files.isExecutable(path), "HAProxy (kairos.haproxy=" + haproxy + ")");
+        return path;
+    }
+
     private static void require(boolean present, String what) {
         if (Boolean.getBoolean("kairos.interop.required")) {
             if (!present) {
