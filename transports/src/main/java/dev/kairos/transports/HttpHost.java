@@ -7,7 +7,11 @@ import dev.kairos.transports.internal.HostOriginCheck;
 import dev.kairos.transports.internal.JsonRpcErrorPage;
 import dev.kairos.transports.internal.JsonRpcGate;
 import dev.kairos.transports.internal.NoCopyJsonMapper;
+import dev.kairos.transports.internal.RequestState;
+import dev.kairos.transports.internal.StatelessDispatcher;
+import dev.kairos.transports.internal.StatelessEndpoint;
 import dev.kairos.transports.internal.StreamableEndpoint;
+import dev.kairos.transports.internal.Subscriptions;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import jakarta.servlet.DispatcherType;
@@ -67,6 +71,9 @@ public final class HttpHost implements AutoCloseable {
     private final McpSyncServer sseServer;
     private final LiveServers liveServers;
     private final InFlight inFlight = new InFlight();
+    private final Subscriptions subscriptions;
+    /** How long a client has to answer a 2026-07-28 input request and retry. */
+    private static final Duration STATE_TTL = Duration.ofMinutes(30);
 
     /**
      * Builds (but does not start) the host.
@@ -131,7 +138,18 @@ public final class HttpHost implements AutoCloseable {
         // The Streamable HTTP endpoint bounds its own body reads; the servlets get Jetty's size limit.
         SizeLimitHandler sizeLimit = new SizeLimitHandler(settings.maxRequestBytes(), -1);
         sizeLimit.setHandler(context);
-        Handler chain = new BearerAuth(new Handler.Sequence(streamable, sizeLimit), settings.tokens(), defaultGroup, Set.of(HEALTH_PATH));
+        // MCP 2026-07-28 (stateless) requests are answered by a wrapper; the rest reach the session endpoint.
+        subscriptions = new Subscriptions(jackson, settings.keepAliveInterval());
+        liveServers.onResourceUpdated(subscriptions::resourceUpdated);
+        byte[] stateKey = settings.requestStateKey() == null ? RequestState.randomKey()
+                : settings.requestStateKey().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        var stateless = new StatelessDispatcher(tracked, jackson, json, validator,
+                new RequestState(jackson, stateKey, STATE_TTL, java.time.Clock.systemUTC()));
+        Handler mcp = new StatelessEndpoint(new Handler.Sequence(streamable, sizeLimit), MCP_PATH, jackson, stateless,
+                subscriptions, settings.maxRequestBytes(),
+                request -> contextOf(request.getAttribute(Caller.CONTEXT_KEY)),
+                request -> request.getAttribute(Caller.CONTEXT_KEY) instanceof Caller c ? c.principal() : "local");
+        Handler chain = new BearerAuth(mcp, settings.tokens(), defaultGroup, Set.of(HEALTH_PATH));
         chain = new HostOriginCheck(chain, settings.allowedHosts(), settings.allowedOrigins(),
                 !settings.isLoopback() && settings.allowedHosts().isEmpty());
         chain = new CountPosts(chain, inFlight);
@@ -186,6 +204,7 @@ public final class HttpHost implements AutoCloseable {
     public void close() {
         Duration grace = settings.shutdownGrace();
         try {
+            subscriptions.close();
             graceful.shutdown();
             if (!inFlight.awaitIdle(grace)) {
                 log.warn("{} call(s) still running after {} s of grace; stopping anyway", inFlight.count(), grace.toSeconds());

@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param shutdownGrace   how long in-flight calls may run on after SIGTERM before the process exits
  * @param maxSessionsPerToken open Streamable HTTP sessions one token (or the tokenless local user) may hold;
  *                        an initialize beyond it gets 503 until one is deleted or swept as idle
+ * @param requestStateKey the secret that signs 2026-07-28 {@code requestState} (at least 16 characters);
+ *                        instances behind one load balancer share it; null: a random key per process
  */
 public record HttpSettings(
         String host,
@@ -31,7 +33,8 @@ public record HttpSettings(
         Duration sessionIdleTimeout,
         Duration keepAliveInterval,
         Duration shutdownGrace,
-        int maxSessionsPerToken) {
+        int maxSessionsPerToken,
+        String requestStateKey) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8765;
@@ -55,6 +58,21 @@ public record HttpSettings(
         if (maxSessionsPerToken < 1) {
             throw new IllegalArgumentException("maxSessionsPerToken must be at least 1, got " + maxSessionsPerToken);
         }
+        if (requestStateKey != null && requestStateKey.length() < 16) {
+            throw new IllegalArgumentException("requestStateKey must be at least 16 characters");
+        }
+    }
+
+    public HttpSettings(String host, int port, List<AccessToken> tokens, List<String> allowedHosts,
+                        List<String> allowedOrigins, int maxRequestBytes, Duration sessionIdleTimeout,
+                        Duration keepAliveInterval, Duration shutdownGrace, int maxSessionsPerToken) {
+        this(host, port, tokens, allowedHosts, allowedOrigins, maxRequestBytes, sessionIdleTimeout,
+                keepAliveInterval, shutdownGrace, maxSessionsPerToken, null);
+    }
+
+    public HttpSettings withRequestStateKey(String key) {
+        return new HttpSettings(host, port, tokens, allowedHosts, allowedOrigins, maxRequestBytes,
+                sessionIdleTimeout, keepAliveInterval, shutdownGrace, maxSessionsPerToken, key);
     }
 
     /** Settings with the default session cap. */
@@ -73,22 +91,22 @@ public record HttpSettings(
 
     public HttpSettings withMaxSessionsPerToken(int max) {
         return new HttpSettings(host, port, tokens, allowedHosts, allowedOrigins, maxRequestBytes,
-                sessionIdleTimeout, keepAliveInterval, shutdownGrace, max);
+                sessionIdleTimeout, keepAliveInterval, shutdownGrace, max, requestStateKey);
     }
 
     public HttpSettings withPort(int newPort) {
         return new HttpSettings(host, newPort, tokens, allowedHosts, allowedOrigins, maxRequestBytes,
-                sessionIdleTimeout, keepAliveInterval, shutdownGrace, maxSessionsPerToken);
+                sessionIdleTimeout, keepAliveInterval, shutdownGrace, maxSessionsPerToken, requestStateKey);
     }
 
     public HttpSettings withHost(String newHost) {
         return new HttpSettings(newHost, port, tokens, allowedHosts, allowedOrigins, maxRequestBytes,
-                sessionIdleTimeout, keepAliveInterval, shutdownGrace, maxSessionsPerToken);
+                sessionIdleTimeout, keepAliveInterval, shutdownGrace, maxSessionsPerToken, requestStateKey);
     }
 
     public HttpSettings withTokens(List<AccessToken> newTokens) {
         return new HttpSettings(host, port, newTokens, allowedHosts, allowedOrigins, maxRequestBytes,
-                sessionIdleTimeout, keepAliveInterval, shutdownGrace, maxSessionsPerToken);
+                sessionIdleTimeout, keepAliveInterval, shutdownGrace, maxSessionsPerToken, requestStateKey);
     }
 
     /** Whether the bind address only accepts connections from this machine. */

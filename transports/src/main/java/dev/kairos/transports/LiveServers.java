@@ -16,6 +16,7 @@ public final class LiveServers {
     private static final Logger log = LoggerFactory.getLogger(LiveServers.class);
     private final List<McpSyncServer> servers = new CopyOnWriteArrayList<>();
     private final Cancellations cancellations = new Cancellations();
+    private final List<java.util.function.Consumer<String>> resourceListeners = new CopyOnWriteArrayList<>();
 
     /** The calls a client may cancel, on any transport that reports cancellations. */
     public Cancellations cancellations() {
@@ -30,8 +31,14 @@ public final class LiveServers {
         servers.remove(server);
     }
 
+    /** Also tells {@code listener} of every changed resource (the 2026-07-28 listen streams). */
+    public void onResourceUpdated(java.util.function.Consumer<String> listener) {
+        resourceListeners.add(listener);
+    }
+
     /** Tells the subscribers of {@code uri} on every transport that the resource changed. */
     public void resourceUpdated(String uri) {
+        resourceListeners.forEach(l -> l.accept(uri));
         for (McpSyncServer server : servers) {
             try {
                 server.notifyResourcesUpdated(new McpSchema.ResourcesUpdatedNotification(uri));

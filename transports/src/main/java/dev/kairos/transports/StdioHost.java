@@ -1,6 +1,13 @@
 package dev.kairos.transports;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kairos.transports.internal.CachedSchemaValidator;
 import dev.kairos.transports.internal.PendingRequests;
+import dev.kairos.transports.internal.RequestState;
+import dev.kairos.transports.internal.StatelessDispatcher;
+import dev.kairos.transports.internal.StatelessStdio;
+import dev.kairos.transports.internal.Subscriptions;
+import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.server.McpServer;
@@ -11,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Clock;
 import java.time.Duration;
 
 /**
@@ -56,6 +64,14 @@ public final class StdioHost implements AutoCloseable {
         var transport = new StdioServerTransportProvider(json, pending.input(), pending.output());
         this.server = features.applyTo(McpServer.sync(transport).jsonMapper(json)).build();
         liveServers.add(server);
+        // 2026-07-28 (stateless) requests are answered beside the SDK session, from the same features
+        ObjectMapper jackson = new ObjectMapper();
+        var subscriptions = new Subscriptions(jackson, Duration.ofSeconds(30));
+        liveServers.onResourceUpdated(subscriptions::resourceUpdated);
+        var dispatcher = new StatelessDispatcher(features, jackson, json, new CachedSchemaValidator(
+                features.tools().stream().map(t -> t.tool().inputSchema()).toList()),
+                new RequestState(jackson, RequestState.randomKey(), Duration.ofMinutes(30), Clock.systemUTC()));
+        pending.answerStatelessWith(new StatelessStdio(dispatcher, subscriptions, McpTransportContext.EMPTY));
     }
 
     /**

@@ -60,6 +60,23 @@ final class TestFeatures {
                             .maxTokens(5).build());
                     return CallToolResult.builder().addTextContent("model said " + ((McpSchema.TextContent) answer.content()).text()).build();
                 });
-        return new McpFeatures("kairos-test", "0", null, List.of(echo, whoami, slow, chatty), List.of(), List.of(), List.of(), List.of());
+        var greet = new SyncToolSpecification(
+                McpSchema.Tool.builder().name("greet").description("Asks the user's name, then their town, then greets them")
+                        .inputSchema(Map.of("type", "object")).build(),
+                (exchange, request) -> {
+                    String name = answer(ClientInput.elicit(exchange, "name", question("Your name?", "name")), "name");
+                    String town = answer(ClientInput.elicit(exchange, "town", question("Your town?", "town")), "town");
+                    return CallToolResult.builder().addTextContent("Hello " + name + " from " + town).build();
+                });
+        return new McpFeatures("kairos-test", "0", null, List.of(echo, whoami, slow, chatty, greet), List.of(), List.of(), List.of(), List.of());
+    }
+
+    private static McpSchema.ElicitRequest question(String message, String field) {
+        return McpSchema.ElicitRequest.builder(message, Map.of("type", "object",
+                "properties", Map.of(field, Map.of("type", "string")), "required", List.of(field))).build();
+    }
+
+    private static String answer(McpSchema.ElicitResult result, String field) {
+        return result.content() == null ? "(declined)" : String.valueOf(result.content().get(field));
     }
 }

@@ -48,10 +48,26 @@ public record KairosConfig(String source, ServerConfig server, ObjectNode memory
                     duration("server.session_idle_timeout", s.sessionIdleTimeout(), d.sessionIdleTimeout()),
                     duration("server.keep_alive_interval", s.keepAliveInterval(), d.keepAliveInterval()),
                     duration("server.shutdown_grace", s.shutdownGrace(), d.shutdownGrace()),
-                    s.maxSessionsPerToken() != null ? s.maxSessionsPerToken() : d.maxSessionsPerToken());
+                    s.maxSessionsPerToken() != null ? s.maxSessionsPerToken() : d.maxSessionsPerToken())
+                    .withRequestStateKey(requestStateKey());
         } catch (IllegalArgumentException e) {
             throw new ConfigException(source + ": server: " + e.getMessage());
         }
+    }
+
+    /**
+     * The secret that signs 2026-07-28 request states, from {@code KAIROS_REQUEST_STATE_KEY}: instances
+     * behind one load balancer must share it, so a client's retry may land on any of them.
+     */
+    private String requestStateKey() {
+        String key = env.get("KAIROS_REQUEST_STATE_KEY");
+        if (key == null || key.isBlank()) {
+            return null;
+        }
+        if (key.trim().length() < 16) {
+            throw new ConfigException("KAIROS_REQUEST_STATE_KEY: must be at least 16 characters");
+        }
+        return key.trim();
     }
 
     private List<AccessToken> tokens() {

@@ -37,8 +37,12 @@ public final class ConformanceFixtures {
 
         static Fixtures of(LiveServers liveServers) {
             WatchedResource watched = new WatchedResource(liveServers);
-            return new Fixtures(new FixtureTools(watched).all(), FixtureResources.resources(watched),
-                    FixtureResources.templates(), FixturePrompts.prompts(), FixturePrompts.completions());
+            return new Fixtures(concat(new FixtureTools(watched).all(), RoundTripFixtures.tools()), FixtureResources.resources(watched),
+                    FixtureResources.templates(), concat(FixturePrompts.prompts(), RoundTripFixtures.prompts()), FixturePrompts.completions());
+        }
+
+        private static <T> List<T> concat(List<T> a, List<T> b) {
+            return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
         }
     }
 }

@@ -35,7 +35,7 @@ class ConformanceSuiteTest {
     private static final Logger log = LoggerFactory.getLogger(ConformanceSuiteTest.class);
     /** The whole suite takes a few seconds; this bounds a hung scenario. */
     private static final long SUITE_TIMEOUT_S = 300;
-    private static final Pattern PLANNED = Pattern.compile("Running \\S+ suite \\((\\d+) scenarios\\)");
+    private static final Pattern PLANNED = Pattern.compile("Running \\S+ (?:suite|[\\d-]+) \\((\\d+) scenarios\\)");
     private static final Pattern SUMMARY = Pattern.compile("^[✓✗] (\\S+): (\\d+) passed, (\\d+) failed$", Pattern.MULTILINE);
     private static final Pattern RESULT_DIR = Pattern.compile("^server-(.+)-\\d{4}-\\d{2}-\\d{2}T[\\d-]+Z$");
 
@@ -43,7 +43,9 @@ class ConformanceSuiteTest {
 
     @BeforeAll
     static void startKairos() throws Exception {
-        NodeTools.npmBin("conformance"); // skip (or fail under ./kairos test) before starting anything
+        // skip (or fail under ./kairos test) before starting anything
+        NodeTools.conformance(NodeTools.Conformance.SESSIONS);
+        NodeTools.conformance(NodeTools.Conformance.REVISION_2026);
         kairos = KairosProcess.serve(KairosProcess.NO_MEMORY, "--conformance-fixtures");
     }
 
@@ -68,12 +70,28 @@ class ConformanceSuiteTest {
         run.assertAllPassed();
     }
 
+    /**
+     * The requirements of the stateless 2026-07-28 revision, frozen at its release, with the suite
+     * that shipped beside it; scenarios it does not score (the tasks extension, pending ones) are run
+     * and reported but, as the suite itself decides, do not fail it.
+     */
+    @Test
+    void everyRequirementOfRevision20260728Passes(@TempDir Path dir) throws Exception {
+        SuiteRun run = runSuite(dir, NodeTools.Conformance.REVISION_2026, "--requirements", "2026-07-28");
+        assertTrue(run.planned() >= 37, "2026-07-28 requires 37 server scenarios, it planned " + run.planned());
+        run.assertScoredPassed();
+    }
+
     private static SuiteRun runSuite(Path dir, String... options) throws Exception {
+        return runSuite(dir, NodeTools.Conformance.SESSIONS, options);
+    }
+
+    private static SuiteRun runSuite(Path dir, NodeTools.Conformance release, String... options) throws Exception {
         Path results = Files.createDirectories(dir.resolve("results"));
         Path output = dir.resolve("conformance.log");
         List<String> args = new ArrayList<>(List.of("server", "--url", kairos.baseUrl() + "/mcp", "-o", results.toString()));
         args.addAll(List.of(options));
-        ProcessBuilder pb = new ProcessBuilder(NodeTools.npmBin("conformance", args.toArray(String[]::new)))
+        ProcessBuilder pb = new ProcessBuilder(NodeTools.conformance(release, args.toArray(String[]::new)))
                 .directory(NodeTools.interopDir().toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile());
@@ -123,6 +141,16 @@ class ConformanceSuiteTest {
                 fail(why + "--- suite output ---\n" + tailOf(summary >= 0 ? output.substring(summary) : output));
             }
             assertEquals(planned(), summarised, "scenarios planned vs summarised:\n" + tailOf(output));
+        }
+
+        /** Every scored scenario passed: the suite's own verdict (its exit code), with the failures named. */
+        void assertScoredPassed() {
+            if (exitCode != 0) {
+                int summary = output.indexOf("=== SUMMARY ===");
+                fail("conformance suite: exit code " + exitCode + "\n--- suite output ---\n"
+                        + tailOf(summary >= 0 ? output.substring(summary) : output));
+            }
+            assertTrue(SUMMARY.matcher(output).find(), "no scenario summary in the output:\n" + tailOf(output));
         }
 
         /** Scenario name → its non-passing checks ("FAILURE name: message", "WARNING …"). */

@@ -31,6 +31,34 @@ public final class NodeTools {
         return dir;
     }
 
+    /** Which release of the official conformance suite to run. */
+    public enum Conformance {
+        /** 0.1.16: the session revisions (2025-11-25 and older). */
+        SESSIONS("@modelcontextprotocol/conformance"),
+        /** 0.2.0-alpha.12, installed under the alias conformance-2026: the stateless 2026-07-28 revision. */
+        REVISION_2026("conformance-2026");
+
+        final String packageDir;
+
+        Conformance(String packageDir) {
+            this.packageDir = packageDir;
+        }
+    }
+
+    /**
+     * A command line that runs one release of the conformance suite. Both releases install a
+     * {@code conformance} bin, so its link in {@code .bin} may be either: name the package instead.
+     */
+    public static List<String> conformance(Conformance release, String... args) {
+        Path script = interopDir().resolve("node_modules").resolve(release.packageDir).resolve("dist/index.js");
+        require(Files.exists(script), "npm package " + release.packageDir);
+        var cmd = new java.util.ArrayList<String>();
+        cmd.add(node().toString());
+        cmd.add(script.toString());
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
     /** A command line that runs an installed npm package's bin script with Node 22. */
     public static List<String> npmBin(String bin, String... args) {
         Path script = interopDir().resolve("node_modules/.bin").resolve(bin);
@@ -48,6 +76,14 @@ public final class NodeTools {
         } catch (java.io.IOException e) {
             return p;
         }
+    }
+
+    /** HAProxy, which {@code ./kairos test} installs for the scale-out test. */
+    public static Path haproxy() {
+        String haproxy = System.getProperty("kairos.haproxy", "");
+        Path path = haproxy.isBlank() ? null : Path.of(haproxy);
+        require(path != null && Files.isExecutable(path), "HAProxy (kairos.haproxy=" + haproxy + ")");
+        return path;
     }
 
     private static void require(boolean present, String what) {

@@ -50,6 +50,25 @@ public final class PendingRequests {
     private volatile boolean allAnswered = true;
     private long lineNumber;
     private final java.util.function.Predicate<JsonNode> cancelled;
+    /** Answers 2026-07-28 requests; null until the host sets it (then they go to the SDK, which refuses them). */
+    private volatile StatelessLines stateless;
+    /** Threads serving 2026-07-28 requests (listen streams among them), by request id, for notifications/cancelled. */
+    private final java.util.Map<String, Thread> statelessCalls = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** How a stdio line of MCP's stateless 2026-07-28 revision is answered: each message it writes is one line. */
+    public interface StatelessLines {
+        /** Whether this request belongs to the stateless revision (server/discover, or a stateless version in _meta). */
+        boolean claims(JsonNode request);
+
+        /** Answers the request, writing notifications and the response through {@code write}; blocks until done. */
+        void answer(JsonNode request, java.util.function.Consumer<JsonNode> write);
+
+        /** Whether the request is a long-lived stream that must not hold up the end of input. */
+        boolean streams(JsonNode request);
+
+        /** Ends the long-lived streams (stdin has ended). */
+        void endStreams();
+    }
     /** Progress tokens of the tool calls still open, by request id. */
     private final java.util.Map<String, JsonNode> tokens = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -115,6 +134,11 @@ public final class PendingRequests {
         Thread.ofPlatform().daemon().name("kairos-stdin").start(() -> readAll(in, requests));
     }
 
+    /** Routes 2026-07-28 requests to {@code lines} instead of the SDK session. */
+    public void answerStatelessWith(StatelessLines lines) {
+        this.stateless = lines;
+    }
+
     /** What the MCP session reads: only well-formed messages, one per line. */
     public InputStream input() {
         return input;
@@ -145,6 +169,10 @@ public final class PendingRequests {
         } catch (RuntimeException e) {
             log.error("last stdin line failed", e);
         }
+        StatelessLines streams = stateless;
+        if (streams != null) {
+            streams.endStreams();
+        }
         awaitAnswers();
         accepted.add(END);
     }
@@ -174,6 +202,11 @@ public final class PendingRequests {
 
     private void pass(InboundLine.Message message, byte[] bytes, int length) {
         noteCancellation(message.node());
+        StatelessLines lines = stateless;
+        if (lines != null && message.request() && lines.claims(message.node())) {
+            answerStateless(lines, message.node());
+            return;
+        }
         if (message.request()) {
             lock.lock();
             try {
@@ -191,6 +224,49 @@ public final class PendingRequests {
         }
         line[length] = '\n';
         accepted.add(line);
+    }
+
+    private void answerStateless(StatelessLines lines, JsonNode request) {
+        String key = idKey(request.get("id"));
+        boolean streams = lines.streams(request);
+        if (!streams) {
+            lock.lock();
+            try {
+                open.add(key);
+            } finally {
+                lock.unlock();
+            }
+        }
+        statelessCalls.put(key, Thread.ofVirtual().name("kairos-stdio-" + key).start(() -> {
+            try {
+                lines.answer(request, message -> {
+                    byte[] bytes = bytesOf(message);
+                    writeLine(bytes, bytes.length);
+                    synchronized (writing) {
+                        try {
+                            out.flush();
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    }
+                });
+            } catch (UncheckedIOException e) {
+                log.warn("stdout could not be written: {}", e.getMessage());
+            } finally {
+                statelessCalls.remove(key);
+                if (!streams) {
+                    lock.lock();
+                    try {
+                        open.remove(key);
+                        if (open.isEmpty()) {
+                            answered.signalAll();
+                        }
+                    } finally {
+                        lock.unlock();
+                    }
+                }
+            }
+        }));
     }
 
     private void refuse(InboundLine.Refused refused) {
@@ -221,6 +297,11 @@ public final class PendingRequests {
             }
         } else if (method.equals("notifications/cancelled")) {
             JsonNode requestId = message.path("params").get("requestId");
+            Thread statelessCall = requestId == null ? null : statelessCalls.get(idKey(requestId));
+            if (statelessCall != null) {
+                // a 2026-07-28 request (or listen stream) the client gave up on
+                statelessCall.interrupt();
+            }
             JsonNode token = requestId == null ? null : tokens.remove(idKey(requestId));
             if (token != null) {
                 cancelled.test(token);

@@ -1,0 +1,275 @@
+package dev.kairos.transports.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.modelcontextprotocol.common.McpTransportContext;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.PreEncodedHttpField;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Blocker;
+import org.eclipse.jetty.util.Callback;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.function.Function;
+
+/**
+ * MCP's stateless 2026-07-28 revision on the Streamable HTTP endpoint, wrapped around the
+ * session-based endpoint: a POST without a session whose {@code MCP-Protocol-Version} header (or, when
+ * the header is missing, whose {@code _meta}) names a revision other than the session-based ones is
+ * answered here; everything else passes on unchanged, with its body intact.
+ *
+ * <p>Here the revision's transport rules are checked — the standard headers must match the body
+ * ({@code -32020}), the version must be one we serve ({@code -32022}) — and the answer is one JSON body,
+ * or an SSE stream when the handler sends notifications first. {@code subscriptions/listen} keeps its
+ * stream open for the changes the client opted in to.
+ */
+public final class StatelessEndpoint extends Handler.Wrapper {
+    private static final HttpField JSON_TYPE = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "application/json");
+    private static final HttpField SSE_TYPE = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "text/event-stream");
+    private static final HttpField NO_CACHE = new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, "no-cache");
+    private static final HttpField NO_BUFFERING = new PreEncodedHttpField("X-Accel-Buffering", "no");
+    private static final String SESSION_HEADER = "Mcp-Session-Id";
+    private static final String VERSION_HEADER = "MCP-Protocol-Version";
+
+    private final String path;
+    private final ObjectMapper json;
+    private final StatelessDispatcher dispatcher;
+    private final Subscriptions subscriptions;
+    private final int maxRequestBytes;
+    private final Function<Request, McpTransportContext> contextOf;
+    private final Function<Request, String> principalOf;
+
+    public StatelessEndpoint(Handler next, String path, ObjectMapper json, StatelessDispatcher dispatcher,
+                             Subscriptions subscriptions, int maxRequestBytes,
+                             Function<Request, McpTransportContext> contextOf, Function<Request, String> principalOf) {
+        super(next);
+        this.path = path;
+        this.json = json;
+        this.dispatcher = dispatcher;
+        this.subscriptions = subscriptions;
+        this.maxRequestBytes = maxRequestBytes;
+        this.contextOf = contextOf;
+        this.principalOf = principalOf;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        if (!"POST".equals(request.getMethod()) || !path.equals(Request.getPathInContext(request))
+                || request.getHeaders().get(SESSION_HEADER) != null) {
+            return super.handle(request, response, callback);
+        }
+        String headerVersion = trimmed(request.getHeaders().get(VERSION_HEADER));
+        if (headerVersion != null && !Revision2026.isStateless(headerVersion)) {
+            return super.handle(request, response, callback);
+        }
+        byte[] body = readBounded(request);
+        if (body == null) {
+            // too large: let the session endpoint give its usual 413 (it reads the same bytes again)
+            return super.handle(request, response, callback);
+        }
+        JsonNode message;
+        try {
+            message = json.readTree(body);
+        } catch (IOException e) {
+            message = null;
+        }
+        String metaVersion = message == null ? null : trimmed(message.path("params").path("_meta").path(Revision2026.META_VERSION).asText(null));
+        if (headerVersion == null && metaVersion == null) {
+            // an older client (or a malformed body): the session endpoint answers it as it always has
+            return super.handle(replay(request, body), response, callback);
+        }
+        if (message == null || !message.isObject() || !message.path("method").isTextual()) {
+            write(response, callback, 400, dispatcher.error(message == null ? null : message.get("id"), 400, -32600,
+                    "Invalid request: a 2026-07-28 POST carries one JSON-RPC request", null).body());
+            return true;
+        }
+        JsonNode id = message.get("id");
+        if (id == null) {
+            // this revision defines no client notifications over HTTP
+            response.setStatus(202);
+            response.write(true, null, callback);
+            return true;
+        }
+        String mismatch = headerMismatch(request, message, headerVersion, metaVersion);
+        if (mismatch != null) {
+            write(response, callback, 400, dispatcher.error(id, 400, Revision2026.HEADER_MISMATCH, mismatch, null).body());
+            return true;
+        }
+        if ("subscriptions/listen".equals(message.get("method").asText())) {
+            SseStream stream = new SseStream(response);
+            subscriptions.listen(message, stream);
+            stream.end();
+            callback.succeeded();
+            return true;
+        }
+        SseStream stream = new SseStream(response);
+        StatelessDispatcher.Answer answer = dispatcher.handle(message, contextOf.apply(request), principalOf.apply(request), stream::send);
+        if (stream.started()) {
+            stream.send(answer.body());
+            stream.end();
+            callback.succeeded();
+        } else {
+            write(response, callback, answer.httpStatus(), answer.body());
+        }
+        return true;
+    }
+
+    /** Why the standard headers disagree with the body, or null when they agree. */
+    private static String headerMismatch(Request request, JsonNode message, String headerVersion, String metaVersion) {
+        if (headerVersion == null) {
+            return "Header mismatch: the MCP-Protocol-Version header is missing";
+        }
+        if (metaVersion != null && !headerVersion.equals(metaVersion)) {
+            return "Header mismatch: MCP-Protocol-Version header '" + headerVersion + "' does not match _meta value '" + metaVersion + "'";
+        }
+        String method = message.get("method").asText();
+        String headerMethod = trimmed(request.getHeaders().get("Mcp-Method"));
+        if (headerMethod == null) {
+            return "Header mismatch: the Mcp-Method header is missing";
+        }
+        if (!headerMethod.equals(method)) {
+            return "Header mismatch: Mcp-Method header '" + headerMethod + "' does not match body value '" + method + "'";
+        }
+        String bodyName = switch (method) {
+            case "tools/call", "prompts/get" -> message.path("params").path("name").asText(null);
+            case "resources/read" -> message.path("params").path("uri").asText(null);
+            default -> null;
+        };
+        if (bodyName != null) {
+            String headerName = decoded(trimmed(request.getHeaders().get("Mcp-Name")));
+            if (headerName == null) {
+                return "Header mismatch: the Mcp-Name header is missing";
+            }
+            if (!headerName.equals(bodyName)) {
+                return "Header mismatch: Mcp-Name header '" + headerName + "' does not match body value '" + bodyName + "'";
+            }
+        }
+        return null;
+    }
+
+    /** A header value in the revision's Base64 sentinel form ({@code =?base64?...?=}) decoded; others as they are. */
+    private static String decoded(String value) {
+        if (value != null && value.startsWith("=?base64?") && value.endsWith("?=") && value.length() >= 11) {
+            try {
+                return new String(Base64.getDecoder().decode(value.substring(9, value.length() - 2)), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                return value;
+            }
+        }
+        return value;
+    }
+
+    private static String trimmed(String value) {
+        return value == null ? null : value.strip();
+    }
+
+    /** The body, or null when it is larger than the bound. */
+    private byte[] readBounded(Request request) throws IOException {
+        if (request.getLength() > maxRequestBytes) {
+            return null;
+        }
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            byte[] body = in.readNBytes(maxRequestBytes + 1);
+            return body.length > maxRequestBytes ? null : body;
+        }
+    }
+
+    /** The request with its body, already read here, offered again to the next handler. */
+    private static Request replay(Request request, byte[] body) {
+        return new Request.Wrapper(request) {
+            private boolean given;
+
+            @Override
+            public Content.Chunk read() {
+                if (given) {
+                    return Content.Chunk.EOF;
+                }
+                given = true;
+                return Content.Chunk.from(ByteBuffer.wrap(body), true);
+            }
+
+            @Override
+            public void demand(Runnable demandCallback) {
+                demandCallback.run();
+            }
+
+            @Override
+            public long getLength() {
+                return body.length;
+            }
+        };
+    }
+
+    private void write(Response response, Callback callback, int status, ObjectNode body) throws IOException {
+        response.setStatus(status);
+        response.getHeaders().put(JSON_TYPE);
+        response.write(true, ByteBuffer.wrap(json.writeValueAsBytes(body)), callback);
+    }
+
+    /** A response that turns into an SSE stream at its first message; writes block until sent. */
+    final class SseStream implements Subscriptions.Sink {
+        private final Response response;
+        private boolean started;
+        private boolean broken;
+
+        SseStream(Response response) {
+            this.response = response;
+        }
+
+        synchronized boolean started() {
+            return started;
+        }
+
+        /** Sends one message as an SSE event; false once the client has gone. */
+        @Override
+        public synchronized boolean send(JsonNode message) {
+            return write("data: " + message + "\n\n");
+        }
+
+        /** An SSE comment, to keep a quiet stream open and to notice a client that left. */
+        @Override
+        public synchronized boolean keepAlive() {
+            return write(":\n\n");
+        }
+
+        private boolean write(String text) {
+            if (broken) {
+                return false;
+            }
+            if (!started) {
+                started = true;
+                response.setStatus(200);
+                response.getHeaders().put(SSE_TYPE);
+                response.getHeaders().put(NO_CACHE);
+                response.getHeaders().put(NO_BUFFERING);
+            }
+            try (Blocker.Callback sent = Blocker.callback()) {
+                response.write(false, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), sent);
+                sent.block();
+                return true;
+            } catch (IOException e) {
+                broken = true;
+                return false;
+            }
+        }
+
+        /** Ends the stream. */
+        synchronized void end() {
+            try (Blocker.Callback done = Blocker.callback()) {
+                response.write(true, null, done);
+                done.block();
+            } catch (IOException e) {
+                broken = true;
+            }
+        }
+    }
+}

@@ -1,0 +1,334 @@
+package dev.kairos.transports;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * MCP's stateless 2026-07-28 revision beside the session revisions, over Streamable HTTP and stdio:
+ * discovery, the per-request checks, multi round-trip input (both through {@link ClientInput} and
+ * through a tool that uses the SDK exchange), a forged request state, and listen streams.
+ */
+class StatelessRevisionTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String V = "2026-07-28";
+    static HttpHost host;
+    static LiveServers live = new LiveServers();
+    static String mcp;
+    static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    static void start() throws Exception {
+        HttpSettings d = HttpSettings.defaults();
+        HttpSettings settings = new HttpSettings("127.0.0.1", 0, List.of(), List.of(), List.of(), d.maxRequestBytes(),
+                d.sessionIdleTimeout(), Duration.ofMillis(200), d.shutdownGrace());
+        host = new HttpHost(settings, new TestFeatures().features(), live, "default", () -> "{}").start();
+        mcp = host.baseUrl() + HttpHost.MCP_PATH;
+    }
+
+    @AfterAll
+    static void stop() {
+        host.close();
+    }
+
+    static ObjectNode request(Object id, String method, ObjectNode params, Map<String, Object> capabilities) {
+        ObjectNode r = JSON.createObjectNode();
+        r.put("jsonrpc", "2.0");
+        r.set("id", JSON.valueToTree(id));
+        r.put("method", method);
+        ObjectNode p = params == null ? JSON.createObjectNode() : params;
+        ObjectNode meta = p.putObject("_meta");
+        meta.put("io.modelcontextprotocol/protocolVersion", V);
+        meta.set("io.modelcontextprotocol/clientCapabilities", JSON.valueToTree(capabilities));
+        r.set("params", p);
+        return r;
+    }
+
+    static ObjectNode call(Object id, String tool, Map<String, Object> capabilities) {
+        ObjectNode p = JSON.createObjectNode();
+        p.put("name", tool);
+        p.putObject("arguments");
+        return request(id, "tools/call", p, capabilities);
+    }
+
+    /** POSTs with the revision's standard headers (overridable), returns status and the last JSON message. */
+    static Reply post(JsonNode body, Map<String, String> headers) throws Exception {
+        var b = HttpRequest.newBuilder(URI.create(mcp)).timeout(Duration.ofSeconds(20))
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream");
+        for (var h : headers.entrySet()) {
+            if (h.getValue() != null) {
+                b.header(h.getKey(), h.getValue());
+            }
+        }
+        HttpResponse<String> r = http.send(b.POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+                HttpResponse.BodyHandlers.ofString());
+        String text = r.body();
+        List<JsonNode> messages = new java.util.ArrayList<>();
+        if (r.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream")) {
+            for (String line : text.split("\n")) {
+                if (line.startsWith("data:")) {
+                    messages.add(JSON.readTree(line.substring(5)));
+                }
+            }
+        } else if (!text.isEmpty()) {
+            messages.add(JSON.readTree(text));
+        }
+        return new Reply(r.statusCode(), messages);
+    }
+
+    static Reply post(ObjectNode body) throws Exception {
+        String method = body.get("method").asText();
+        String name = body.path("params").path("name").asText(body.path("params").path("uri").asText(null));
+        var headers = new java.util.HashMap<String, String>();
+        headers.put("MCP-Protocol-Version", V);
+        headers.put("Mcp-Method", method);
+        headers.put("Mcp-Name", name);
+        return post(body, headers);
+    }
+
+    record Reply(int status, List<JsonNode> messages) {
+        JsonNode last() {
+            return messages.getLast();
+        }
+    }
+
+    @Test
+    void discoveryNamesEveryRevisionAndThisServer() throws Exception {
+        Reply r = post(request(1, "server/discover", null, Map.of()));
+        assertEquals(200, r.status());
+        JsonNode result = r.last().get("result");
+        assertEquals("complete", result.get("resultType").asText());
+        assertTrue(result.get("supportedVersions").toString().contains(V) && result.get("supportedVersions").toString().contains("2025-11-25"));
+        assertEquals("kairos-test", result.at("/_meta/io.modelcontextprotocol~1serverInfo/name").asText());
+        assertTrue(result.has("ttlMs") && result.has("cacheScope"));
+        JsonNode tools = post(request(2, "tools/list", null, Map.of())).last().get("result");
+        assertEquals("complete", tools.get("resultType").asText());
+        assertTrue(tools.get("tools").size() >= 5);
+        assertEquals("public", tools.get("cacheScope").asText());
+    }
+
+    @Test
+    void versionMetaAndHeadersAreChecked() throws Exception {
+        ObjectNode unknown = request(3, "tools/list", null, Map.of());
+        ((ObjectNode) unknown.at("/params/_meta")).put("io.modelcontextprotocol/protocolVersion", "2099-01-01");
+        Reply r = post(unknown, Map.of("MCP-Protocol-Version", "2099-01-01", "Mcp-Method", "tools/list"));
+        assertEquals(400, r.status());
+        assertEquals(-32022, r.last().at("/error/code").asInt());
+        assertTrue(r.last().at("/error/data/supported").toString().contains(V));
+
+        ObjectNode noMeta = request(4, "tools/list", null, Map.of());
+        ((ObjectNode) noMeta.get("params")).remove("_meta");
+        r = post(noMeta, Map.of("MCP-Protocol-Version", V, "Mcp-Method", "tools/list"));
+        assertEquals(400, r.status());
+        assertEquals(-32602, r.last().at("/error/code").asInt());
+
+        // header and body disagree: the method, the tool name, a missing header
+        r = post(call(5, "echo", Map.of()), Map.of("MCP-Protocol-Version", V, "Mcp-Method", "tools/list", "Mcp-Name", "echo"));
+        assertEquals(400, r.status());
+        assertEquals(-32020, r.last().at("/error/code").asInt());
+        r = post(call(6, "echo", Map.of()), Map.of("MCP-Protocol-Version", V, "Mcp-Method", "tools/call", "Mcp-Name", "greet"));
+        assertEquals(-32020, r.last().at("/error/code").asInt());
+        r = post(call(7, "echo", Map.of()), Map.of("MCP-Protocol-Version", V, "Mcp-Method", "tools/call"));
+        assertEquals(-32020, r.last().at("/error/code").asInt());
+        assertEquals(7, r.last().get("id").asInt());
+
+        // the session methods do not exist in this revision
+        r = post(request(8, "initialize", null, Map.of()));
+        assertEquals(404, r.status());
+        assertEquals(-32601, r.last().at("/error/code").asInt());
+    }
+
+    @Test
+    void aToolAsksTwiceAcrossRoundsAndTheStateCarriesTheFirstAnswer() throws Exception {
+        Map<String, Object> caps = Map.of("elicitation", Map.of());
+        JsonNode first = post(call(10, "greet", caps)).last().get("result");
+        assertEquals("input_required", first.get("resultType").asText());
+        assertEquals("elicitation/create", first.at("/inputRequests/name/method").asText());
+        String state1 = first.get("requestState").asText();
+
+        ObjectNode retry = call(11, "greet", caps);
+        ((ObjectNode) retry.get("params")).put("requestState", state1);
+        ((ObjectNode) retry.get("params")).putObject("inputResponses").putObject("name")
+                .put("action", "accept").putObject("content").put("name", "Ada");
+        JsonNode second = post(retry).last().get("result");
+        assertEquals("input_required", second.get("resultType").asText());
+        assertTrue(second.at("/inputRequests/town").isObject(), second.toString());
+        assertFalse(second.at("/inputRequests/name").isObject(), "the name was answered already");
+        String state2 = second.get("requestState").asText();
+        assertNotEquals(state1, state2);
+
+        ObjectNode last = call(12, "greet", caps);
+        ((ObjectNode) last.get("params")).put("requestState", state2);
+        ((ObjectNode) last.get("params")).putObject("inputResponses").putObject("town")
+                .put("action", "accept").putObject("content").put("town", "London");
+        JsonNode done = post(last).last().get("result");
+        assertEquals("complete", done.get("resultType").asText());
+        assertEquals("Hello Ada from London", done.at("/content/0/text").asText());
+
+        // a forged state is refused, and one made for another tool does not fit this one
+        ObjectNode forged = call(13, "greet", caps);
+        ((ObjectNode) forged.get("params")).put("requestState", state2.substring(0, state2.length() - 2) + "xx");
+        Reply refused = post(forged);
+        assertEquals(400, refused.status());
+        assertEquals(-32602, refused.last().at("/error/code").asInt());
+        ObjectNode elsewhere = call(14, "chatty", caps);
+        ((ObjectNode) elsewhere.get("params")).put("requestState", state2);
+        assertEquals(-32602, post(elsewhere).last().at("/error/code").asInt());
+    }
+
+    @Test
+    void aToolUsingTheSdkExchangeGetsItsAnswerOnTheRetryAndLogsOnlyWhenAsked() throws Exception {
+        // chatty logs twice, then asks the client's model through exchange.createMessage
+        Map<String, Object> caps = Map.of("sampling", Map.of());
+        Reply first = post(call(20, "chatty", caps));
+        assertTrue(first.messages().stream().noneMatch(m -> "notifications/message".equals(m.path("method").asText())),
+                "no log level asked, no log messages: " + first.messages());
+        JsonNode asked = first.last().get("result");
+        assertEquals("input_required", asked.get("resultType").asText());
+        String key = asked.get("inputRequests").fieldNames().next();
+        assertEquals("sampling/createMessage", asked.at("/inputRequests/" + key + "/method").asText());
+
+        ObjectNode retry = call(21, "chatty", caps);
+        ((ObjectNode) retry.at("/params/_meta")).put("io.modelcontextprotocol/logLevel", "info");
+        ((ObjectNode) retry.get("params")).put("requestState", asked.get("requestState").asText());
+        ObjectNode answer = ((ObjectNode) retry.get("params")).putObject("inputResponses").putObject(key);
+        answer.put("role", "assistant").put("model", "m").putObject("content").put("type", "text").put("text", "pong");
+        Reply done = post(retry);
+        assertEquals("model said pong", done.last().at("/result/content/0/text").asText());
+        assertEquals(2, done.messages().stream().filter(m -> "notifications/message".equals(m.path("method").asText())).count(),
+                done.messages().toString());
+
+        // without the capability it needs, the request fails with -32021 naming it
+        Reply missing = post(call(22, "greet", Map.of("sampling", Map.of())));
+        assertEquals(400, missing.status());
+        assertEquals(-32021, missing.last().at("/error/code").asInt());
+        assertTrue(missing.last().at("/error/data/requiredCapabilities/elicitation").isObject(), missing.last().toString());
+    }
+
+    @Test
+    void theSessionRevisionsStillWorkOnTheSameEndpoint() throws Exception {
+        RawMcp raw = new RawMcp(mcp);
+        assertEquals(200, raw.initialize().status());
+        assertEquals("hi", RawMcp.JSON.readTree(raw.call(2, "echo", "{\"message\":\"hi\"}").body()).at("/result/content/0/text").asText());
+    }
+
+    @Test
+    void aListenStreamIsAcknowledgedThenCarriesOnlyTheResourcesAskedFor() throws Exception {
+        ObjectNode params = JSON.createObjectNode();
+        params.putObject("notifications").putArray("resourceSubscriptions").add("kairos://a");
+        ObjectNode listen = request(30, "subscriptions/listen", params, Map.of());
+        HttpRequest req = HttpRequest.newBuilder(URI.create(mcp)).header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream").header("MCP-Protocol-Version", V)
+                .header("Mcp-Method", "subscriptions/listen").POST(HttpRequest.BodyPublishers.ofString(listen.toString())).build();
+        HttpResponse<InputStream> stream = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, stream.statusCode());
+        BufferedReader lines = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8));
+        JsonNode ack = nextData(lines);
+        assertEquals("notifications/subscriptions/acknowledged", ack.get("method").asText());
+        assertEquals(30, ack.at("/params/_meta/io.modelcontextprotocol~1subscriptionId").asInt());
+        live.resourceUpdated("kairos://other");
+        live.resourceUpdated("kairos://a");
+        JsonNode update = CompletableFuture.supplyAsync(() -> nextData(lines)).get(10, TimeUnit.SECONDS);
+        assertEquals("notifications/resources/updated", update.get("method").asText());
+        assertEquals("kairos://a", update.at("/params/uri").asText(), "the other resource was not asked for");
+        assertEquals(30, update.at("/params/_meta/io.modelcontextprotocol~1subscriptionId").asInt());
+        stream.body().close();
+    }
+
+    private static JsonNode nextData(BufferedReader lines) {
+        try {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                if (line.startsWith("data:")) {
+                    return JSON.readTree(line.substring(5));
+                }
+            }
+            throw new IllegalStateException("stream ended");
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void onStdioDiscoveryAndRoundTripsWorkBesideTheSession() throws Exception {
+        PipedOutputStream toServer = new PipedOutputStream();
+        PipedInputStream serverIn = new PipedInputStream(toServer, 1 << 16);
+        var lines = new java.util.concurrent.LinkedBlockingQueue<String>();
+        OutputStream serverOut = new OutputStream() {
+            private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+
+            @Override
+            public synchronized void write(int b) {
+                if (b == '\n') {
+                    lines.add(line.toString(StandardCharsets.UTF_8));
+                    line.reset();
+                } else {
+                    line.write(b);
+                }
+            }
+        };
+        StdioHost stdio = new StdioHost(new TestFeatures().features(), new LiveServers(), serverIn, serverOut, Duration.ofSeconds(10));
+        var out = lines;
+        try {
+            send(toServer, request(1, "server/discover", null, Map.of()));
+            JsonNode discovered = readLine(out);
+            assertEquals(1, discovered.get("id").asInt());
+            assertTrue(discovered.at("/result/supportedVersions").toString().contains(V), discovered.toString());
+
+            Map<String, Object> caps = Map.of("elicitation", Map.of());
+            send(toServer, call(2, "greet", caps));
+            JsonNode asked = readLine(out);
+            assertEquals(2, asked.get("id").asInt());
+            assertEquals("input_required", asked.at("/result/resultType").asText());
+
+            // the session revision on the same pipe
+            send(toServer, JSON.readTree("{\"jsonrpc\":\"2.0\",\"id\":\"init\",\"method\":\"initialize\",\"params\":"
+                    + "{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}"));
+            assertEquals("init", readLine(out).get("id").asText());
+            send(toServer, JSON.readTree("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}"));
+            send(toServer, JSON.readTree("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":"
+                    + "{\"name\":\"echo\",\"arguments\":{\"message\":\"still here\"}}}"));
+            assertEquals("still here", readLine(out).at("/result/content/0/text").asText());
+            toServer.close();
+            assertTrue(stdio.awaitEndOfInput());
+        } finally {
+            stdio.close();
+        }
+    }
+
+    private static JsonNode readLine(java.util.concurrent.BlockingQueue<String> lines) throws Exception {
+        String line = lines.poll(10, TimeUnit.SECONDS);
+        assertTrue(line != null, "no line from the server within 10 s");
+        return JSON.readTree(line);
+    }
+
+    private static void send(OutputStream out, JsonNode message) throws java.io.IOException {
+        out.write((message + "\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+}
