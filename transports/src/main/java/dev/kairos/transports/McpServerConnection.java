@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kairos.transports.internal.CancellingTransport;
 import dev.kairos.transports.internal.ChildProcesses;
 import dev.kairos.transports.internal.ProcessStdioTransport;
+import dev.kairos.transports.internal.ResumingHttpClient;
 import io.modelcontextprotocol.client.McpAsyncClient;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.transport.HttpClientSseClientTransport;
@@ -35,19 +36,20 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 /**
  * One supervised connection to a downstream MCP server (stdio, Streamable HTTP or legacy SSE) on
  * the MCP Java SDK client, with what the SDK leaves out: {@code notifications/cancelled} on timeout
  * and interrupt, restarts of a stdio server that exited (the last stderr lines in the error), one
- * re-initialise when an HTTP server has forgotten our session, and no orphaned child processes.
+ * re-initialise when an HTTP server has forgotten our session, SSE streams resumed with
+ * {@code Last-Event-ID} after the server's {@code retry} interval ({@link ResumingHttpClient}), the
+ * legacy SSE fallback decided on the HTTP status, and no orphaned child processes.
  */
 public final class McpServerConnection implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(McpServerConnection.class);
-    private static final Pattern FALLBACK_STATUS = Pattern.compile("\\b(400|404|405)\\b");
     private static final int STDERR_LINES = 20;
     // the SDK's own per-request timeout is a backstop only; each call waits until its own deadline
     private static final Duration BACKSTOP = Duration.ofHours(1);
@@ -220,19 +222,27 @@ public final class McpServerConnection implements AutoCloseable {
         return switch (endpoint) {
             case ServerEndpoint.Stdio stdio -> connectStdio(stdio);
             case ServerEndpoint.Http http -> switch (http.kind()) {
-                case STREAMABLE -> connectHttp(http, false);
-                case SSE -> connectHttp(http, true);
+                case STREAMABLE -> connectHttp(http, false, new AtomicInteger());
+                case SSE -> connectHttp(http, true, new AtomicInteger());
                 case AUTO -> {
+                    AtomicInteger status = new AtomicInteger(-1);
                     try {
-                        yield connectHttp(http, false);
+                        yield connectHttp(http, false, status);
                     } catch (RuntimeException e) {
-                        // the spec's backwards-compatibility rule: 400/404/405 on the POST means a legacy SSE server
-                        if (!FALLBACK_STATUS.matcher(String.valueOf(McpError.aggregateExceptionMessages(e))).find()) {
+                        // the spec's backwards-compatibility rule: 400/404/405 on the first POST means a legacy SSE server
+                        int code = status.get();
+                        if (code != 400 && code != 404 && code != 405) {
                             throw e;
                         }
-                        LOG.info("server {}: no Streamable HTTP at {} ({}); trying legacy SSE", name, http.url(),
-                                e.getMessage());
-                        yield connectHttp(http, true);
+                        LOG.info("server {}: no Streamable HTTP at {} (HTTP {} to the POST); trying legacy SSE", name,
+                                http.url(), code);
+                        try {
+                            yield connectHttp(http, true, status);
+                        } catch (RuntimeException sse) {
+                            throw new ServerUnavailableException("server " + name + ": " + http.url()
+                                    + " answered the Streamable HTTP POST with HTTP " + code
+                                    + ", and legacy SSE failed too: " + McpError.aggregateExceptionMessages(sse), sse);
+                        }
                     }
                 }
             };
@@ -271,7 +281,8 @@ public final class McpServerConnection implements AutoCloseable {
         return s;
     }
 
-    private Session connectHttp(ServerEndpoint.Http http, boolean sse) {
+    /** {@code postStatus} gets the status of each POST of the Streamable HTTP transport (the first is initialize). */
+    private Session connectHttp(ServerEndpoint.Http http, boolean sse, AtomicInteger postStatus) {
         URI uri = URI.create(http.url());
         String base = uri.getScheme() + "://" + uri.getRawAuthority();
         String path = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
@@ -281,7 +292,9 @@ public final class McpServerConnection implements AutoCloseable {
         McpClientTransport raw = sse
                 ? HttpClientSseClientTransport.builder(base).sseEndpoint(path).requestBuilder(headers)
                         .jsonMapper(mapper).connectTimeout(options.initializeTimeout()).build()
-                : HttpClientStreamableHttpTransport.builder(base).endpoint(path).requestBuilder(headers)
+                // our HTTP client first: the transport's connectTimeout applies to the builder it holds
+                : HttpClientStreamableHttpTransport.builder(base).clientBuilder(ResumingHttpClient.newBuilder(postStatus))
+                        .endpoint(path).requestBuilder(headers)
                         .jsonMapper(mapper).connectTimeout(options.initializeTimeout()).build();
         CancellingTransport transport = new CancellingTransport(raw, name);
         McpAsyncClient client = build(transport);
@@ -340,6 +353,12 @@ public final class McpServerConnection implements AutoCloseable {
     }
 
     private void listTools(Session s) {
+        McpSchema.InitializeResult init = s.client().getCurrentInitializationResult();
+        if (init != null && (init.capabilities() == null || init.capabilities().tools() == null)) {
+            // a server without tools (prompts or resources only) is connected; it just offers no tools
+            tools = List.of();
+            return;
+        }
         List<McpSchema.Tool> all = new ArrayList<>();
         String cursor = null;
         do {
