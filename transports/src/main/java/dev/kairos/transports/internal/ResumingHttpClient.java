@@ -30,9 +30,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The JDK {@link HttpClient} under the SDK's Streamable HTTP client transport, adding what SDK 2.1
@@ -44,6 +46,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   the SDK sees one stream and the pending request gets its answer.</li>
  *   <li><b>The status of each POST</b>, so the spec's fallback rule (400/404/405 on the first POST means a
  *   legacy SSE server) is decided on the status code, not on the wording of an error message.</li>
+ *   <li><b>Each 404 to a request that carried our session id</b>: the server has forgotten the session (it
+ *   restarted), which the connection learns from a count rather than from the SDK's own attempts to
+ *   recover.</li>
  * </ul>
  * Only responses read with {@code BodyHandlers.ofPublisher()} are resumed (the SDK reads all of its
  * responses that way); everything else passes through untouched.
@@ -62,28 +67,99 @@ public final class ResumingHttpClient extends HttpClient {
             "host", "upgrade", "accept", "last-event-id");
 
     private final HttpClient delegate;
-    private final AtomicInteger lastPostStatus;
+    private final Observed observed;
 
-    private ResumingHttpClient(HttpClient delegate, AtomicInteger lastPostStatus) {
+    /**
+     * What the client saw.
+     *
+     * @param lastPostStatus the status of the last POST answered (-1 before the first)
+     * @param sessionLosses  how many requests that carried an {@code Mcp-Session-Id} were answered 404
+     */
+    public record Observed(AtomicInteger lastPostStatus, AtomicLong sessionLosses, Set<String> rejectedRequests) {
+        public Observed() {
+            this(new AtomicInteger(-1), new AtomicLong(), ConcurrentHashMap.newKeySet());
+        }
+
+        /**
+         * Whether the POST that carried the JSON-RPC request {@code id} was answered 404 for our session:
+         * the server never processed it, so it may be sent again on a new session. Asks once per id.
+         */
+        public boolean rejected(Object id) {
+            return id != null && rejectedRequests.remove(String.valueOf(id));
+        }
+
+        void saw(HttpRequest request, int status) {
+            if ("POST".equals(request.method())) {
+                lastPostStatus.set(status);
+            }
+            if (status == 404 && request.headers().firstValue("Mcp-Session-Id").isPresent()) {
+                sessionLosses.incrementAndGet();
+                String id = "POST".equals(request.method()) ? requestId(request) : null;
+                if (id != null && rejectedRequests.size() < 1000) {
+                    rejectedRequests.add(id);
+                }
+            }
+        }
+    }
+
+    /** The JSON-RPC id of the request in a POST's body (the SDK's bodies are in memory), or null. */
+    static String requestId(HttpRequest request) {
+        if (request.bodyPublisher().isEmpty()) {
+            return null;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        boolean[] complete = {false};
+        request.bodyPublisher().get().subscribe(new Flow.Subscriber<>() {
+            @Override
+            public void onSubscribe(Flow.Subscription s) {
+                s.request(Long.MAX_VALUE);
+            }
+
+            @Override
+            public void onNext(ByteBuffer b) {
+                byte[] chunk = new byte[b.remaining()];
+                b.get(chunk);
+                bytes.writeBytes(chunk);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+            }
+
+            @Override
+            public void onComplete() {
+                complete[0] = true;
+            }
+        });
+        if (!complete[0]) {
+            return null; // not an in-memory body: we do not wait for it
+        }
+        try {
+            JsonNode n = JSON.readTree(bytes.toByteArray());
+            return n != null && n.isObject() && n.has("method") && n.hasNonNull("id") ? n.get("id").asText() : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private ResumingHttpClient(HttpClient delegate, Observed observed) {
         this.delegate = delegate;
-        this.lastPostStatus = lastPostStatus;
+        this.observed = observed;
     }
 
     /**
      * A builder for the SDK transport's {@code clientBuilder(...)}: it configures a plain JDK client
-     * and wraps it. The status of every POST answered goes to {@code lastPostStatus}.
+     * and wraps it; what the client sees goes to {@code observed}.
      */
-    public static HttpClient.Builder newBuilder(AtomicInteger lastPostStatus) {
-        return new Builder(HttpClient.newBuilder(), lastPostStatus);
+    public static HttpClient.Builder newBuilder(Observed observed) {
+        return new Builder(HttpClient.newBuilder(), observed);
     }
 
     @Override
     public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
             throws IOException, InterruptedException {
         HttpResponse<T> r = delegate.send(request, handler);
-        if ("POST".equals(request.method())) {
-            lastPostStatus.set(r.statusCode());
-        }
+        observed.saw(request, r.statusCode());
         return r;
     }
 
@@ -99,12 +175,9 @@ public final class ResumingHttpClient extends HttpClient {
     }
 
     private <T> CompletableFuture<HttpResponse<T>> intercept(HttpRequest request, CompletableFuture<HttpResponse<T>> sent) {
-        if (!"POST".equals(request.method())) {
-            return sent;
-        }
         CompletableFuture<HttpResponse<T>> out = sent.thenApply(r -> {
-            lastPostStatus.set(r.statusCode());
-            return resumable(request, r);
+            observed.saw(request, r.statusCode());
+            return "POST".equals(request.method()) ? resumable(request, r) : r;
         });
         // the SDK cancels the future to abort the exchange: pass that on to the JDK's own future
         out.whenComplete((r, e) -> {
@@ -385,7 +458,7 @@ public final class ResumingHttpClient extends HttpClient {
     }
 
     /** Configures the JDK client and builds it wrapped. */
-    private record Builder(HttpClient.Builder inner, AtomicInteger lastPostStatus) implements HttpClient.Builder {
+    private record Builder(HttpClient.Builder inner, Observed observed) implements HttpClient.Builder {
         @Override
         public HttpClient.Builder cookieHandler(CookieHandler h) {
             inner.cookieHandler(h);
@@ -454,7 +527,7 @@ public final class ResumingHttpClient extends HttpClient {
 
         @Override
         public HttpClient build() {
-            return new ResumingHttpClient(inner.build(), lastPostStatus);
+            return new ResumingHttpClient(inner.build(), observed);
         }
     }
 }

@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Flow;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -79,6 +78,33 @@ class ResumingHttpClientTest {
         assertTrue(get.headers().firstValue("Content-Type").isEmpty());
     }
 
+    @Test
+    void countsTheAnswersThatSayTheServerForgotOurSession() throws Exception {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/mcp", ex -> {
+            ex.getRequestBody().readAllBytes();
+            ex.sendResponseHeaders(404, -1);
+            ex.close();
+        });
+        server.start();
+        ResumingHttpClient.Observed seen = new ResumingHttpClient.Observed();
+        HttpClient client = ResumingHttpClient.newBuilder(seen).build();
+        URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/mcp");
+        HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.ofString("{}");
+        client.send(HttpRequest.newBuilder(uri).POST(body).build(), HttpResponse.BodyHandlers.discarding());
+        assertEquals(404, seen.lastPostStatus().get());
+        assertEquals(0, seen.sessionLosses().get(), "no session yet: a plain 404 (the fallback rule's case)");
+        client.sendAsync(HttpRequest.newBuilder(uri).header("Mcp-Session-Id", "s1").POST(HttpRequest.BodyPublishers
+                        .ofString("{\"jsonrpc\":\"2.0\",\"id\":\"r-7\",\"method\":\"tools/call\"}")).build(),
+                HttpResponse.BodyHandlers.ofPublisher()).join();
+        client.sendAsync(HttpRequest.newBuilder(uri).header("Mcp-Session-Id", "s1").GET().build(),
+                HttpResponse.BodyHandlers.discarding()).join();
+        assertEquals(2, seen.sessionLosses().get());
+        assertTrue(seen.rejected("r-7"), "the request in the POST answered 404 was never processed");
+        assertFalse(seen.rejected("r-7"), "asked once");
+        assertFalse(seen.rejected("r-8"));
+    }
+
     /** A POST whose stream the server closes after a priming event is resumed by a GET, and the response arrives. */
     @Test
     void aPostStreamClosedBeforeItsResponseIsResumedWithLastEventId() throws Exception {
@@ -108,14 +134,14 @@ class ResumingHttpClientTest {
         });
         server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
         server.start();
-        AtomicInteger status = new AtomicInteger(-1);
-        HttpClient client = ResumingHttpClient.newBuilder(status).connectTimeout(Duration.ofSeconds(5)).build();
+        ResumingHttpClient.Observed seen = new ResumingHttpClient.Observed();
+        HttpClient client = ResumingHttpClient.newBuilder(seen).connectTimeout(Duration.ofSeconds(5)).build();
         HttpRequest post = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/mcp"))
                 .header("Mcp-Session-Id", "s1").header("Accept", "application/json, text/event-stream")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\"}")).build();
         HttpResponse<Flow.Publisher<List<ByteBuffer>>> r = client.sendAsync(post, HttpResponse.BodyHandlers.ofPublisher())
                 .get(10, java.util.concurrent.TimeUnit.SECONDS);
-        assertEquals(200, status.get());
+        assertEquals(200, seen.lastPostStatus().get());
         String body = Flux.from(JdkFlowAdapter.flowPublisherToFlux(r.body()))
                 .flatMapIterable(l -> l)
                 .map(b -> StandardCharsets.UTF_8.decode(b).toString())
@@ -124,5 +150,6 @@ class ResumingHttpClientTest {
         assertTrue(body.startsWith("id: p1\n"), body);
         assertTrue(body.contains("\"result\":{\"ok\":true}"), "the response came through the resumed stream: " + body);
         assertEquals(List.of("p1 s1"), gets);
+        assertEquals(0, seen.sessionLosses().get());
     }
 }
