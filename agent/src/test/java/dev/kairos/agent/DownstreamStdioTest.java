@@ -156,7 +156,8 @@ class DownstreamStdioTest {
 
     @Test
     void aServerThatCannotStartOrNeverInitializesIsReportedAndTheOthersWork() throws Exception {
-        ClientOptions quick = options().withInitializeTimeout(Duration.ofSeconds(3));
+        // long enough for the good server (a JVM) to start on a loaded machine; the silent one waits it out
+        ClientOptions quick = options().withInitializeTimeout(Duration.ofSeconds(8));
         servers = DownstreamServers.connect(List.of(
                 McpServerSettings.of("missing", new ServerEndpoint.Stdio("/no/such/server-binary", null, null, null)),
                 McpServerSettings.of("silent", faulty(Map.of("MODE", "silent"))),
@@ -169,6 +170,83 @@ class DownstreamStdioTest {
         assertEquals(ServerState.Status.READY, ps.get(2).state().status());
         ParallelToolExecutor ex = new ParallelToolExecutor(servers.catalogue(List.of(), Duration.ofSeconds(30)));
         assertEquals("ok", ex.runAll(List.of(new ToolCall("1", "echo", "{\"text\":\"ok\"}")), e -> { }).getFirst().text());
+    }
+
+    @Test
+    void aToolListChangeReachesTheCatalogueFromTheNextTurn() throws Exception {
+        ParallelToolExecutor ex = executor(McpServerSettings.of("faulty", faulty(Map.of())));
+        LiveCatalogue cat = ex.catalogue();
+        assertTrue(cat.find("late").isEmpty());
+        try (ToolExecutor.Turn turn = ex.begin(e -> { })) {
+            List<ToolCall> add = List.of(new ToolCall("a", "add_tool", "{\"name\":\"late\"}"));
+            add.forEach(turn::start);
+            assertEquals("added late", turn.finish(add).getFirst().text());
+            // the turn read the catalogue when it began, so the new tool is not in it yet
+            List<ToolCall> early = List.of(new ToolCall("b", "late", "{}"));
+            early.forEach(turn::start);
+            assertEquals(ToolOutcome.UNKNOWN_TOOL, turn.finish(early).getFirst().outcome());
+        }
+        // notifications/tools/list_changed -> the SDK lists again -> the catalogue is marked stale and rebuilt
+        await(() -> cat.find("late").isPresent(), "the new tool in the catalogue");
+        assertTrue(cat.find("late").orElseThrow().readOnly());
+        ToolCallResult r = ex.runAll(List.of(new ToolCall("c", "late", "{}")), e -> { }).getFirst();
+        assertEquals(ToolOutcome.OK, r.outcome(), r.text());
+        assertEquals("this is late", r.text());
+    }
+
+    @Test
+    void theGlobalBoundHoldsAcrossServers() throws Exception {
+        servers = DownstreamServers.connect(List.of(McpServerSettings.of("a", faulty(Map.of())),
+                McpServerSettings.of("b", faulty(Map.of()))), options());
+        // two calls at once over all servers; the per-server bound (16) is not what holds them
+        ExecutorSettings two = new ExecutorSettings(2, 16, Duration.ofSeconds(30), 100_000, 1, Duration.ofMillis(100),
+                50f, 10, Duration.ofSeconds(30));
+        ParallelToolExecutor ex = new ParallelToolExecutor(servers.catalogue(List.of(), Duration.ofSeconds(30)), two,
+                ToolApproval.REFUSE);
+        List<ToolCall> calls = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            String server = i % 2 == 0 ? "a" : "b";
+            calls.add(new ToolCall("id" + i, server + "__await_file", "{\"path\":\"" + dir.resolve("go" + i) + "\"}"));
+        }
+        java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger finished = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.Queue<String> running = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        try (ToolExecutor.Turn turn = ex.begin(e -> {
+            // Started comes after a call holds its permits and Finished before it gives them back,
+            // so this count is never below the calls really in flight
+            switch (e) {
+                case ToolEvent.Started st -> {
+                    running.add(st.call().id());
+                    most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                    started.incrementAndGet();
+                }
+                case ToolEvent.Finished f -> {
+                    inFlight.decrementAndGet();
+                    finished.incrementAndGet();
+                }
+                default -> {
+                }
+            }
+        })) {
+            calls.forEach(turn::start);
+            // let a call finish only while the bound is full (or nothing is left to start): a broken bound
+            // would let more than two start meanwhile
+            while (finished.get() < 8) {
+                await(() -> inFlight.get() == 2 || (started.get() == 8 && !running.isEmpty()) || finished.get() == 8,
+                        "a full bound");
+                String next = running.poll();
+                if (next != null) {
+                    int done = finished.get();
+                    Files.writeString(dir.resolve("go" + next.substring(2)), "go");
+                    await(() -> finished.get() > done, "the released call to finish");
+                }
+            }
+            List<ToolCallResult> results = turn.finish(calls);
+            assertTrue(results.stream().allMatch(r -> r.outcome() == ToolOutcome.OK), results.toString());
+        }
+        assertEquals(2, most.get(), "calls in flight at once");
     }
 
     @Test

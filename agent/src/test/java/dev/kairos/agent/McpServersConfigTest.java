@@ -82,6 +82,25 @@ class McpServersConfigTest {
     }
 
     @Test
+    void includeKeepsOnlyTheListedToolsAndExcludeStillApplies() {
+        McpServerSettings s = parse("""
+                {"mcpServers": {"files": {"command": "x", "include": ["read_file", "${TOOL}", "delete"],
+                                          "exclude": ["delete"]}}}""", Map.of("TOOL", "write_file")).getFirst();
+        assertEquals(List.of("read_file", "write_file", "delete"), s.include());
+        assertTrue(s.offers("read_file") && s.offers("write_file"));
+        assertFalse(s.offers("list_directory"), "a tool not in include is left out");
+        assertFalse(s.offers("delete"), "exclude wins over include");
+        assertTrue(parse("{\"mcpServers\": {\"a\": {\"command\": \"x\"}}}", Map.of()).getFirst().offers("anything"),
+                "no include: every tool");
+        assertEquals("mcp.json: mcpServers.a.include: must be a list of strings",
+                error("{\"mcpServers\": {\"a\": {\"command\": \"x\", \"include\": \"read_file\"}}}"));
+        assertEquals("mcp.json: mcpServers.a.include[1]: must be a string, got 2",
+                error("{\"mcpServers\": {\"a\": {\"command\": \"x\", \"include\": [\"r\", 2]}}}"));
+        assertEquals("mcp.json: mcpServers.a.include[0]: environment variable NOPE_NOT_SET is not set",
+                error("{\"mcpServers\": {\"a\": {\"command\": \"x\", \"include\": [\"${env:NOPE_NOT_SET}\"]}}}"));
+    }
+
+    @Test
     void aMissingFileIsNamed(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         Path f = dir.resolve("none.json");
         assertEquals(f + ": no such file", assertThrows(IllegalArgumentException.class,

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kairos.transports.internal.CancellingTransport;
 import dev.kairos.transports.internal.ChildProcesses;
 import dev.kairos.transports.internal.ProcessStdioTransport;
+import dev.kairos.transports.internal.ResumingHttpClient;
 import io.modelcontextprotocol.client.McpAsyncClient;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.transport.HttpClientSseClientTransport;
@@ -37,17 +38,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 /**
  * One supervised connection to a downstream MCP server (stdio, Streamable HTTP or legacy SSE) on
  * the MCP Java SDK client, with what the SDK leaves out: {@code notifications/cancelled} on timeout
  * and interrupt, restarts of a stdio server that exited (the last stderr lines in the error), one
- * re-initialise when an HTTP server has forgotten our session, and no orphaned child processes.
+ * re-initialise when an HTTP server has forgotten our session, SSE streams resumed with
+ * {@code Last-Event-ID} after the server's {@code retry} interval ({@link ResumingHttpClient}), the
+ * legacy SSE fallback decided on the HTTP status, and no orphaned child processes.
  */
 public final class McpServerConnection implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(McpServerConnection.class);
-    private static final Pattern FALLBACK_STATUS = Pattern.compile("\\b(400|404|405)\\b");
     private static final int STDERR_LINES = 20;
     // the SDK's own per-request timeout is a backstop only; each call waits until its own deadline
     private static final Duration BACKSTOP = Duration.ofHours(1);
@@ -67,9 +68,21 @@ public final class McpServerConnection implements AutoCloseable {
     private volatile boolean closed;
     private int restartsInARow;
 
-    /** A live protocol session: the client, the transport that can cancel, and (stdio) the process. */
+    /**
+     * A live protocol session: the client, the transport that can cancel, (stdio) the process, and
+     * (Streamable HTTP) what the HTTP client saw, with the count of forgotten-session answers at the start.
+     */
     private record Session(McpAsyncClient client, CancellingTransport transport, Process process, String kind,
-                           CompletableFuture<String> gone) {
+                           CompletableFuture<String> gone, ResumingHttpClient.Observed http, long lossesAtStart) {
+        Session(McpAsyncClient client, CancellingTransport transport, Process process, String kind,
+                CompletableFuture<String> gone) {
+            this(client, transport, process, kind, gone, null, 0);
+        }
+
+        /** Whether the server has answered 404 to our session id since this session began. */
+        boolean forgotten() {
+            return http != null && http.sessionLosses().get() > lossesAtStart;
+        }
     }
 
     private McpServerConnection(String name, ServerEndpoint endpoint, ClientOptions options) {
@@ -124,6 +137,12 @@ public final class McpServerConnection implements AutoCloseable {
         if (s == null) {
             throw new ServerUnavailableException(notReady());
         }
+        if (s.forgotten()) {
+            // the server restarted while we were idle (its answer to the SDK's stream was 404): start afresh
+            // rather than rely on the SDK's own re-initialise, which gives up if it came too early
+            LOG.info("server {}: it has forgotten our session; initializing again before {}", name, tool);
+            s = reconnect(s);
+        }
         try {
             return callOnce(s, tool, arguments, onProgress, deadline);
         } catch (SessionLost e) {
@@ -176,8 +195,15 @@ public final class McpServerConnection implements AutoCloseable {
                         + " answered with an error: " + err.getJsonRpcError().message()
                         + " (code " + err.getJsonRpcError().code() + ")").build();
             }
-            if (causedBy(cause, McpTransportSessionNotFoundException.class)) {
+            // a 404 to our own POST: the server never processed it (whatever error the SDK made of it)
+            if (causedBy(cause, McpTransportSessionNotFoundException.class)
+                    || (s.http() != null && s.http().rejected(s.transport().requestId(token)))) {
                 throw new SessionLost(cause);
+            }
+            if (s.forgotten()) {
+                // not our request's 404, so it may have run; the next call starts a new session
+                throw new ServerUnavailableException("server " + name + " forgot our session during the call to "
+                        + tool + " (it restarted?); whether the call ran is unknown", cause);
             }
             if (!s.gone().isDone() && s.process() == null) {
                 throw new ServerUnavailableException("server " + name + ": " + McpError.aggregateExceptionMessages(cause), cause);
@@ -220,19 +246,27 @@ public final class McpServerConnection implements AutoCloseable {
         return switch (endpoint) {
             case ServerEndpoint.Stdio stdio -> connectStdio(stdio);
             case ServerEndpoint.Http http -> switch (http.kind()) {
-                case STREAMABLE -> connectHttp(http, false);
-                case SSE -> connectHttp(http, true);
+                case STREAMABLE -> connectHttp(http, false, new ResumingHttpClient.Observed());
+                case SSE -> connectHttp(http, true, null);
                 case AUTO -> {
+                    ResumingHttpClient.Observed seen = new ResumingHttpClient.Observed();
                     try {
-                        yield connectHttp(http, false);
+                        yield connectHttp(http, false, seen);
                     } catch (RuntimeException e) {
-                        // the spec's backwards-compatibility rule: 400/404/405 on the POST means a legacy SSE server
-                        if (!FALLBACK_STATUS.matcher(String.valueOf(McpError.aggregateExceptionMessages(e))).find()) {
+                        // the spec's backwards-compatibility rule: 400/404/405 on the first POST means a legacy SSE server
+                        int code = seen.lastPostStatus().get();
+                        if (code != 400 && code != 404 && code != 405) {
                             throw e;
                         }
-                        LOG.info("server {}: no Streamable HTTP at {} ({}); trying legacy SSE", name, http.url(),
-                                e.getMessage());
-                        yield connectHttp(http, true);
+                        LOG.info("server {}: no Streamable HTTP at {} (HTTP {} to the POST); trying legacy SSE", name,
+                                http.url(), code);
+                        try {
+                            yield connectHttp(http, true, null);
+                        } catch (RuntimeException sse) {
+                            throw new ServerUnavailableException("server " + name + ": " + http.url()
+                                    + " answered the Streamable HTTP POST with HTTP " + code
+                                    + ", and legacy SSE failed too: " + McpError.aggregateExceptionMessages(sse), sse);
+                        }
                     }
                 }
             };
@@ -271,7 +305,8 @@ public final class McpServerConnection implements AutoCloseable {
         return s;
     }
 
-    private Session connectHttp(ServerEndpoint.Http http, boolean sse) {
+    /** {@code seen} gets what the Streamable HTTP transport's client sees (the first POST is initialize). */
+    private Session connectHttp(ServerEndpoint.Http http, boolean sse, ResumingHttpClient.Observed seen) {
         URI uri = URI.create(http.url());
         String base = uri.getScheme() + "://" + uri.getRawAuthority();
         String path = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
@@ -281,7 +316,9 @@ public final class McpServerConnection implements AutoCloseable {
         McpClientTransport raw = sse
                 ? HttpClientSseClientTransport.builder(base).sseEndpoint(path).requestBuilder(headers)
                         .jsonMapper(mapper).connectTimeout(options.initializeTimeout()).build()
-                : HttpClientStreamableHttpTransport.builder(base).endpoint(path).requestBuilder(headers)
+                // our HTTP client first: the transport's connectTimeout applies to the builder it holds
+                : HttpClientStreamableHttpTransport.builder(base).clientBuilder(ResumingHttpClient.newBuilder(seen))
+                        .endpoint(path).requestBuilder(headers)
                         .jsonMapper(mapper).connectTimeout(options.initializeTimeout()).build();
         CancellingTransport transport = new CancellingTransport(raw, name);
         McpAsyncClient client = build(transport);
@@ -291,7 +328,8 @@ public final class McpServerConnection implements AutoCloseable {
             client.close();
             throw e;
         }
-        Session s = new Session(client, transport, null, sse ? "sse" : "streamable-http", new CompletableFuture<>());
+        Session s = new Session(client, transport, null, sse ? "sse" : "streamable-http", new CompletableFuture<>(),
+                sse ? null : seen, sse ? 0 : seen.sessionLosses().get());
         listTools(s);
         return s;
     }
@@ -340,6 +378,12 @@ public final class McpServerConnection implements AutoCloseable {
     }
 
     private void listTools(Session s) {
+        McpSchema.InitializeResult init = s.client().getCurrentInitializationResult();
+        if (init != null && (init.capabilities() == null || init.capabilities().tools() == null)) {
+            // a server without tools (prompts or resources only) is connected; it just offers no tools
+            tools = List.of();
+            return;
+        }
         List<McpSchema.Tool> all = new ArrayList<>();
         String cursor = null;
         do {

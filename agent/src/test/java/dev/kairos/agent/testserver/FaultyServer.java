@@ -17,6 +17,7 @@ import java.nio.file.StandardOpenOption;
  * A stdio MCP server that misbehaves on command, for fault tests: its tools sleep, wait for a file,
  * fail, answer with a JSON-RPC error, hang, exit, write garbage to stdout, or return a huge result.
  * It writes each {@code notifications/cancelled} it receives to the file named by {@code CANCEL_LOG}.
+ * {@code add_tool} adds a tool to its list and sends {@code notifications/tools/list_changed}.
  *
  * <p>It speaks JSON-RPC lines itself rather than through the SDK server: the SDK server gives a
  * tool no way to see {@code notifications/cancelled} and cannot be told to corrupt its own stdout.
@@ -24,6 +25,7 @@ import java.nio.file.StandardOpenOption;
  */
 public final class FaultyServer {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final java.util.List<String> ADDED = new java.util.concurrent.CopyOnWriteArrayList<>();
     private static final PrintStream OUT = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
             StandardCharsets.UTF_8);
 
@@ -79,6 +81,8 @@ public final class FaultyServer {
         tool(a, "huge", "Returns chars characters.", "chars", "integer", true);
         tool(a, "progress", "Reports progress twice, then answers.", null, null, true);
         tool(a, "structured", "Returns structured content.", null, null, true);
+        tool(a, "add_tool", "Adds a tool of this name, then sends tools/list_changed.", "name", "string", false);
+        ADDED.forEach(n -> tool(a, n, "A tool added while running.", null, null, true));
         return a;
     }
 
@@ -138,7 +142,19 @@ public final class FaultyServer {
                     r.putObject("structuredContent").put("answer", 42);
                     reply(id, r);
                 }
-                default -> error(id, -32602, "unknown tool " + params.path("name").asText());
+                case "add_tool" -> {
+                    ADDED.add(args.path("name").asText());
+                    write(JSON.createObjectNode().put("jsonrpc", "2.0").put("method", "notifications/tools/list_changed"));
+                    reply(id, text("added " + args.path("name").asText(), false));
+                }
+                default -> {
+                    String name = params.path("name").asText();
+                    if (ADDED.contains(name)) {
+                        reply(id, text("this is " + name, false));
+                    } else {
+                        error(id, -32602, "unknown tool " + name);
+                    }
+                }
             }
         } catch (Exception e) {
             error(id, -32603, e.toString());

@@ -60,7 +60,8 @@ public final class ToolsCommand {
         Path config;
 
         @Option(names = "--accept-defaults",
-                description = "Without a terminal, answer a server's elicitation with the schema's defaults (else it is declined).")
+                description = "Without a terminal, answer a server's elicitation with the schema's defaults (else it is declined; "
+                        + "also declined when a required field has no default).")
         boolean acceptDefaults;
 
         KairosConfig kairos() {
@@ -120,6 +121,15 @@ public final class ToolsCommand {
                         content.put(k, f.get("default"));
                     }
                 });
+                // an answer without a required field would not match the server's schema: decline instead
+                List<String> missing = req.requestedSchema() != null && req.requestedSchema().get("required") instanceof List<?> r
+                        ? r.stream().map(String::valueOf).filter(k -> !content.containsKey(k)).toList() : List.of();
+                if (!missing.isEmpty()) {
+                    err.println("kairos: declined the server's question (--accept-defaults has no default for the required "
+                            + String.join(", ", missing) + "): " + req.message());
+                    err.flush();
+                    return new McpSchema.ElicitResult(McpSchema.ElicitResult.Action.DECLINE, null);
+                }
                 return new McpSchema.ElicitResult(McpSchema.ElicitResult.Action.ACCEPT, content);
             }
             err.println("kairos: declined the server's question (no terminal; --accept-defaults answers with defaults): "

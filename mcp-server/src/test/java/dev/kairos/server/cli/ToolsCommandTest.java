@@ -49,6 +49,26 @@ class ToolsCommandTest {
     }
 
     @Test
+    void elicitationIsAnsweredWithTheSchemaDefaultsOnlyWithAcceptDefaults() throws Exception {
+        // no terminal here (stdin is a pipe), so only --accept-defaults can accept
+        try (KairosProcess serve = KairosProcess.serve(KairosProcess.NO_MEMORY, "--conformance-fixtures")) {
+            String url = serve.baseUrl() + "/mcp";
+            FsmCommandTest.Run yes = FsmCommandTest.kairos("tools", "call", "test_elicitation_sep1034_defaults",
+                    "--accept-defaults", "--url", url);
+            assertEquals(0, yes.exit(), yes.err());
+            assertTrue(yes.out().contains("action=accept") && yes.out().contains("\"name\":\"John Doe\"")
+                    && yes.out().contains("\"age\":30") && yes.out().contains("\"verified\":true"), yes.out());
+            FsmCommandTest.Run no = FsmCommandTest.kairos("tools", "call", "test_elicitation_sep1034_defaults", "--url", url);
+            assertTrue(no.out().contains("action=decline"), no.out());
+            assertTrue(no.err().contains("declined the server's question (no terminal"), no.err());
+            FsmCommandTest.Run required = FsmCommandTest.kairos("tools", "call", "test_elicitation",
+                    "--args", "{\"message\":\"Who are you?\"}", "--accept-defaults", "--url", url);
+            assertTrue(required.out().contains("action=decline"), "required fields without defaults: " + required.out());
+            assertTrue(required.err().contains("no default for the required username, email): Who are you?"), required.err());
+        }
+    }
+
+    @Test
     void badInputGetsOneLine() throws Exception {
         Path file = dir.resolve("bad.json");
         Files.writeString(file, "{\"servers\": {\"x\": {\"type\": \"grpc\", \"url\": \"http://h\"}}}");

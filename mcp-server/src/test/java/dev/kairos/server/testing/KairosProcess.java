@@ -87,7 +87,12 @@ public final class KairosProcess implements AutoCloseable {
 
     /** Like {@link #serve(String...)} with extra environment variables (e.g. {@code KAIROS_MEMORY_MODE=off}). */
     public static KairosProcess serve(java.util.Map<String, String> env, String... extraArgs) throws Exception {
-        List<String> args = new ArrayList<>(List.of("serve", "--port", "0"));
+        return serveOn(0, env, extraArgs);
+    }
+
+    /** Like {@link #serve(java.util.Map, String...)} on a given port (to restart a server where it was). */
+    public static KairosProcess serveOn(int port, java.util.Map<String, String> env, String... extraArgs) throws Exception {
+        List<String> args = new ArrayList<>(List.of("serve", "--port", String.valueOf(port)));
         args.addAll(List.of(extraArgs));
         ProcessBuilder pb = builder(args.toArray(String[]::new));
         pb.environment().putAll(env);

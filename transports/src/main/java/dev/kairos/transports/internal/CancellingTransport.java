@@ -62,6 +62,11 @@ public final class CancellingTransport implements McpClientTransport {
                 .subscribe(null, e -> LOG.debug("server {}: cancellation not sent: {}", server, e.toString()));
     }
 
+    /** The JSON-RPC id of the call sent with {@code token}, or null once it ended or before it was sent. */
+    public Object requestId(Object token) {
+        return idsByToken.get(token);
+    }
+
     /** Forgets a call that ended. */
     public void done(Object token) {
         idsByToken.remove(token);
