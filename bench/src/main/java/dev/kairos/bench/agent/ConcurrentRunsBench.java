@@ -44,7 +44,19 @@ public final class ConcurrentRunsBench {
     private ConcurrentRunsBench() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        int status = 0;
+        try {
+            run(args);
+        } catch (Throwable e) {
+            System.err.println("benchmark failed:");
+            e.printStackTrace();
+            status = 1;
+        }
+        System.exit(status); // runs or clients left over after a failure must not keep the process alive
+    }
+
+    private static void run(String[] args) throws Exception {
         int runs = StepOverheadBench.intArg(args, "--runs", 1000);
         int warmup = StepOverheadBench.intArg(args, "--warmup", 20);
         System.out.printf(Locale.ROOT, "concurrent runs: %d runs, %d warm-up runs first; %s, %d cores, JDK %s, max heap %d MiB%n",

@@ -49,7 +49,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Overhead per step = (median wall per run − median floor per run) / S, per round. Client CPU per step =
  * this process's CPU time over a phase / (runs × S).
  *
- * <p>Options: {@code --steps 5 --runs 200 --rounds 3}.
+ * <p>Options: {@code --steps 5 --runs 200 --rounds 3 --warmup-phases 2}.
  */
 public final class StepOverheadBench {
     private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -78,17 +78,30 @@ public final class StepOverheadBench {
         void run() throws Exception;
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        int status = 0;
+        try {
+            run(args);
+        } catch (Throwable e) {
+            System.err.println("benchmark failed:");
+            e.printStackTrace();
+            status = 1;
+        }
+        System.exit(status); // runs or clients left over after a failure must not keep the process alive
+    }
+
+    private static void run(String[] args) throws Exception {
         int steps = intArg(args, "--steps", 5);
         int runs = intArg(args, "--runs", 200);
         int rounds = intArg(args, "--rounds", 3);
+        int warmups = intArg(args, "--warmup-phases", 2);
         if (steps < 2) {
             throw new IllegalArgumentException("--steps: at least 2 (one tool turn and the answer)");
         }
         System.out.printf(Locale.ROOT, "ReAct step overhead: %d steps per run (%d tool turns + answer), %d runs per phase, %d rounds; %s, %d cores, JDK %s%n",
                 steps, steps - 1, runs, rounds, Instant.now(), Runtime.getRuntime().availableProcessors(), Runtime.version());
-        // every client does (rounds + 1 warm-up) phases of `runs` runs; 3 clients
-        int totalRuns = (rounds + 1) * 3 * runs;
+        // every client does (rounds + warm-up) phases of `runs` runs; 3 clients
+        int totalRuns = (rounds + warmups) * 3 * runs;
         SimScript script = new SimScript();
         for (int r = 0; r < totalRuns; r++) {
             for (int k = 1; k < steps; k++) {
@@ -100,10 +113,12 @@ public final class StepOverheadBench {
         try (SimProcess sim = SimProcess.start(routes); Engines engines = new Engines()) {
             URI url = sim.url();
             List<Runner> runners = List.of(kairos(engines, url, steps), lc4j(url, steps), floor(url, steps));
-            // warm-up: one phase each
-            for (Runner r : runners) {
-                for (int i = 0; i < runs; i++) {
-                    r.run();
+            // warm-up: the JIT needs a few thousand steps of each client before the figures settle
+            for (int w = 0; w < warmups; w++) {
+                for (Runner r : runners) {
+                    for (int i = 0; i < runs; i++) {
+                        r.run();
+                    }
                 }
             }
             Map<String, List<Double>> perRun = new LinkedHashMap<>();

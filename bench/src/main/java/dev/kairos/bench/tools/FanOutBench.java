@@ -83,19 +83,22 @@ public final class FanOutBench {
 
         Process httpServer = startHttpServer();
         Map<String, List<Client>> clients = new LinkedHashMap<>();
+        int status = 0;
         try {
             String url = SubProcesses.awaitLine(httpServer, "listening on ", Duration.ofMinutes(3));
             clients.put("stdio", connect(null, calls));
             clients.put("http", connect(url, calls));
 
+            // A batch that fails (an exception, a wrong or missing answer) is counted, not timed, and the run goes on.
+            Map<String, List<String>> failures = new LinkedHashMap<>();
             // warm-up: every client, both transports
             for (List<Client> list : clients.values()) {
                 for (Client c : list) {
                     if (!c.name().startsWith("sequential")) {
                         for (int i = 0; i < 3; i++) {
-                            check(c, c.batch(calls, ms), calls, ms);
+                            attempt(failures, "warm-up|" + c.name(), c, calls, ms);
                         }
-                        check(c, c.batch(calls, 0), calls, 0);
+                        attempt(failures, "warm-up|" + c.name(), c, calls, 0);
                     }
                 }
             }
@@ -111,22 +114,28 @@ public final class FanOutBench {
                         if (c.name().startsWith("sequential") && r >= seqRounds) {
                             continue;
                         }
-                        long t0 = System.nanoTime();
-                        List<String> out = c.batch(calls, ms);
-                        double took = (System.nanoTime() - t0) / 1e6;
-                        check(c, out, calls, ms);
-                        wall.computeIfAbsent(e.getKey() + "|" + c.name(), k -> new ArrayList<>()).add(took);
+                        String key = e.getKey() + "|" + c.name();
+                        wall.computeIfAbsent(key, k -> new ArrayList<>());
+                        Double took = attempt(failures, key, c, calls, ms);
+                        if (took != null) {
+                            wall.get(key).add(took);
+                        }
                     }
                 }
             }
             System.out.println();
-            System.out.printf(Locale.ROOT, "| transport | client | batches | wall ms, median (min–max) | efficiency vs %d ms (median) | ≥ 95 %% |%n", ms);
-            System.out.println("|---|---|---|---|---|---|");
+            System.out.printf(Locale.ROOT, "| transport | client | batches timed | failed batches | wall ms, median (min–max) | efficiency vs %d ms (median) | ≥ 95 %% |%n", ms);
+            System.out.println("|---|---|---|---|---|---|---|");
             for (var e : wall.entrySet()) {
                 String[] k = e.getKey().split("\\|");
+                int failed = failures.getOrDefault(e.getKey(), List.of()).size();
+                if (e.getValue().isEmpty()) {
+                    System.out.printf(Locale.ROOT, "| %s | %s | 0 | %d | — | — | no |%n", k[0], k[1], failed);
+                    continue;
+                }
                 Timings t = Timings.of(e.getValue());
-                System.out.printf(Locale.ROOT, "| %s | %s | %d | %s | %.1f %% | %s |%n", k[0], k[1], e.getValue().size(),
-                        t.summary(), Timings.efficiency(ms, t.median()), Timings.efficiency(ms, t.median()) >= 95 ? "yes" : "no");
+                System.out.printf(Locale.ROOT, "| %s | %s | %d | %d | %s | %.1f %% | %s |%n", k[0], k[1], e.getValue().size(),
+                        failed, t.summary(), Timings.efficiency(ms, t.median()), Timings.efficiency(ms, t.median()) >= 95 ? "yes" : "no");
             }
 
             // client CPU per call: a 0 ms tool, batches of `calls`, every client but the slow sequential one
@@ -138,13 +147,16 @@ public final class FanOutBench {
                             continue;
                         }
                         int batches = Math.max(1, cpuCalls / calls);
+                        String key = "cpu " + e.getKey() + "|" + c.name();
+                        int failedBefore = failures.getOrDefault(key, List.of()).size();
                         System.gc();
                         long cpu0 = OS.getProcessCpuTime();
                         for (int b = 0; b < batches; b++) {
-                            check(c, c.batch(calls, 0), calls, 0);
+                            attempt(failures, key, c, calls, 0);
                         }
                         double usPerCall = (OS.getProcessCpuTime() - cpu0) / 1e3 / (batches * (double) calls);
-                        if (r >= 0) {
+                        // a round with a failed batch is left out: a failure costs other CPU than a call
+                        if (r >= 0 && failures.getOrDefault(key, List.of()).size() == failedBefore) {
                             cpu.computeIfAbsent(e.getKey() + "|" + c.name(), k -> new ArrayList<>()).add(usPerCall);
                         }
                     }
@@ -158,10 +170,86 @@ public final class FanOutBench {
                 String[] k = e.getKey().split("\\|");
                 System.out.printf(Locale.ROOT, "| %s | %s | %s |%n", k[0], k[1], Timings.of(e.getValue()).summary());
             }
+            if (!failures.isEmpty()) {
+                System.out.println();
+                System.out.println("failed batches (the first reason each):");
+                failures.forEach((k, v) -> System.out.println("- " + k.replace("|", ": ") + ": " + v.size() + " × " + v.getFirst()));
+            }
+        } catch (Throwable e) {
+            // said at once: closing the clients below may take a while
+            System.err.println("fan-out benchmark failed:");
+            e.printStackTrace();
+            status = 1;
         } finally {
-            clients.values().forEach(list -> list.forEach(Client::close));
+            closeAll(clients.values().stream().flatMap(List::stream).toList());
             httpServer.destroy();
             httpServer.waitFor(10, TimeUnit.SECONDS);
+        }
+        System.exit(status); // a client library's leftover non-daemon thread must not keep the benchmark alive
+    }
+
+    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
+            Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("watchdog").unstarted(r));
+
+    interface Batch {
+        List<String> run() throws Exception;
+    }
+
+    /**
+     * Runs one batch; if it is still running after 70 s (every client's own call timeout is 60 s), the
+     * threads of this process, virtual ones included, are dumped to a file named on stderr.
+     */
+    static List<String> watched(String what, Batch batch) throws Exception {
+        var dump = WATCHDOG.schedule(() -> {
+            try {
+                Path file = Path.of(System.getProperty("java.io.tmpdir"), "fanout-threads-" + System.currentTimeMillis() + ".txt");
+                ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+                        .dumpThreads(file.toString(), com.sun.management.HotSpotDiagnosticMXBean.ThreadDumpFormat.TEXT_PLAIN);
+                System.err.println("a batch of '" + what + "' has run for 70 s; threads dumped to " + file);
+            } catch (Exception e) {
+                System.err.println("thread dump failed: " + e);
+            }
+        }, 70, TimeUnit.SECONDS);
+        try {
+            return batch.run();
+        } finally {
+            dump.cancel(false);
+        }
+    }
+
+    /** Closes every client at once, waiting at most 30 s in all; one that does not close is named. */
+    private static void closeAll(List<Client> clients) {
+        ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+        Map<String, Future<?>> closing = new LinkedHashMap<>();
+        clients.forEach(c -> closing.put(c.name(), pool.submit(c::close)));
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        closing.forEach((name, f) -> {
+            try {
+                f.get(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (Exception e) {
+                System.err.println("closing '" + name + "' did not finish: " + e);
+            }
+        });
+        pool.shutdownNow();
+    }
+
+    /** One watched batch: its wall time in ms, or null after recording why it failed. */
+    private static Double attempt(Map<String, List<String>> failures, String key, Client c, int calls, long ms) {
+        long t0 = System.nanoTime();
+        try {
+            List<String> out = watched(key, () -> c.batch(calls, ms));
+            double took = (System.nanoTime() - t0) / 1e6;
+            check(c, out, calls, ms);
+            return took;
+        } catch (Exception e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            String why = root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+            failures.computeIfAbsent(key, k -> new ArrayList<>()).add(why.length() > 200 ? why.substring(0, 200) + "…" : why);
+            System.err.println("failed batch, " + key.replace("|", ": ") + ": " + e);
+            return null;
         }
     }
 
@@ -243,7 +331,7 @@ public final class FanOutBench {
                 }
                 List<String> texts = new ArrayList<>(n);
                 for (Future<McpSchema.CallToolResult> f : fs) {
-                    texts.add(text(f.get(120, TimeUnit.SECONDS)));
+                    texts.add(text(f.get(80, TimeUnit.SECONDS))); // the deadline is 60 s
                 }
                 return texts;
             }
@@ -310,7 +398,7 @@ public final class FanOutBench {
                 }
                 List<String> out = new ArrayList<>(calls);
                 for (Future<ToolExecutionResult> f : fs) {
-                    ToolExecutionResult r = f.get(120, TimeUnit.SECONDS);
+                    ToolExecutionResult r = f.get(80, TimeUnit.SECONDS); // its own timeout is 60 s
                     out.add(r.isError() ? "error: " + r.resultText() : r.resultText());
                 }
                 return out;
@@ -359,7 +447,7 @@ public final class FanOutBench {
                 }
                 List<String> out = new ArrayList<>(n);
                 for (Future<String> f : fs) {
-                    out.add(f.get(120, TimeUnit.SECONDS));
+                    out.add(f.get(80, TimeUnit.SECONDS)); // its own timeout is 60 s
                 }
                 return out;
             }

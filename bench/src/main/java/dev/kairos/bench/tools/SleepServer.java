@@ -13,6 +13,8 @@ import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -21,7 +23,7 @@ import java.util.concurrent.CountDownLatch;
  * The downstream server of the fan-out benchmark: the bare MCP Java SDK with one tool, {@code sleep
  * {ms}}, which answers "slept N" after N milliseconds. The wait is a timer, not a blocked thread, so
  * the server answers 32 (or 1,000) sleeping calls at once over either transport and is never the
- * bottleneck being measured.
+ * bottleneck being measured; the replies leave from one thread, which formats and queues them only.
  *
  * <p>Usage: {@code SleepServer stdio} (the protocol on stdin/stdout), or {@code SleepServer http [port]},
  * which prints {@code listening on http://127.0.0.1:N/mcp} on stderr. Runs until killed.
@@ -40,11 +42,14 @@ public final class SleepServer {
                         {"type":"object","properties":{"ms":{"type":"integer","minimum":0}},"required":["ms"]}""")
                 .annotations(new McpSchema.ToolAnnotations("Sleep", true, false, true, false, false))
                 .build();
+        // Every answer is signalled on this one thread: the SDK 2.1.0 stdio server transport drops a reply
+        // ("Failed to enqueue message") when two threads send at the same moment (java-sdk issue 686).
+        Scheduler replies = Schedulers.newSingle("replies", true);
         AsyncToolSpecification sleep = new AsyncToolSpecification(tool, (exchange, request) -> {
             long ms = ((Number) request.arguments().get("ms")).longValue();
             Mono<McpSchema.CallToolResult> answer = Mono.fromSupplier(() -> McpSchema.CallToolResult.builder()
                     .addTextContent("slept " + ms).isError(false).build());
-            return ms <= 0 ? answer : Mono.delay(Duration.ofMillis(ms)).then(answer);
+            return ms <= 0 ? answer.subscribeOn(replies) : Mono.delay(Duration.ofMillis(ms), replies).then(answer);
         });
         switch (mode) {
             case "stdio" -> {
