@@ -1,0 +1,269 @@
+package dev.kairos.bench.agent;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.management.OperatingSystemMXBean;
+import dev.kairos.agent.Agent;
+import dev.kairos.agent.Approver;
+import dev.kairos.agent.ExecutorSettings;
+import dev.kairos.agent.RunRequest;
+import dev.kairos.agent.RunResult;
+import dev.kairos.agent.Termination;
+import dev.kairos.bench.tools.Timings;
+import dev.kairos.inference.ChatClient;
+import dev.kairos.inference.Engines;
+import dev.kairos.inference.InferenceSettings;
+import dev.kairos.inference.sim.SimScript;
+import dev.langchain4j.agent.tool.P;
+import dev.langchain4j.agent.tool.Tool;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
+import dev.langchain4j.service.AiServices;
+import dev.langchain4j.service.TokenStream;
+
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Orchestration overhead per ReAct step: Kairos's agent ({@link Agent}, ReAct loop, catalogue,
+ * parallel executor, no checkpoint store) against LangChain4j {@code AiServices} with a
+ * {@code @Tool}, both streaming from the same engine simulator (a separate process, answering at
+ * once) and calling a no-op in-process tool, in the same run.
+ *
+ * <p>A run is S steps: S−1 model turns that each call {@code noop {"i": k}}, then the answer "done".
+ * The simulator plays one scripted answer per request in order, so every client does whole runs one
+ * after another. The floor is a bare JDK {@code HttpClient} doing the same S streamed requests per run
+ * against the same simulator: what the engine and loopback HTTP cost with no orchestration at all.
+ * Overhead per step = (median wall per run − median floor per run) / S, per round. Client CPU per step =
+ * this process's CPU time over a phase / (runs × S).
+ *
+ * <p>Options: {@code --steps 5 --runs 200 --rounds 3 --warmup-phases 2}.
+ */
+public final class StepOverheadBench {
+    private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private static final String TASK = "Call noop with i = 1, 2, ... until it is enough, then answer done.";
+
+    private StepOverheadBench() {
+    }
+
+    /** LangChain4j's AI service: the task in, a token stream out. */
+    interface Assistant {
+        TokenStream chat(String message);
+    }
+
+    /** LangChain4j's no-op tool. */
+    public static final class NoopTools {
+        @Tool("Benchmark tool noop.")
+        public String noop(@P(name = "i", value = "the step number") int i) {
+            return "ok " + i;
+        }
+    }
+
+    /** One way of doing a whole run of S model requests; returns after checking the run's outcome. */
+    interface Runner {
+        String name();
+
+        void run() throws Exception;
+    }
+
+    public static void main(String[] args) {
+        int status = 0;
+        try {
+            run(args);
+        } catch (Throwable e) {
+            System.err.println("benchmark failed:");
+            e.printStackTrace();
+            status = 1;
+        }
+        System.exit(status); // runs or clients left over after a failure must not keep the process alive
+    }
+
+    private static void run(String[] args) throws Exception {
+        int steps = intArg(args, "--steps", 5);
+        int runs = intArg(args, "--runs", 200);
+        int rounds = intArg(args, "--rounds", 3);
+        int warmups = intArg(args, "--warmup-phases", 2);
+        if (steps < 2) {
+            throw new IllegalArgumentException("--steps: at least 2 (one tool turn and the answer)");
+        }
+        System.out.printf(Locale.ROOT, "ReAct step overhead: %d steps per run (%d tool turns + answer), %d runs per phase, %d rounds; %s, %d cores, JDK %s%n",
+                steps, steps - 1, runs, rounds, Instant.now(), Runtime.getRuntime().availableProcessors(), Runtime.version());
+        // every client does (rounds + warm-up) phases of `runs` runs; 3 clients
+        int totalRuns = (rounds + warmups) * 3 * runs;
+        SimScript script = new SimScript();
+        for (int r = 0; r < totalRuns; r++) {
+            for (int k = 1; k < steps; k++) {
+                script.calls("noop", "{\"i\":" + k + "}");
+            }
+            script.text("done");
+        }
+        ObjectNode routes = script.routes();
+        try (SimProcess sim = SimProcess.start(routes); Engines engines = new Engines()) {
+            URI url = sim.url();
+            List<Runner> runners = List.of(kairos(engines, url, steps), lc4j(url, steps), floor(url, steps));
+            // warm-up: the JIT needs a few thousand steps of each client before the figures settle
+            for (int w = 0; w < warmups; w++) {
+                for (Runner r : runners) {
+                    for (int i = 0; i < runs; i++) {
+                        r.run();
+                    }
+                }
+            }
+            Map<String, List<Double>> perRun = new LinkedHashMap<>();
+            Map<String, List<Double>> cpuPerStep = new LinkedHashMap<>();
+            List<String> rows = new ArrayList<>();
+            for (int round = 1; round <= rounds; round++) {
+                List<Runner> order = new ArrayList<>(runners);
+                if (round % 2 == 0) {
+                    java.util.Collections.reverse(order);
+                }
+                Map<String, Timings> thisRound = new LinkedHashMap<>();
+                for (Runner r : order) {
+                    List<Double> times = new ArrayList<>(runs);
+                    System.gc();
+                    long cpu0 = OS.getProcessCpuTime();
+                    for (int i = 0; i < runs; i++) {
+                        long t0 = System.nanoTime();
+                        r.run();
+                        times.add((System.nanoTime() - t0) / 1e6);
+                    }
+                    double cpu = (OS.getProcessCpuTime() - cpu0) / 1e3 / ((double) runs * steps);
+                    thisRound.put(r.name(), Timings.of(times));
+                    cpuPerStep.computeIfAbsent(r.name(), k -> new ArrayList<>()).add(cpu);
+                }
+                double floor = thisRound.get(runners.get(2).name()).median();
+                for (Runner r : runners) {
+                    Timings t = thisRound.get(r.name());
+                    perRun.computeIfAbsent(r.name(), k -> new ArrayList<>()).add(t.median());
+                    double over = overheadPerStep(t.median(), floor, steps);
+                    List<Double> cpus = cpuPerStep.get(r.name());
+                    rows.add(String.format(Locale.ROOT, "| %s | %d | %.2f | %.3f | %s | %.0f |", r.name(), round, t.median(),
+                            t.median() / steps, r == runners.get(2) ? "—" : String.format(Locale.ROOT, "%.3f", over),
+                            cpus.getLast()));
+                }
+            }
+            System.out.println();
+            System.out.println("| client | round | wall ms per run (median) | wall ms per step | overhead ms per step (over the floor) | client CPU µs per step |");
+            System.out.println("|---|---|---|---|---|---|");
+            rows.forEach(System.out::println);
+            System.out.println();
+            System.out.println("| client | overhead ms per step, median of rounds (min–max) | client CPU µs per step, median of rounds (min–max) |");
+            System.out.println("|---|---|---|");
+            List<Double> floors = perRun.get(runners.get(2).name());
+            for (Runner r : runners) {
+                List<Double> over = new ArrayList<>();
+                for (int i = 0; i < rounds; i++) {
+                    over.add(Math.max(0, overheadPerStep(perRun.get(r.name()).get(i), floors.get(i), steps)));
+                }
+                System.out.printf(Locale.ROOT, "| %s | %s | %s |%n", r.name(),
+                        r == runners.get(2) ? "— (floor: " + String.format(Locale.ROOT, "%.3f", Timings.of(floors).median() / steps)
+                                + " ms per request)" : Timings.of(over).summary().replace(",", ""),
+                        Timings.of(cpuPerStep.get(r.name())).summary());
+            }
+        }
+    }
+
+    /** (run − floor) / steps: the time per step that is neither the engine nor the HTTP round trip. */
+    static double overheadPerStep(double runMillis, double floorMillis, int steps) {
+        return (runMillis - floorMillis) / steps;
+    }
+
+    private static Runner kairos(Engines engines, URI url, int steps) {
+        ChatClient engine = engines.endpoint(InferenceSettings.Endpoint.of(url, "m")
+                .withEngine(InferenceSettings.Engine.VLLM)
+                .withRetry(new InferenceSettings.Retry(1, Duration.ofMillis(10), Duration.ofMillis(50))));
+        InProcessTools tools = new InProcessTools("noop",
+                "{\"type\":\"object\",\"properties\":{\"i\":{\"type\":\"integer\"}},\"required\":[\"i\"]}",
+                args -> "ok " + args.path("i").asInt(), ExecutorSettings.defaults(), null, Duration.ofSeconds(30));
+        Agent agent = new Agent(engine, tools, tools, Approver.REFUSE);
+        return new Runner() {
+            @Override
+            public String name() {
+                return "Kairos agent";
+            }
+
+            @Override
+            public void run() throws Exception {
+                RunResult r = agent.run(RunRequest.of(TASK), null);
+                if (r.termination() != Termination.ANSWERED || !"done".equals(r.answer()) || r.steps() != steps
+                        || r.calls().size() != steps - 1) {
+                    throw new IllegalStateException("Kairos run ended unexpectedly: " + r.termination() + " after "
+                            + r.steps() + " steps, " + r.calls().size() + " calls: " + r.answer() + " / " + r.detail());
+                }
+            }
+        };
+    }
+
+    private static Runner lc4j(URI url, int steps) {
+        OpenAiStreamingChatModel model = OpenAiStreamingChatModel.builder().baseUrl(url + "/v1")
+                .httpClientBuilder(new dev.langchain4j.http.client.jdk.JdkHttpClientBuilder()
+                        .httpClientBuilder(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)))
+                .apiKey("bench").modelName("m").timeout(Duration.ofMinutes(1)).build();
+        Assistant assistant = AiServices.builder(Assistant.class).streamingChatModel(model).tools(new NoopTools()).build();
+        return new Runner() {
+            @Override
+            public String name() {
+                return "LangChain4j 1.19.0 AiServices";
+            }
+
+            @Override
+            public void run() throws Exception {
+                CompletableFuture<ChatResponse> done = new CompletableFuture<>();
+                AtomicInteger executed = new AtomicInteger();
+                assistant.chat(TASK).onPartialResponse(t -> { }).onToolExecuted(e -> executed.incrementAndGet())
+                        .onCompleteResponse(done::complete).onError(done::completeExceptionally).start();
+                ChatResponse r = done.get(60, TimeUnit.SECONDS);
+                if (!"done".equals(r.aiMessage().text()) || executed.get() != steps - 1) {
+                    throw new IllegalStateException("LangChain4j run ended unexpectedly: " + executed.get()
+                            + " tool calls, answer " + r.aiMessage().text());
+                }
+            }
+        };
+    }
+
+    /** S bare streamed requests: the engine and loopback HTTP with no orchestration. */
+    private static Runner floor(URI url, int steps) {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpRequest req = HttpRequest.newBuilder(URI.create(url + "/v1/chat/completions"))
+                .header("Content-Type", "application/json").timeout(Duration.ofMinutes(1))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\""
+                        + TASK + "\"}]}")).build();
+        return new Runner() {
+            @Override
+            public String name() {
+                return "floor: bare HTTP client, same requests";
+            }
+
+            @Override
+            public void run() throws Exception {
+                for (int i = 0; i < steps; i++) {
+                    HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() != 200 || !r.body().contains("[DONE]")) {
+                        throw new IllegalStateException("simulator answered " + r.statusCode() + ": " + r.body());
+                    }
+                }
+            }
+        };
+    }
+
+    static int intArg(String[] args, String name, int dflt) {
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals(name)) {
+                return Integer.parseInt(args[i + 1]);
+            }
+        }
+        return dflt;
+    }
+}
