@@ -41,6 +41,40 @@ class ResilienceTest {
     }
 
     @Test
+    void aConnectTimeoutIsAFailedConnectionThatIsRetriedNotASlowAnswer() throws Exception {
+        // A listening socket whose accept queue is full: the kernel drops further handshakes, so a
+        // connect waits until its timeout and nothing is ever sent.
+        try (var full = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            List<java.net.Socket> fillers = new ArrayList<>();
+            try {
+                for (int i = 0; i < 4; i++) {
+                    var s = new java.net.Socket();
+                    try {
+                        s.connect(full.getLocalSocketAddress(), 200);
+                    } catch (java.io.IOException queueFull) {
+                        s.close();
+                        continue;
+                    }
+                    fillers.add(s);
+                }
+                Endpoint endpoint = Fixtures.endpoint(java.net.URI.create("http://127.0.0.1:" + full.getLocalPort()), Provider.OPENAI, Engine.VLLM)
+                        .withTimeouts(new InferenceSettings.Timeouts(Duration.ofMillis(300), Duration.ofSeconds(5),
+                                Duration.ofSeconds(10), Duration.ofSeconds(5)))
+                        .withRetry(new InferenceSettings.Retry(2, Duration.ofMillis(10), Duration.ofSeconds(1)));
+                EndpointClient client = ENGINES.endpoint(endpoint);
+                var e = assertThrows(EngineException.ConnectionLost.class,
+                        () -> client.stream(Fixtures.weatherAndTime(), StreamListener.IGNORE));
+                assertTrue(e.getMessage().contains("could not connect"), e.getMessage());
+                assertEquals(1, client.retry().getMetrics().getNumberOfFailedCallsWithRetryAttempt(), "retried once, then gave up");
+            } finally {
+                for (var s : fillers) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    @Test
     void retriesWhileLlamaCppLoadsTheModel() {
         try (EngineSimulator sim = EngineSimulator.start("sim/llamacpp.json", "sim/llamacpp-loading.json")) {
             EndpointClient client = ENGINES.endpoint(endpoint(sim, Engine.LLAMA_CPP));

@@ -98,6 +98,9 @@ public final class EngineHttp {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new EngineException.Cancelled(base);
+        } catch (java.net.http.HttpConnectTimeoutException e) {
+            // nothing was sent: a retry (and the circuit breaker) should see a failed connection, not a slow answer
+            throw new EngineException.ConnectionLost(base, "could not connect: " + e.getMessage(), false, e);
         } catch (java.net.http.HttpTimeoutException e) {
             throw new EngineException.TimedOut(base, "no response headers within " + headersTimeout.toMillis() + " ms");
         } catch (InterruptedIOException e) {
