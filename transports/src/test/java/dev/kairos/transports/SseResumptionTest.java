@@ -31,8 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Resumable SSE streams on {@code /mcp}: every event has an id unique in the session, a GET with
  * {@code Last-Event-ID} continues the stream that id belongs to (and no other), a dropped connection
- * does not lose a call's result, and 2025-11-25 clients get the priming event, the retry field and SSE
- * polling. Streams are read over raw HTTP/1.0 sockets, so a test drops a connection exactly when it
+ * does not lose a call's result, and 2025-11-25 clients get the priming event, the retry field, SSE
+ * polling, and a stream instead of a JSON answer for a call that runs long. Streams are read over raw HTTP/1.0 sockets, so a test drops a connection exactly when it
  * means to and a body ends when the server ends the stream.
  */
 class SseResumptionTest {
@@ -51,6 +51,7 @@ class SseResumptionTest {
     @AfterAll
     static void stop() {
         features.stepwiseGoOn.countDown();
+        features.slowRelease.countDown();
         host.close();
     }
 
@@ -214,6 +215,29 @@ class SseResumptionTest {
             List<Event> events = rest(all.body());
             assertEquals("step 1", events.getFirst().text(), events.toString());
             assertEquals(3, events.size(), events.toString());
+        }
+        session.delete();
+    }
+
+    @Test
+    void aLongCallThatSendsNothingBecomesAResumableStream() throws Exception {
+        RawMcp session = session("2025-11-25");
+        String priming;
+        // 'slow' sends nothing until the test releases it; the headers come once the call has run a while
+        try (Raw post = call(session, 8, "slow")) {
+            assertEquals(200, post.status());
+            assertTrue(post.headers().get("content-type").startsWith("text/event-stream"),
+                    "a long call is not held for a JSON answer: " + post.headers());
+            Event first = next(post.body());
+            assertTrue(first.isPriming(), String.valueOf(first));
+            priming = first.id();
+        } // dropped before the call answers
+        features.slowRelease.countDown();
+        try (Raw get = resume(session, priming)) {
+            List<Event> events = rest(get.body());
+            assertEquals(1, events.size(), events.toString());
+            assertEquals("finished", events.getFirst().text());
+            assertEquals(8, events.getFirst().json().get("id").asInt());
         }
         session.delete();
     }

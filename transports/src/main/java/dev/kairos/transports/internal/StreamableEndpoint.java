@@ -66,6 +66,11 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
     private static final Logger log = LoggerFactory.getLogger(StreamableEndpoint.class);
     private static final HttpField JSON_TYPE = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "application/json");
     private static final Duration CLOSE_BOUND = Duration.ofSeconds(30);
+    /**
+     * A call of a 2025-11-25 session that has not answered after this long is switched to a primed SSE
+     * stream: a JSON answer cannot be resumed, so a long call would lose its result with its connection.
+     */
+    static final Duration PRIME_AFTER = Duration.ofSeconds(1);
     private static final String SESSION_GONE = "Session not found or expired; start a new session with initialize";
 
     private final String path;
@@ -79,6 +84,8 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
     private final int maxSessionsPerOwner;
     private final SubscribeCheck subscribeCheck;
     private final ConcurrentHashMap<String, Tracked> sessions = new ConcurrentHashMap<>();
+    /** Calls of 2025-11-25 sessions still answered as JSON, for {@link #primeLongCalls}. */
+    private final java.util.Set<Reply> unprimed = ConcurrentHashMap.newKeySet();
     /** Open sessions per owner, reserved before a session starts so the cap holds under concurrent initializes. */
     private final ConcurrentHashMap<String, Integer> openByOwner = new ConcurrentHashMap<>();
     private final KeepAliveScheduler keepAlive;
@@ -145,6 +152,8 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
                 .name("kairos-mcp-session-sweeper").factory());
         long every = Math.max(1, idleTimeout.toMillis());
         sweeper.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
+        long half = PRIME_AFTER.toMillis() / 2;
+        sweeper.scheduleWithFixedDelay(this::primeLongCalls, half, half, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -331,6 +340,9 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
         request.addIdleTimeoutListener(timeout -> false);
         BooleanSupplier closeConnection = reply::closeConnection;
         McpTransportContext withStream = key -> SsePolling.CONTEXT_KEY.equals(key) ? closeConnection : context.get(key);
+        if (tracked.primes) {
+            unprimed.add(reply);
+        }
         try {
             stream.handle(call).contextWrite(c -> c.put(McpTransportContext.KEY, withStream)).block();
             reply.complete(null);
@@ -344,6 +356,18 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
                     : "Internal error while handling " + call.method();
             reply.complete(McpSchema.JSONRPCResponse.error(call.id(),
                     new McpSchema.JSONRPCResponse.JSONRPCError(badParams ? -32602 : -32603, message, null)));
+        } finally {
+            unprimed.remove(reply);
+        }
+    }
+
+    /** Switches calls running longer than {@link #PRIME_AFTER} to primed SSE streams, each on its own thread. */
+    private void primeLongCalls() {
+        long now = System.nanoTime();
+        for (Reply reply : unprimed) {
+            if (now - reply.startedNanos >= PRIME_AFTER.toNanos() && unprimed.remove(reply)) {
+                Thread.ofVirtual().name("kairos-mcp-prime").start(reply::prime);
+            }
         }
     }
 
@@ -538,6 +562,7 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
         private final Callback callback;
         private final SseStreams.Connection connection;
         private final ReentrantLock lock = new ReentrantLock();
+        final long startedNanos = System.nanoTime();
         private SseStreams.Stream stream;
         private boolean answered;
         private boolean closed;
@@ -597,6 +622,18 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
                 }
             }
             return stream;
+        }
+
+        /** The call runs long: its reply becomes a primed stream now, so the client holds an id to resume from. */
+        void prime() {
+            lock.lock();
+            try {
+                if (!done && !answered && stream == null) {
+                    streaming();
+                }
+            } finally {
+                lock.unlock();
+            }
         }
 
         /** Asked by the tool ({@link SsePolling}): lets go of the connection, the call going on. */
