@@ -2,6 +2,7 @@ package dev.kairos.server;
 
 import dev.kairos.transports.LiveServers;
 import dev.kairos.transports.McpFeatures;
+import dev.kairos.transports.SubscriptionGuard;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncCompletionSpecification;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncPromptSpecification;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncResourceSpecification;
@@ -27,6 +28,7 @@ public final class Registry {
     private final List<SyncCompletionSpecification> completions = new ArrayList<>();
     private final Set<String> names = new LinkedHashSet<>();
     private final LiveServers liveServers;
+    private SubscriptionGuard subscriptions = SubscriptionGuard.ANY;
 
     public Registry(LiveServers liveServers) {
         this.liveServers = liveServers;
@@ -56,6 +58,12 @@ public final class Registry {
         return this;
     }
 
+    /** Adds a rule for {@code resources/subscribe}; a subscription must pass every rule added. */
+    public Registry subscriptionGuard(SubscriptionGuard guard) {
+        subscriptions = subscriptions == SubscriptionGuard.ANY ? guard : subscriptions.and(guard);
+        return this;
+    }
+
     public Registry completion(SyncCompletionSpecification spec) {
         completions.add(spec);
         return this;
@@ -76,7 +84,7 @@ public final class Registry {
     }
 
     McpFeatures features(String version, String instructions) {
-        return new McpFeatures("kairos", version, instructions, tools, resources, templates, prompts, completions);
+        return new McpFeatures("kairos", version, instructions, tools, resources, templates, prompts, completions, subscriptions);
     }
 
     private void claim(String name) {

@@ -37,6 +37,7 @@ class SharedStoreTest {
             Path ownerFile = data.resolve("neo4j/kairos-owner.json");
             assertTrue(Files.isRegularFile(ownerFile), "the owner publishes its Bolt address");
             assertEquals(owner.process().pid(), JSON.readTree(ownerFile.toFile()).get("pid").asLong());
+            assertStatusHidesTheStore(owner, data);
 
             String stored = cli(data, "memory", "add", "--json", "The lighthouse keeper feeds the gulls at dawn");
             String uuid = JSON.readTree(stored).get("uuid").asText();
@@ -59,6 +60,7 @@ class SharedStoreTest {
                 awaitMemoryReady(sharer, data);
                 assertTrue(sharer.stderrText().contains("sharing the store of Kairos process " + owner.process().pid()),
                         sharer.stderrText());
+                assertStatusHidesTheStore(sharer, data);
                 var client = McpClient.sync(
                                 HttpClientStreamableHttpTransport.builder(sharer.baseUrl()).build())
                         .requestTimeout(Duration.ofSeconds(120)).build();
@@ -82,6 +84,27 @@ class SharedStoreTest {
                     assertTrue(sharer.stderrText().contains("taking the store over"), sharer.stderrText());
                 }
             }
+        }
+    }
+
+    /**
+     * kairos_status names the memory and its state but never where the store listens nor its password, even to the
+     * local user (allowed every group): its answer ends up in logs and agent transcripts.
+     */
+    private static void assertStatusHidesTheStore(KairosProcess kairos, Path data) throws Exception {
+        String bolt = JSON.readTree(data.resolve("neo4j/kairos-owner.json").toFile()).get("bolt_uri").asText();
+        String password = Files.readString(data.resolve("neo4j/kairos-bolt-password")).strip();
+        assertTrue(bolt.startsWith("bolt://"), bolt);
+        var client = McpClient.sync(HttpClientStreamableHttpTransport.builder(kairos.baseUrl()).build())
+                .requestTimeout(Duration.ofSeconds(120)).build();
+        try (client) {
+            client.initialize();
+            McpSchema.CallToolResult status = client.callTool(new McpSchema.CallToolRequest("kairos_status", Map.of()));
+            String answer = JSON.writeValueAsString(status);
+            assertTrue(answer.contains("\"memory\"") && answer.contains("ready"), "the memory is reported: " + answer);
+            String port = bolt.substring(bolt.lastIndexOf(':') + 1);
+            assertTrue(!answer.contains("bolt://") && !answer.contains("127.0.0.1:" + port), "no Bolt address: " + answer);
+            assertTrue(!answer.contains(password), "no password in kairos_status");
         }
     }
 

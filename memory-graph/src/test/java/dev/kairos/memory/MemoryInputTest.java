@@ -44,7 +44,10 @@ class MemoryInputTest {
     void settingsDefaultsAndErrorsNameTheKey() {
         MemorySettings d = MemorySettings.defaults();
         assertEquals(MemorySettings.Mode.EMBEDDED, d.mode());
-        assertEquals(Path.of(System.getProperty("user.home"), ".kairos", "data"), d.dataDir());
+        // ~ is $HOME when it is set (as shells and scripts expect), else Java's user.home
+        String home = System.getenv("HOME");
+        String expectedHome = home != null && !home.isBlank() ? home : System.getProperty("user.home");
+        assertEquals(Path.of(expectedHome, ".kairos", "data"), d.dataDir());
         assertEquals("neo4j", d.database());
         assertEquals("default", d.defaultGroup());
         assertEquals("all-minilm-l6-v2-q", d.embedder());

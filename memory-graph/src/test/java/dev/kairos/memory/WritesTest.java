@@ -61,6 +61,33 @@ class WritesTest {
     }
 
     @Test
+    void aTakenUuidIsRefusedInTheSameWordsWhateverGroupHoldsItAndARetryGetsTheStoredEpisode() {
+        Episode mine = graph.addEpisode(NewEpisode.text("uuid-mine", "note", "Kept in my group."));
+        Episode theirs = graph.addEpisode(NewEpisode.text("uuid-theirs", "secret", "Kept in another tenant's group."));
+
+        // a uuid of another group, and one of the writer's own group used for different content, read alike
+        var fromOther = assertThrows(MemoryInputException.class, () -> graph.addEpisode(
+                NewEpisode.text("uuid-mine", "probe", "Anything.").withUuid(theirs.uuid())));
+        var fromOwn = assertThrows(MemoryInputException.class, () -> graph.addEpisode(
+                NewEpisode.text("uuid-mine", "probe", "Anything.").withUuid(mine.uuid())));
+        assertEquals("uuid", fromOther.field());
+        assertEquals(fromOther.getMessage().replace(theirs.uuid(), "X"), fromOwn.getMessage().replace(mine.uuid(), "X"));
+        assertFalse(fromOther.getMessage().contains("already"), fromOther.getMessage());
+        assertFalse(fromOther.getMessage().contains("uuid-theirs"), fromOther.getMessage());
+        // the same episode sent again (a client that lost the answer) gets the stored one, and nothing is added
+        assertEquals(theirs, graph.addEpisode(NewEpisode.text("uuid-theirs", "secret", "Kept in another tenant's group.")
+                .withUuid(theirs.uuid())));
+        // ...but only in its own group: the same content aimed at another group is refused like any taken uuid
+        assertThrows(MemoryInputException.class, () -> graph.addEpisode(
+                NewEpisode.text("uuid-mine", "secret", "Kept in another tenant's group.").withUuid(theirs.uuid())));
+        // nothing was overwritten or added
+        assertEquals(theirs, graph.episode(theirs.uuid()).orElseThrow());
+        assertEquals(mine, graph.episode(mine.uuid()).orElseThrow());
+        assertEquals(1, graph.stats(List.of("uuid-mine")).episodes());
+        assertEquals(1, graph.stats(List.of("uuid-theirs")).episodes());
+    }
+
+    @Test
     void concurrentBatchesNamingTheSameNewEntitiesStoreEveryFact() throws Exception {
         // Writers linking the same people in different orders can deadlock (the two-writer memory bench does), and
         // the driver retries the loser. A retry must resolve entity names again: meanwhile another writer may have

@@ -12,6 +12,9 @@ import dev.kairos.transports.internal.StatelessDispatcher;
 import dev.kairos.transports.internal.StatelessEndpoint;
 import dev.kairos.transports.internal.StreamableEndpoint;
 import dev.kairos.transports.internal.Subscriptions;
+import dev.kairos.transports.internal.SubscribeCheck;
+import io.modelcontextprotocol.spec.McpError;
+import io.modelcontextprotocol.spec.McpSchema;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import jakarta.servlet.DispatcherType;
@@ -95,7 +98,7 @@ public final class HttpHost implements AutoCloseable {
                 settings.keepAliveInterval(), settings.sessionIdleTimeout(),
                 request -> contextOf(request.getAttribute(Caller.CONTEXT_KEY)),
                 request -> request.getAttribute(Caller.CONTEXT_KEY) instanceof Caller c ? c.principal() : "local",
-                settings.maxSessionsPerToken());
+                settings.maxSessionsPerToken(), subscribeCheck(features.subscriptions(), defaultGroup));
         legacySse = HttpServletSseServerTransportProvider.builder()
                 .jsonMapper(json)
                 .sseEndpoint(SSE_PATH)
@@ -117,7 +120,7 @@ public final class HttpHost implements AutoCloseable {
         context.setContextPath("/");
         addServlet(context, legacySse, SSE_PATH, MESSAGE_PATH);
         addServlet(context, new HealthServlet(health), HEALTH_PATH);
-        FilterHolder gate = new FilterHolder(new JsonRpcGate());
+        FilterHolder gate = new FilterHolder(new JsonRpcGate(subscribeCheck(features.subscriptions(), defaultGroup)));
         context.addFilter(gate, MESSAGE_PATH, EnumSet.of(DispatcherType.REQUEST));
 
         QueuedThreadPool threads = new QueuedThreadPool(256, 8);
@@ -148,7 +151,16 @@ public final class HttpHost implements AutoCloseable {
         Handler mcp = new StatelessEndpoint(new Handler.Sequence(streamable, sizeLimit), MCP_PATH, jackson, stateless,
                 subscriptions, settings.maxRequestBytes(),
                 request -> contextOf(request.getAttribute(Caller.CONTEXT_KEY)),
-                request -> request.getAttribute(Caller.CONTEXT_KEY) instanceof Caller c ? c.principal() : "local");
+                request -> request.getAttribute(Caller.CONTEXT_KEY) instanceof Caller c ? c.principal() : "local",
+                (request, uri) -> {
+                    Caller caller = request.getAttribute(Caller.CONTEXT_KEY) instanceof Caller c ? c : Caller.local(defaultGroup);
+                    try {
+                        features.subscriptions().check(caller, uri);
+                        return true;
+                    } catch (RuntimeException refused) {
+                        return false;
+                    }
+                });
         Handler chain = new BearerAuth(mcp, settings.tokens(), defaultGroup, Set.of(HEALTH_PATH));
         chain = new HostOriginCheck(chain, settings.allowedHosts(), settings.allowedOrigins(),
                 !settings.isLoopback() && settings.allowedHosts().isEmpty());
@@ -158,6 +170,30 @@ public final class HttpHost implements AutoCloseable {
         server.setErrorHandler(new JsonRpcErrorPage());
         server.setStopTimeout(settings.shutdownGrace().toMillis());
         server.setStopAtShutdown(false);
+    }
+
+    /** The features' subscription guard, answering for the request's caller (the local user when no token is set). */
+    private static SubscribeCheck subscribeCheck(SubscriptionGuard guard, String defaultGroup) {
+        if (guard == SubscriptionGuard.ANY) {
+            return SubscribeCheck.NONE;
+        }
+        return (callerAttribute, call) -> {
+            Caller caller = callerAttribute instanceof Caller c ? c : Caller.local(defaultGroup);
+            if (!(call.params() instanceof Map<?, ?> params) || !(params.get("uri") instanceof String uri)) {
+                return null; // the SDK answers a subscribe without a uri itself
+            }
+            try {
+                guard.check(caller, uri);
+                return null;
+            } catch (McpError e) {
+                return e.getJsonRpcError() != null ? e.getJsonRpcError() : new McpSchema.JSONRPCResponse.JSONRPCError(
+                        McpSchema.ErrorCodes.INTERNAL_ERROR, "Internal error while checking the subscription", null);
+            } catch (RuntimeException e) {
+                log.warn("Checking a subscription to {} failed: {}", uri, e.toString());
+                return new McpSchema.JSONRPCResponse.JSONRPCError(McpSchema.ErrorCodes.INTERNAL_ERROR,
+                        "Internal error while checking the subscription", null);
+            }
+        };
     }
 
     private static McpTransportContext contextOf(Object caller) {

@@ -15,6 +15,8 @@ import java.util.List;
  *
  * <p>Each transport builds its own SDK server from the same features, so stdio, Streamable HTTP and
  * legacy SSE always offer exactly the same surface.
+ *
+ * @param subscriptions who may subscribe to which resource (checked by the HTTP host before the SDK sees the request)
  */
 public record McpFeatures(
         String name,
@@ -24,7 +26,8 @@ public record McpFeatures(
         List<SyncResourceSpecification> resources,
         List<SyncResourceTemplateSpecification> resourceTemplates,
         List<SyncPromptSpecification> prompts,
-        List<SyncCompletionSpecification> completions) {
+        List<SyncCompletionSpecification> completions,
+        SubscriptionGuard subscriptions) {
 
     public McpFeatures {
         tools = List.copyOf(tools);
@@ -32,6 +35,14 @@ public record McpFeatures(
         resourceTemplates = List.copyOf(resourceTemplates);
         prompts = List.copyOf(prompts);
         completions = List.copyOf(completions);
+        subscriptions = subscriptions == null ? SubscriptionGuard.ANY : subscriptions;
+    }
+
+    /** Features whose resources anyone may subscribe to. */
+    public McpFeatures(String name, String version, String instructions, List<SyncToolSpecification> tools,
+                       List<SyncResourceSpecification> resources, List<SyncResourceTemplateSpecification> resourceTemplates,
+                       List<SyncPromptSpecification> prompts, List<SyncCompletionSpecification> completions) {
+        this(name, version, instructions, tools, resources, resourceTemplates, prompts, completions, SubscriptionGuard.ANY);
     }
 
     /** The same features with every tool call counted in {@code inFlight}, for graceful shutdown. */
@@ -40,7 +51,7 @@ public record McpFeatures(
                 .map(t -> new SyncToolSpecification(t.tool(),
                         (exchange, request) -> inFlight.track(() -> t.callHandler().apply(exchange, request))))
                 .toList();
-        return new McpFeatures(name, version, instructions, tracked, resources, resourceTemplates, prompts, completions);
+        return new McpFeatures(name, version, instructions, tracked, resources, resourceTemplates, prompts, completions, subscriptions);
     }
 
     /** Applies these features to an SDK server specification of any transport kind. */

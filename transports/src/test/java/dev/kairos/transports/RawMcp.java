@@ -56,8 +56,13 @@ final class RawMcp {
     }
 
     Reply initialize(String... headers) throws IOException, InterruptedException {
-        Reply r = post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
-                + "\"capabilities\":{},\"clientInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}", headers);
+        return initializeAs("2025-06-18", headers);
+    }
+
+    /** Starts a session that negotiates this protocol revision. */
+    Reply initializeAs(String protocolVersion, String... headers) throws IOException, InterruptedException {
+        Reply r = post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"" + protocolVersion
+                + "\",\"capabilities\":{},\"clientInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}", headers);
         if (r.status() == 200) {
             sessionId = r.header("Mcp-Session-Id");
             post("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", headers);
@@ -66,10 +71,13 @@ final class RawMcp {
     }
 
     /** Ends the session (DELETE), if one was started. */
-    void delete() throws IOException, InterruptedException {
+    void delete(String... headers) throws IOException, InterruptedException {
         if (sessionId != null) {
-            http.send(HttpRequest.newBuilder(URI.create(url)).header("Mcp-Session-Id", sessionId).DELETE().build(),
-                    HttpResponse.BodyHandlers.discarding());
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Mcp-Session-Id", sessionId).DELETE();
+            for (int i = 0; i < headers.length; i += 2) {
+                b.setHeader(headers[i], headers[i + 1]);
+            }
+            http.send(b.build(), HttpResponse.BodyHandlers.discarding());
             sessionId = null;
         }
     }

@@ -9,10 +9,15 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** A small tool set for transport tests: echo, whoami, a call that waits for a latch, and one that streams. */
+/**
+ * A small tool set for transport tests: echo, whoami, a call that waits for a latch, one that streams,
+ * one that streams in two steps with a latch between them, and one that lets go of its connection.
+ */
 final class TestFeatures {
     final CountDownLatch slowStarted = new CountDownLatch(1);
     final CountDownLatch slowRelease = new CountDownLatch(1);
+    /** Counted down by a test between the two steps of {@code stepwise} (after it dropped the connection). */
+    final CountDownLatch stepwiseGoOn = new CountDownLatch(1);
 
     McpFeatures features() {
         var echo = new SyncToolSpecification(
@@ -60,6 +65,30 @@ final class TestFeatures {
                             .maxTokens(5).build());
                     return CallToolResult.builder().addTextContent("model said " + ((McpSchema.TextContent) answer.content()).text()).build();
                 });
+        var stepwise = new SyncToolSpecification(
+                McpSchema.Tool.builder().name("stepwise").description("Logs step 1, waits for the test, logs step 2, answers")
+                        .inputSchema(Map.of("type", "object")).build(),
+                (exchange, request) -> {
+                    log(exchange, "step 1");
+                    try {
+                        if (!stepwiseGoOn.await(30, TimeUnit.SECONDS)) {
+                            return CallToolResult.builder().addTextContent("never told to go on").isError(true).build();
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return CallToolResult.builder().addTextContent("interrupted").isError(true).build();
+                    }
+                    log(exchange, "step 2");
+                    return CallToolResult.builder().addTextContent("both steps done").build();
+                });
+        var polling = new SyncToolSpecification(
+                McpSchema.Tool.builder().name("polling").description("Closes its connection, logs, then answers")
+                        .inputSchema(Map.of("type", "object")).build(),
+                (exchange, request) -> {
+                    boolean closed = SsePolling.closeConnection(exchange);
+                    log(exchange, "after the close");
+                    return CallToolResult.builder().addTextContent("connection closed: " + closed).build();
+                });
         var greet = new SyncToolSpecification(
                 McpSchema.Tool.builder().name("greet").description("Asks the user's name, then their town, then greets them")
                         .inputSchema(Map.of("type", "object")).build(),
@@ -68,7 +97,13 @@ final class TestFeatures {
                     String town = answer(ClientInput.elicit(exchange, "town", question("Your town?", "town")), "town");
                     return CallToolResult.builder().addTextContent("Hello " + name + " from " + town).build();
                 });
-        return new McpFeatures("kairos-test", "0", null, List.of(echo, whoami, slow, chatty, greet), List.of(), List.of(), List.of(), List.of());
+        return new McpFeatures("kairos-test", "0", null, List.of(echo, whoami, slow, chatty, stepwise, polling, greet),
+                List.of(), List.of(), List.of(), List.of());
+    }
+
+    private static void log(io.modelcontextprotocol.server.McpSyncServerExchange exchange, String text) {
+        exchange.loggingNotification(McpSchema.LoggingMessageNotification.builder()
+                .level(McpSchema.LoggingLevel.INFO).data(text).build());
     }
 
     private static McpSchema.ElicitRequest question(String message, String field) {

@@ -2,6 +2,7 @@ package dev.kairos.server.conformance;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kairos.transports.SsePolling;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.spec.McpSchema.AudioContent;
@@ -79,6 +80,8 @@ final class FixtureTools {
                         NO_ARGUMENTS, (exchange, request) -> elicit(exchange, "Select your preferences", enumsSchema())),
                 tool("json_schema_2020_12_tool", "Takes a JSON Schema 2020-12 input with $defs and a $ref (SEP-1613)",
                         schema2020(), (exchange, request) -> ok(new TextContent("Received " + request.arguments()))),
+                tool("test_reconnection", "Lets go of its SSE connection mid-call (SEP-1699); the client gets the result "
+                        + "after reconnecting with Last-Event-ID", NO_ARGUMENTS, (exchange, request) -> reconnection(exchange)),
                 tool("test_update_watched_resource", "Changes test://watched-resource and notifies its subscribers",
                         NO_ARGUMENTS, (exchange, request) -> ok(new TextContent("test://watched-resource is now at revision "
                                 + watched.touch()))));
@@ -98,6 +101,18 @@ final class FixtureTools {
             return error("message: a string is required");
         }
         return ok(new TextContent(message));
+    }
+
+    /**
+     * Closes the connection before answering, so the result can only reach the client through a
+     * GET with Last-Event-ID. Where there is no such connection (stdio, legacy SSE, a client before
+     * 2025-11-25) it just answers.
+     */
+    private static CallToolResult reconnection(McpSyncServerExchange exchange) {
+        boolean closed = SsePolling.closeConnection(exchange);
+        return ok(new TextContent(closed
+                ? "Reconnection test completed: this result was sent after the server closed the connection"
+                : "Reconnection test completed without closing a connection (this transport has none to close)"));
     }
 
     private static CallToolResult withLogging(McpSyncServerExchange exchange) {

@@ -21,7 +21,8 @@ import java.util.Optional;
 
 /**
  * The resource templates {@code memory://entity/{uuid}} (the entity with its current facts) and
- * {@code memory://episode/{uuid}} (the episode with the entities it mentions), readable only within the caller's groups.
+ * {@code memory://episode/{uuid}} (the episode with the entities it mentions), readable, and open to
+ * subscription, only within the caller's groups.
  */
 final class MemoryResources {
     static final String ENTITY_PREFIX = "memory://entity/";
@@ -64,6 +65,22 @@ final class MemoryResources {
                 .build();
         return List.of(new SyncResourceTemplateSpecification(entity, this::readEntity),
                 new SyncResourceTemplateSpecification(episode, this::readEpisode));
+    }
+
+    /**
+     * {@code resources/subscribe}: allowed exactly when a {@code resources/read} of the uri by this
+     * caller would succeed, and refused with the same error, so that another tenant's entity or
+     * episode looks missing here too (its change notices would otherwise tell when it changes).
+     * Other uris (not memory records) are left alone.
+     */
+    void checkSubscription(Caller caller, String uri) {
+        if (uri.startsWith(ENTITY_PREFIX)) {
+            String uuid = uuidOf(uri, ENTITY_PREFIX);
+            visible(caller, uri, lookup(uri, () -> graph.entity(uuid)), Entity::groupId);
+        } else if (uri.startsWith(EPISODE_PREFIX)) {
+            String uuid = uuidOf(uri, EPISODE_PREFIX);
+            visible(caller, uri, lookup(uri, () -> graph.episode(uuid)), Episode::groupId);
+        }
     }
 
     private McpSchema.ReadResourceResult readEntity(McpSyncServerExchange exchange, McpSchema.ReadResourceRequest request) {

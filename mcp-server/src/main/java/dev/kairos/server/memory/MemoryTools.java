@@ -9,6 +9,7 @@ import dev.kairos.memory.MemoryNotReadyException;
 import dev.kairos.memory.MemoryStoreException;
 import dev.kairos.server.Registry;
 import dev.kairos.transports.Caller;
+import dev.kairos.transports.SubscriptionGuard;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncResourceSpecification;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncResourceTemplateSpecification;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
@@ -39,6 +40,7 @@ public final class MemoryTools {
     private final ObjectMapper json = new ObjectMapper();
     private final List<SyncToolSpecification> tools = new ArrayList<>();
     private final List<SyncResourceTemplateSpecification> templates;
+    private final MemoryResources memoryResources;
     private final List<SyncResourceSpecification> resources = new ArrayList<>();
 
     private MemoryTools(MemoryGraph graph, Toolset toolset, String defaultGroup, Consumer<String> resourceUpdated) {
@@ -56,7 +58,8 @@ public final class MemoryTools {
             case GRAPHITI -> new GraphitiToolset(graph, new KairosToolset(graph)).handlers();
         };
         bind(ToolDefinitions.load(toolset, json), handlers);
-        this.templates = new MemoryResources(graph, defaultGroup, json).templates();
+        this.memoryResources = new MemoryResources(graph, defaultGroup, json);
+        this.templates = memoryResources.templates();
     }
 
     /**
@@ -70,6 +73,7 @@ public final class MemoryTools {
         memory.tools().forEach(registry::tool);
         memory.resourceTemplates().forEach(registry::resourceTemplate);
         memory.resources().forEach(registry::resource);
+        registry.subscriptionGuard(memory.subscriptionGuard());
     }
 
     /** The same tools without a registry, for embedding them in another server or a test. */
@@ -91,6 +95,11 @@ public final class MemoryTools {
 
     public List<SyncResourceSpecification> resources() {
         return List.copyOf(resources);
+    }
+
+    /** Who may subscribe to the memory resources: whoever may read them (another tenant's record looks missing). */
+    public SubscriptionGuard subscriptionGuard() {
+        return memoryResources::checkSubscription;
     }
 
     private void bind(ToolDefinitions definitions, Map<String, Handler> handlers) {

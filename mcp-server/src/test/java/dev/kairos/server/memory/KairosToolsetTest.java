@@ -1,7 +1,17 @@
 package dev.kairos.server.memory;
 
 import dev.kairos.memory.MemoryGraph;
+import dev.kairos.transports.AccessToken;
 import dev.kairos.transports.Caller;
+import dev.kairos.transports.HttpHost;
+import dev.kairos.transports.HttpSettings;
+import dev.kairos.transports.LiveServers;
+import dev.kairos.transports.McpFeatures;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientSseClientTransport;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import org.junit.jupiter.api.AfterAll;
@@ -9,14 +19,20 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Kairos's own memory tools called through a real MCP client against a real embedded graph. */
@@ -207,6 +223,90 @@ class KairosToolsetTest {
         }
         // and the data is untouched for its owner
         assertTrue(text(ok(mcp.call("memory_timeline", Map.of("entity_uuid", secret.get("uuid"))))).contains("Vault"));
+    }
+
+    @Test
+    void subscribingToAnotherTenantsRecordIsRefusedLikeReadingIt() throws Exception {
+        LiveServers live = new LiveServers();
+        MemoryTools memory = MemoryTools.create(graph, Toolset.KAIROS, "default", live::resourceUpdated);
+        McpFeatures features = new McpFeatures("kairos-test", "0", null, memory.tools(), memory.resources(),
+                memory.resourceTemplates(), List.of(), List.of(), memory.subscriptionGuard());
+        var tokens = List.of(new AccessToken("alice", ALICE, Set.of("alpha"), null),
+                new AccessToken("bob", BOB, Set.of("beta"), null));
+        try (HttpHost host = new HttpHost(HttpSettings.defaults().withPort(0).withTokens(tokens), features, live,
+                "default", () -> "{}").start()) {
+            BlockingQueue<String> aliceHears = new LinkedBlockingQueue<>();
+            try (McpSyncClient bob = client(host, BOB, false, new LinkedBlockingQueue<>());
+                 McpSyncClient alice = client(host, ALICE, false, aliceHears);
+                 McpSyncClient aliceLegacy = client(host, ALICE, true, new LinkedBlockingQueue<>())) {
+                Map<String, Object> vault = map(structured(ok(bob.callTool(new McpSchema.CallToolRequest("memory_upsert_entity",
+                        Map.of("name", "Vault", "observations", List.of("code 4711")))))).get("entity"));
+                Map<String, Object> note = map(structured(ok(bob.callTool(new McpSchema.CallToolRequest("memory_add_episode",
+                        Map.of("content", "Bob's private note"))))).get("episode"));
+                assertEquals("beta", vault.get("group_id"));
+                String missing = "memory://entity/" + java.util.UUID.randomUUID();
+                for (String uri : List.of("memory://entity/" + vault.get("uuid"), "memory://episode/" + note.get("uuid"), missing)) {
+                    McpError read = assertThrows(McpError.class, () -> alice.readResource(new McpSchema.ReadResourceRequest(uri)));
+                    McpError subscribe = assertThrows(McpError.class, () -> alice.subscribeResource(new McpSchema.SubscribeRequest(uri)));
+                    assertEquals(read.getJsonRpcError().code(), subscribe.getJsonRpcError().code(), uri);
+                    assertEquals(read.getJsonRpcError().message(), subscribe.getJsonRpcError().message(), uri);
+                    // the legacy SSE transport refuses it too (as the answer to its POST)
+                    RuntimeException legacy = assertThrows(RuntimeException.class,
+                            () -> aliceLegacy.subscribeResource(new McpSchema.SubscribeRequest(uri)));
+                    assertTrue(String.valueOf(legacy.getMessage()).contains(read.getJsonRpcError().message()), legacy.toString());
+                }
+                // the owner subscribes to it, and a caller to its own records, as before
+                bob.subscribeResource(new McpSchema.SubscribeRequest("memory://entity/" + vault.get("uuid")));
+                Map<String, Object> mine = map(structured(ok(alice.callTool(new McpSchema.CallToolRequest("memory_upsert_entity",
+                        Map.of("name", "Desk"))))).get("entity"));
+                String mineUri = "memory://entity/" + mine.get("uuid");
+                alice.subscribeResource(new McpSchema.SubscribeRequest(mineUri));
+                aliceLegacy.subscribeResource(new McpSchema.SubscribeRequest(mineUri));
+                ok(alice.callTool(new McpSchema.CallToolRequest("memory_upsert_entity",
+                        Map.of("name", "Desk", "observations", List.of("oak")))));
+                assertEquals(mineUri, aliceHears.poll(30, TimeUnit.SECONDS), "alice hears of her own entity's change");
+            }
+        }
+    }
+
+    @Test
+    void aUuidInAnotherTenantsGroupIsRefusedInTheSameWordsAsOneInTheCallersOwn() throws Exception {
+        Map<String, Object> theirs = map(structured(ok(mcp.call("memory_add_episode", Map.of(
+                "content", "Minutes of the board", "group_id", "boardroom")))).get("episode"));
+        Caller alice = new Caller("alice", Set.of("alpha"), false, "alpha");
+        try (McpHarness asAlice = McpHarness.start(sink -> MemoryTools.create(graph, Toolset.KAIROS, "default", sink), alice)) {
+            Map<String, Object> mine = map(structured(ok(asAlice.call("memory_add_episode", Map.of(
+                    "content", "Alice's shopping list")))).get("episode"));
+            CallToolResult other = asAlice.call("memory_add_episode", Map.of("content", "probe", "uuid", theirs.get("uuid")));
+            CallToolResult own = asAlice.call("memory_add_episode", Map.of("content", "probe", "uuid", mine.get("uuid")));
+            assertError(other, "uuid");
+            assertError(own, "uuid");
+            assertEquals(text(own).replace((String) mine.get("uuid"), "X"), text(other).replace((String) theirs.get("uuid"), "X"),
+                    "a uuid of another tenant reads like one of the caller's own");
+            assertFalse(text(other).contains("already") || text(other).contains("boardroom"), text(other));
+            // sending the same episode again (an answer lost on the way) gets the stored one back
+            Map<String, Object> retried = map(structured(ok(asAlice.call("memory_add_episode", Map.of(
+                    "content", "Alice's shopping list", "uuid", mine.get("uuid"))))).get("episode"));
+            assertEquals(mine.get("uuid"), retried.get("uuid"));
+        }
+        // the other tenant's episode is untouched
+        var read = mcp.client().readResource(new McpSchema.ReadResourceRequest("memory://episode/" + theirs.get("uuid")));
+        assertTrue(((McpSchema.TextResourceContents) read.contents().getFirst()).text().contains("Minutes of the board"));
+    }
+
+    private static final String ALICE = "alice-secret-0123456789abcdef";
+    private static final String BOB = "bob-secret-0123456789abcdefgh";
+
+    /** A real SDK client over Streamable HTTP (or legacy SSE) with a bearer token; resource updates go to {@code heard}. */
+    private static McpSyncClient client(HttpHost host, String secret, boolean legacy, BlockingQueue<String> heard) {
+        var auth = HttpRequest.newBuilder().header("Authorization", "Bearer " + secret);
+        var transport = legacy
+                ? HttpClientSseClientTransport.builder(host.baseUrl()).sseEndpoint(HttpHost.SSE_PATH).requestBuilder(auth).build()
+                : HttpClientStreamableHttpTransport.builder(host.baseUrl()).endpoint(HttpHost.MCP_PATH).requestBuilder(auth).build();
+        McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(60))
+                .resourcesUpdateConsumer(contents -> contents.forEach(c -> heard.add(c.uri()))).build();
+        client.initialize();
+        return client;
     }
 
     @Test

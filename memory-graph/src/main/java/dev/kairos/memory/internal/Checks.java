@@ -84,11 +84,27 @@ final class Checks {
         return Rows.utc(at);
     }
 
-    /** A uniqueness violation on a given uuid is the caller's mistake, named as such; anything else stays a store error. */
+    /**
+     * A uniqueness violation on a caller-given uuid: the caller's mistake, refused naming the field.
+     *
+     * <p>Uuids are unique across the whole store, other tenants' groups included, so "already used" would tell a
+     * caller that a uuid it has seen somewhere exists in a group it may not read. The refusal therefore says the same
+     * words whether the uuid is in the caller's own group or in another tenant's, and asks for another uuid; nothing
+     * is overwritten (an upsert by uuid would let one tenant replace another's record).
+     * A free uuid is accepted, so a caller that already holds another tenant's uuid can still tell it is taken, but
+     * learns nothing of where or what; random (v4) uuids cannot be guessed. A retry of the very same episode in the
+     * same group is answered with the stored one instead ({@link EpisodeWrites}), as a client that lost the first
+     * answer expects.
+     */
     static RuntimeException uuidTaken(MemoryStoreException e, String field, String uuid) {
-        if (e.getCause() instanceof org.neo4j.driver.exceptions.Neo4jException n
-                && "Neo.ClientError.Schema.ConstraintValidationFailed".equals(n.code()))
-            return new MemoryInputException(field, "uuid " + uuid + " is already used");
+        if (isUniquenessViolation(e))
+            return new MemoryInputException(field, "uuid " + uuid + " cannot be used for a new record; "
+                    + "choose another, or leave it out to get a fresh one");
         return e;
+    }
+
+    static boolean isUniquenessViolation(MemoryStoreException e) {
+        return e.getCause() instanceof org.neo4j.driver.exceptions.Neo4jException n
+                && "Neo.ClientError.Schema.ConstraintValidationFailed".equals(n.code());
     }
 }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kairos.transports.Caller;
+import io.modelcontextprotocol.spec.McpSchema;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
@@ -36,6 +38,17 @@ public final class JsonRpcGate implements Filter {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonRpcReader READER = new JsonRpcReader(JSON);
 
+    private final SubscribeCheck subscribeCheck;
+
+    /**
+     * @param subscribeCheck refuses subscriptions to resources the caller may not read. The refusal
+     *                       is this POST's answer (HTTP 400 with the JSON-RPC error and the request's
+     *                       id): the legacy transport gives no way to put it on the session's stream.
+     */
+    public JsonRpcGate(SubscribeCheck subscribeCheck) {
+        this.subscribeCheck = subscribeCheck;
+    }
+
     @Override
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
         HttpServletRequest request = (HttpServletRequest) req;
@@ -48,10 +61,23 @@ public final class JsonRpcGate implements Filter {
         byte[] body = readBody(request);
         try {
             // the same shape check as Streamable HTTP's
-            if (READER.read(body, 0, body.length) instanceof io.modelcontextprotocol.spec.McpSchema.JSONRPCRequest call
-                    && JsonRpcReader.paramsProblem(call) != null) {
-                reject(response, -32602, JsonRpcReader.paramsProblem(call));
-                return;
+            if (READER.read(body, 0, body.length) instanceof McpSchema.JSONRPCRequest call) {
+                if (JsonRpcReader.paramsProblem(call) != null) {
+                    reject(response, -32602, JsonRpcReader.paramsProblem(call));
+                    return;
+                }
+                if (McpSchema.METHOD_RESOURCES_SUBSCRIBE.equals(call.method())
+                        && subscribeCheck.refusal(request.getAttribute(Caller.CONTEXT_KEY), call) instanceof McpSchema.JSONRPCResponse.JSONRPCError refused) {
+                    response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+                    response.setContentType("application/json");
+                    response.setCharacterEncoding("UTF-8");
+                    ObjectNode out = JSON.createObjectNode();
+                    out.put("jsonrpc", "2.0");
+                    out.set("id", JSON.valueToTree(call.id()));
+                    out.set("error", JSON.valueToTree(refused));
+                    response.getWriter().write(out.toString());
+                    return;
+                }
             }
         } catch (JsonRpcReader.BadMessage e) {
             reject(response, e.code(), e.getMessage());

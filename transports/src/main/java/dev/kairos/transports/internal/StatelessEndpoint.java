@@ -19,6 +19,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.function.BiPredicate;
 import java.util.function.Function;
 
 /**
@@ -47,10 +48,16 @@ public final class StatelessEndpoint extends Handler.Wrapper {
     private final int maxRequestBytes;
     private final Function<Request, McpTransportContext> contextOf;
     private final Function<Request, String> principalOf;
+    private final BiPredicate<Request, String> mayWatch;
 
+    /**
+     * @param mayWatch whether the request's caller may subscribe to a resource: only to what it may read,
+     *                 so a listen stream tells nobody of another tenant's changes
+     */
     public StatelessEndpoint(Handler next, String path, ObjectMapper json, StatelessDispatcher dispatcher,
                              Subscriptions subscriptions, int maxRequestBytes,
-                             Function<Request, McpTransportContext> contextOf, Function<Request, String> principalOf) {
+                             Function<Request, McpTransportContext> contextOf, Function<Request, String> principalOf,
+                             BiPredicate<Request, String> mayWatch) {
         super(next);
         this.path = path;
         this.json = json;
@@ -59,6 +66,7 @@ public final class StatelessEndpoint extends Handler.Wrapper {
         this.maxRequestBytes = maxRequestBytes;
         this.contextOf = contextOf;
         this.principalOf = principalOf;
+        this.mayWatch = mayWatch;
     }
 
     @Override
@@ -105,6 +113,14 @@ public final class StatelessEndpoint extends Handler.Wrapper {
             return true;
         }
         if ("subscriptions/listen".equals(message.get("method").asText())) {
+            for (JsonNode uri : message.path("params").path("notifications").path("resourceSubscriptions")) {
+                if (!mayWatch.test(request, uri.asText())) {
+                    // the same answer a read of it gets: the caller learns nothing it could not read
+                    write(response, callback, 400, dispatcher.error(id, 400, Revision2026.INVALID_PARAMS,
+                            "Resource not found: " + uri.asText(), json.createObjectNode().put("uri", uri.asText())).body());
+                    return true;
+                }
+            }
             SseStream stream = new SseStream(response);
             subscriptions.listen(message, stream);
             stream.end();

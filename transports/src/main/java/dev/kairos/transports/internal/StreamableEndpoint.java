@@ -1,5 +1,7 @@
 package dev.kairos.transports.internal;
 
+import dev.kairos.transports.Caller;
+import dev.kairos.transports.SsePolling;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modelcontextprotocol.common.McpTransportContext;
@@ -40,6 +42,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
@@ -52,13 +55,22 @@ import java.util.function.Function;
  * JSON answer saves the stream set-up and framing on every plain call. Sessions, the GET stream,
  * DELETE, keep-alive pings and idle-session sweeping behave as in the SDK's transport; every error
  * body is a JSON-RPC error.
+ *
+ * <p>Every SSE stream, a POST's or the GET stream, is resumable ({@link SseStreams}): each event has
+ * an id unique in the session, recent events are kept per stream, and a GET with
+ * {@code Last-Event-ID} continues the stream that id belongs to. A client dropping its connection
+ * does not cancel its call. Clients of 2025-11-25 and later get a priming event and the
+ * {@code retry} field, and a tool may close its connection early ({@link SsePolling}).
  */
 public final class StreamableEndpoint extends Handler.Abstract implements McpStreamableServerTransportProvider {
     private static final Logger log = LoggerFactory.getLogger(StreamableEndpoint.class);
     private static final HttpField JSON_TYPE = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "application/json");
-    private static final HttpField SSE_TYPE = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "text/event-stream");
-    private static final HttpField NO_CACHE = new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, "no-cache");
     private static final Duration CLOSE_BOUND = Duration.ofSeconds(30);
+    /**
+     * A call of a 2025-11-25 session that has not answered after this long is switched to a primed SSE
+     * stream: a JSON answer cannot be resumed, so a long call would lose its result with its connection.
+     */
+    static final Duration PRIME_AFTER = Duration.ofSeconds(1);
     private static final String SESSION_GONE = "Session not found or expired; start a new session with initialize";
 
     private final String path;
@@ -70,21 +82,33 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
     private final Function<Request, McpTransportContext> contextOf;
     private final Function<Request, String> ownerOf;
     private final int maxSessionsPerOwner;
+    private final SubscribeCheck subscribeCheck;
     private final ConcurrentHashMap<String, Tracked> sessions = new ConcurrentHashMap<>();
+    /** Calls of 2025-11-25 sessions still answered as JSON, for {@link #primeLongCalls}. */
+    private final java.util.Set<Reply> unprimed = ConcurrentHashMap.newKeySet();
+    /** Open sessions per owner, reserved before a session starts so the cap holds under concurrent initializes. */
+    private final ConcurrentHashMap<String, Integer> openByOwner = new ConcurrentHashMap<>();
     private final KeepAliveScheduler keepAlive;
     private final ScheduledExecutorService sweeper;
     private volatile McpStreamableServerSession.Factory sessionFactory;
     private volatile boolean closing;
 
-    /** A session and when it was last used, for the idle sweep. */
+    /** A session, its streams, and when it was last used, for the idle sweep. */
     private static final class Tracked {
         final McpStreamableServerSession session;
         final String owner;
+        final SseStreams streams;
+        /** Negotiated 2025-11-25 or later: the client takes priming events and SSE polling. */
+        final boolean primes;
         volatile long lastUsedNanos = System.nanoTime();
+        /** The transport of the session's GET stream, if one was opened. */
+        volatile Listening listening;
 
-        Tracked(McpStreamableServerSession session, String owner) {
+        Tracked(McpStreamableServerSession session, String owner, String protocolVersion) {
             this.session = session;
             this.owner = owner;
+            this.streams = new SseStreams(session.getId());
+            this.primes = protocolVersion != null && protocolVersion.compareTo(ProtocolVersions.MCP_2025_11_25) >= 0;
         }
     }
 
@@ -97,10 +121,11 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
      * @param contextOf       what tool handlers see of the HTTP request (the caller)
      * @param ownerOf         who a request comes from (its token); a session is only used by its owner
      * @param maxSessionsPerOwner open sessions one owner may hold; more initializes get 503
+     * @param subscribeCheck  refuses subscriptions to resources the caller may not read
      */
     public StreamableEndpoint(String path, ObjectMapper json, McpJsonMapper mapper, int maxRequestBytes,
                               Duration keepAlive, Duration idleTimeout, Function<Request, McpTransportContext> contextOf,
-                              Function<Request, String> ownerOf, int maxSessionsPerOwner) {
+                              Function<Request, String> ownerOf, int maxSessionsPerOwner, SubscribeCheck subscribeCheck) {
         this.path = path;
         this.json = json;
         this.mapper = mapper;
@@ -110,6 +135,7 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
         this.contextOf = contextOf;
         this.ownerOf = ownerOf;
         this.maxSessionsPerOwner = maxSessionsPerOwner;
+        this.subscribeCheck = subscribeCheck;
         this.keepAlive = KeepAliveScheduler
                 .builder(() -> closing ? Flux.empty() : Flux.fromIterable(sessions.values())
                         .map(t -> t.session).filter(McpStreamableServerSession::hasListeningStream).cast(McpSession.class))
@@ -126,6 +152,8 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
                 .name("kairos-mcp-session-sweeper").factory());
         long every = Math.max(1, idleTimeout.toMillis());
         sweeper.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
+        long half = PRIME_AFTER.toMillis() / 2;
+        sweeper.scheduleWithFixedDelay(this::primeLongCalls, half, half, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -217,7 +245,10 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
             case McpSchema.JSONRPCRequest call when JsonRpcReader.paramsProblem(call) != null ->
                     writeJson(response, callback, HttpStatus.OK_200, mapper.writeValueAsBytes(McpSchema.JSONRPCResponse.error(call.id(),
                             new McpSchema.JSONRPCResponse.JSONRPCError(-32602, JsonRpcReader.paramsProblem(call), null))));
-            case McpSchema.JSONRPCRequest call -> answer(session, call, context, request, response, callback);
+            case McpSchema.JSONRPCRequest call when McpSchema.METHOD_RESOURCES_SUBSCRIBE.equals(call.method())
+                    && subscribeCheck.refusal(request.getAttribute(Caller.CONTEXT_KEY), call) instanceof McpSchema.JSONRPCResponse.JSONRPCError refused ->
+                    writeJson(response, callback, HttpStatus.OK_200, mapper.writeValueAsBytes(McpSchema.JSONRPCResponse.error(call.id(), refused)));
+            case McpSchema.JSONRPCRequest call -> answer(tracked, call, context, request, response, callback);
             case McpSchema.JSONRPCNotification note -> {
                 try {
                     session.accept(note).contextWrite(c -> c.put(McpTransportContext.KEY, context)).block();
@@ -244,22 +275,27 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
             error(response, callback, HttpStatus.BAD_REQUEST_400, -32602, JsonRpcReader.paramsProblem(init));
             return;
         }
-        long open = sessions.values().stream().filter(t -> t.owner.equals(owner)).count();
-        if (open >= maxSessionsPerOwner) {
+        if (!reserveSession(owner)) {
             error(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, -32000, "Too many open sessions for this token (limit "
                     + maxSessionsPerOwner + "); end one with DELETE or let idle ones expire");
             return;
         }
         McpSchema.JSONRPCResponse reply;
         String sessionId;
+        Tracked tracked = null;
         try {
             McpSchema.InitializeRequest params = mapper.convertValue(init.params(), new TypeRef<>() {
             });
             McpStreamableServerSession.McpStreamableServerSessionInit started = factory.startSession(params);
+            McpSchema.InitializeResult result = started.initResult().block(CLOSE_BOUND);
             sessionId = started.session().getId();
-            sessions.put(sessionId, new Tracked(started.session(), owner));
-            reply = McpSchema.JSONRPCResponse.result(init.id(), started.initResult().block(CLOSE_BOUND));
+            tracked = new Tracked(started.session(), owner, result == null ? null : result.protocolVersion());
+            sessions.put(sessionId, tracked);
+            reply = McpSchema.JSONRPCResponse.result(init.id(), result);
         } catch (RuntimeException e) {
+            if (tracked == null || sessions.remove(tracked.session.getId(), tracked)) {
+                releaseSession(owner);
+            }
             log.warn("Failed to initialize an MCP session: {}", e.getMessage());
             error(response, callback, HttpStatus.BAD_REQUEST_400, -32602,
                     "Invalid params: initialize needs protocolVersion, capabilities and clientInfo");
@@ -269,16 +305,46 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
         writeJson(response, callback, HttpStatus.OK_200, mapper.writeValueAsBytes(reply));
     }
 
+    /**
+     * Counts a new session against its owner's cap, atomically: concurrent initializes of one token
+     * cannot together pass the cap (a count of the session map followed by a put could).
+     */
+    private boolean reserveSession(String owner) {
+        boolean[] reserved = {false};
+        openByOwner.compute(owner, (k, open) -> {
+            int n = open == null ? 0 : open;
+            if (n >= maxSessionsPerOwner) {
+                return open;
+            }
+            reserved[0] = true;
+            return n + 1;
+        });
+        return reserved[0];
+    }
+
+    /** Gives back a session's place under its owner's cap; call once per session removed from the map. */
+    private void releaseSession(String owner) {
+        openByOwner.computeIfPresent(owner, (k, open) -> open <= 1 ? null : open - 1);
+    }
+
     /** Runs one request; its reply goes out as JSON or, if anything comes before it, as an SSE stream. */
-    private void answer(McpStreamableServerSession session, McpSchema.JSONRPCRequest call, McpTransportContext context,
+    private void answer(Tracked tracked, McpSchema.JSONRPCRequest call, McpTransportContext context,
                         Request request, Response response, Callback callback) {
-        Reply reply = new Reply(session.getId(), call.id(), response, callback);
+        McpStreamableServerSession session = tracked.session;
+        Reply reply = new Reply(tracked, call.id(), response, callback);
         McpStreamableServerSession.McpStreamableServerSessionStream stream = session.responseStream(reply);
-        request.addFailureListener(failure -> stream.close());
+        // A dropped connection does not cancel the call (the spec says so): its messages are kept for
+        // a GET with Last-Event-ID, and a cancel comes as notifications/cancelled.
+        request.addFailureListener(reply::connectionFailed);
         // As with a servlet in async mode: a tool that runs past the connection's idle timeout is not cut off.
         request.addIdleTimeoutListener(timeout -> false);
+        BooleanSupplier closeConnection = reply::closeConnection;
+        McpTransportContext withStream = key -> SsePolling.CONTEXT_KEY.equals(key) ? closeConnection : context.get(key);
+        if (tracked.primes) {
+            unprimed.add(reply);
+        }
         try {
-            stream.handle(call).contextWrite(c -> c.put(McpTransportContext.KEY, context)).block();
+            stream.handle(call).contextWrite(c -> c.put(McpTransportContext.KEY, withStream)).block();
             reply.complete(null);
         } catch (RuntimeException e) {
             // The SDK's handlers convert their params before their own error handling starts, so
@@ -290,9 +356,26 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
                     : "Internal error while handling " + call.method();
             reply.complete(McpSchema.JSONRPCResponse.error(call.id(),
                     new McpSchema.JSONRPCResponse.JSONRPCError(badParams ? -32602 : -32603, message, null)));
+        } finally {
+            unprimed.remove(reply);
         }
     }
 
+    /** Switches calls running longer than {@link #PRIME_AFTER} to primed SSE streams, each on its own thread. */
+    private void primeLongCalls() {
+        long now = System.nanoTime();
+        for (Reply reply : unprimed) {
+            if (now - reply.startedNanos >= PRIME_AFTER.toNanos() && unprimed.remove(reply)) {
+                Thread.ofVirtual().name("kairos-mcp-prime").start(reply::prime);
+            }
+        }
+    }
+
+    /**
+     * Opens the session's GET stream, or, with {@code Last-Event-ID}, resumes the stream that id
+     * belongs to: a POST's stream (its remaining messages and its result, then the end) or an
+     * earlier GET stream (which listens on afterwards).
+     */
     private void get(Request request, Response response, Callback callback) throws IOException {
         String accept = request.getHeaders().get(HttpHeader.ACCEPT);
         if (accept == null || !accept.contains("text/event-stream")) {
@@ -304,21 +387,49 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
         if (tracked == null) {
             return;
         }
-        McpStreamableServerSession session = tracked.session;
-        McpTransportContext context = contextOf.apply(request);
-        Reply listening = new Reply(session.getId(), null, response, callback);
-        listening.openStream();
         String lastEventId = request.getHeaders().get(HttpHeaders.LAST_EVENT_ID);
+        SseStreams.Position at = null;
         if (lastEventId != null) {
-            for (McpSchema.JSONRPCMessage missed : session.replay(lastEventId)
-                    .contextWrite(c -> c.put(McpTransportContext.KEY, context)).toIterable()) {
-                listening.send(missed, null);
+            at = tracked.streams.find(lastEventId.trim());
+            if (at == null) {
+                error(response, callback, HttpStatus.BAD_REQUEST_400, -32600, "Bad Request: Last-Event-ID '"
+                        + (lastEventId.length() > 60 ? lastEventId.substring(0, 60) + "…" : lastEventId)
+                        + "' names no stream of this session that can be resumed (it may have ended long ago);"
+                        + " open the stream without Last-Event-ID");
+                return;
             }
         }
-        McpStreamableServerSession.McpStreamableServerSessionStream stream = session.listeningStream(listening);
-        request.addFailureListener(failure -> stream.close());
+        SseStreams.Connection connection = new SseStreams.Connection(response, callback);
         // An open stream is quiet between messages; keep-alive pings and failed writes tell a dead client.
         request.addIdleTimeoutListener(timeout -> false);
+        SseStreams.Stream stream;
+        try {
+            if (at == null) {
+                stream = tracked.streams.create(true);
+                stream.start(connection, tracked.primes);
+                listen(tracked, new Listening(stream));
+            } else {
+                stream = at.stream();
+                Listening current = tracked.listening;
+                if (stream.listening && (current == null || current.stream != stream || stream.isFinished())) {
+                    // an earlier GET stream, no longer the session's: it listens again, its ids carrying on
+                    stream.reopen();
+                    listen(tracked, new Listening(stream));
+                }
+                stream.resume(connection, at.after());
+            }
+        } catch (IOException e) {
+            log.debug("GET stream of session {} failed as it opened: {}", tracked.session.getId(), e.getMessage());
+            return; // the connection was failed; a resumed stream keeps its events
+        }
+        SseStreams.Stream carried = stream;
+        request.addFailureListener(failure -> carried.detach(connection, failure));
+    }
+
+    /** Makes this the session's GET stream; the one it replaces ends. */
+    private static void listen(Tracked tracked, Listening listening) {
+        tracked.listening = listening;
+        tracked.session.listeningStream(listening);
     }
 
     private void delete(Request request, Response response, Callback callback) throws IOException {
@@ -332,7 +443,9 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
         } catch (RuntimeException e) {
             log.warn("Closing session {} on DELETE: {}", tracked.session.getId(), e.getMessage());
         }
-        sessions.remove(tracked.session.getId(), tracked);
+        if (sessions.remove(tracked.session.getId(), tracked)) {
+            releaseSession(tracked.owner);
+        }
         response.setStatus(HttpStatus.OK_200);
         response.write(true, BufferUtil.EMPTY_BUFFER, callback);
     }
@@ -438,37 +551,29 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
     }
 
     /**
-     * Where one request's messages (or, with no request id, the GET stream's) go. The first message
-     * decides the form: the request's own response alone is a JSON body; anything else starts an SSE
-     * stream that carries every later message too.
+     * Where one request's messages go. The first message decides the form: the request's own
+     * response alone is a JSON body; anything else starts an SSE stream ({@link SseStreams.Stream})
+     * that carries every later message too, and outlives this POST's connection.
      */
     private final class Reply implements McpStreamableServerTransport {
-        private final String sessionId;
+        private final Tracked tracked;
         private final Object requestId;
         private final Response response;
         private final Callback callback;
+        private final SseStreams.Connection connection;
         private final ReentrantLock lock = new ReentrantLock();
-        private boolean streaming;
+        final long startedNanos = System.nanoTime();
+        private SseStreams.Stream stream;
         private boolean answered;
         private boolean closed;
         private boolean done;
 
-        Reply(String sessionId, Object requestId, Response response, Callback callback) {
-            this.sessionId = sessionId;
+        Reply(Tracked tracked, Object requestId, Response response, Callback callback) {
+            this.tracked = tracked;
             this.requestId = requestId;
             this.response = response;
             this.callback = callback;
-        }
-
-        /** Starts the SSE stream now and sends its headers, so a GET client sees the stream open. */
-        void openStream() throws IOException {
-            lock.lock();
-            try {
-                startStream();
-                write(BufferUtil.EMPTY_BUFFER);
-            } finally {
-                lock.unlock();
-            }
+            this.connection = new SseStreams.Connection(response, callback);
         }
 
         @Override
@@ -476,71 +581,83 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
             return sendMessage(message, null);
         }
 
+        /** The SDK's message id is not used: the stream numbers its own events. */
         @Override
         public Mono<Void> sendMessage(McpSchema.JSONRPCMessage message, String messageId) {
-            return Mono.fromRunnable(() -> send(message, messageId));
+            return Mono.fromRunnable(() -> send(message));
         }
 
-        void send(McpSchema.JSONRPCMessage message, String messageId) {
+        void send(McpSchema.JSONRPCMessage message) {
             lock.lock();
             try {
                 if (done || closed) {
-                    log.debug("Dropped a message for a finished reply in session {}", sessionId);
+                    log.debug("Dropped a message for a finished reply in session {}", tracked.session.getId());
                     return;
                 }
                 byte[] data = mapper.writeValueAsBytes(message);
-                boolean isAnswer = requestId != null && message instanceof McpSchema.JSONRPCResponse r && requestId.equals(r.id());
+                boolean isAnswer = message instanceof McpSchema.JSONRPCResponse r && requestId.equals(r.id());
                 answered |= isAnswer;
-                if (!streaming && isAnswer) {
+                if (stream == null && isAnswer) {
                     done = true;
                     writeJson(response, callback, HttpStatus.OK_200, data);
                     return;
                 }
-                if (!streaming) {
-                    startStream();
-                }
-                write(event(messageId != null ? messageId : sessionId, data));
+                streaming().send(data);
             } catch (IOException e) {
-                log.debug("Could not send to session {}: {}", sessionId, e.getMessage());
-                finish(e);
+                log.debug("Could not send to session {}: {}", tracked.session.getId(), e.getMessage());
             } finally {
                 lock.unlock();
             }
         }
 
-        private void startStream() {
-            streaming = true;
-            response.setStatus(HttpStatus.OK_200);
-            response.getHeaders().put(SSE_TYPE);
-            response.getHeaders().put(NO_CACHE);
+        /** The reply's stream, started on this POST's connection the first time. */
+        private SseStreams.Stream streaming() {
+            if (stream == null) {
+                stream = tracked.streams.create(false);
+                try {
+                    stream.start(connection, tracked.primes);
+                } catch (IOException e) {
+                    // the client is gone already; the stream keeps what comes for a resumption
+                    log.debug("Reply stream of session {} failed as it opened: {}", tracked.session.getId(), e.getMessage());
+                }
+            }
+            return stream;
         }
 
-        private void write(ByteBuffer buffer) throws IOException {
-            try (Blocker.Callback written = Blocker.callback()) {
-                response.write(false, buffer, written);
-                written.block();
+        /** The call runs long: its reply becomes a primed stream now, so the client holds an id to resume from. */
+        void prime() {
+            lock.lock();
+            try {
+                if (!done && !answered && stream == null) {
+                    streaming();
+                }
+            } finally {
+                lock.unlock();
             }
         }
 
-        private ByteBuffer event(String id, byte[] data) {
-            byte[] head = ("id: " + id + "\nevent: message\ndata: ").getBytes(StandardCharsets.UTF_8);
-            ByteBuffer out = ByteBuffer.allocate(head.length + data.length + 2);
-            out.put(head).put(data).put((byte) '\n').put((byte) '\n').flip();
-            return out;
+        /** Asked by the tool ({@link SsePolling}): lets go of the connection, the call going on. */
+        boolean closeConnection() {
+            lock.lock();
+            try {
+                if (done || answered || !tracked.primes) {
+                    return false;
+                }
+                return streaming().closeConnection();
+            } finally {
+                lock.unlock();
+            }
         }
 
-        /** Ends the HTTP response once: the SSE stream's end, or 202 if nothing was ever sent. */
-        private void finish(Throwable failure) {
-            if (done) {
-                return;
-            }
-            done = true;
-            if (failure != null) {
-                callback.failed(failure);
-            } else if (streaming) {
-                response.write(true, BufferUtil.EMPTY_BUFFER, callback);
-            } else {
-                accepted(response, callback);
+        /** The client dropped this POST's connection; the call goes on and its stream keeps its messages. */
+        void connectionFailed(Throwable failure) {
+            lock.lock();
+            try {
+                if (stream != null) {
+                    stream.detach(connection, failure);
+                }
+            } finally {
+                lock.unlock();
             }
         }
 
@@ -556,44 +673,92 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
 
         /**
          * The SDK closes a request's transport as soon as its handler is done, even when it failed
-         * before answering; a request's reply is therefore ended by {@link #complete}, and only the
-         * GET stream ends here.
+         * before answering; the reply is therefore ended by {@link #complete}.
          */
         @Override
         public void close() {
             lock.lock();
             try {
                 closed = true;
-                if (requestId == null) {
-                    finish(null);
-                }
             } finally {
                 lock.unlock();
             }
         }
 
-        /** Ends a request's reply, answering with {@code error} if the request got no response. */
+        /** Ends the reply, answering with {@code error} if the request got no response. */
         void complete(McpSchema.JSONRPCResponse error) {
             lock.lock();
             try {
                 if (done) {
                     return;
                 }
+                done = true;
                 if (!answered && error != null) {
                     byte[] data = mapper.writeValueAsBytes(error);
-                    if (!streaming) {
-                        done = true;
+                    if (stream == null) {
                         writeJson(response, callback, HttpStatus.OK_200, data);
                         return;
                     }
-                    write(event(sessionId, data));
+                    stream.send(data);
                 }
-                finish(null);
+                if (stream != null) {
+                    stream.finish();
+                } else {
+                    accepted(response, callback);
+                }
             } catch (IOException e) {
-                finish(e);
+                log.debug("Could not answer in session {}: {}", tracked.session.getId(), e.getMessage());
+                if (stream != null) {
+                    stream.finish();
+                } else {
+                    callback.failed(e);
+                }
             } finally {
                 lock.unlock();
             }
+        }
+    }
+
+    /** The session's GET stream as the SDK sees it: server-initiated requests and notifications. */
+    private final class Listening implements McpStreamableServerTransport {
+        final SseStreams.Stream stream;
+
+        Listening(SseStreams.Stream stream) {
+            this.stream = stream;
+        }
+
+        @Override
+        public Mono<Void> sendMessage(McpSchema.JSONRPCMessage message) {
+            return sendMessage(message, null);
+        }
+
+        @Override
+        public Mono<Void> sendMessage(McpSchema.JSONRPCMessage message, String messageId) {
+            return Mono.fromRunnable(() -> {
+                try {
+                    if (!stream.send(mapper.writeValueAsBytes(message))) {
+                        log.debug("Dropped a message for an ended GET stream");
+                    }
+                } catch (IOException e) {
+                    log.debug("Could not encode a message for the GET stream: {}", e.getMessage());
+                }
+            });
+        }
+
+        @Override
+        public <T> T unmarshalFrom(Object data, TypeRef<T> typeRef) {
+            return mapper.convertValue(data, typeRef);
+        }
+
+        @Override
+        public Mono<Void> closeGracefully() {
+            return Mono.fromRunnable(this::close);
+        }
+
+        /** Replaced, released after a failed ping, or the session closed: the stream ends (and stays resumable). */
+        @Override
+        public void close() {
+            stream.finish();
         }
     }
 
@@ -604,6 +769,7 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
         sessions.forEach((id, tracked) -> {
             if (now - tracked.lastUsedNanos >= idleNanos && !tracked.session.hasOpenStream()
                     && sessions.remove(id, tracked)) {
+                releaseSession(tracked.owner);
                 log.debug("Closing idle MCP session {}", id);
                 tracked.session.closeGracefully().timeout(CLOSE_BOUND)
                         .subscribe(v -> { }, e -> log.debug("Closing idle session {}: {}", id, e.toString()));
@@ -644,6 +810,7 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
                 }
             });
             sessions.clear();
+            openByOwner.clear();
         });
     }
 }
