@@ -90,6 +90,7 @@ public final class RunLoop implements Callable<RunResult> {
     private final List<ToolCallResult> calls = Collections.synchronizedList(new ArrayList<>());
     private final List<StateVisit> states = Collections.synchronizedList(new ArrayList<>());
     private final List<Approval> approvals = Collections.synchronizedList(new ArrayList<>());
+    private final Set<String> earlyIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Checkpoint resumedFrom;
     private WorkflowRun workflow;
     private List<ToolSpec> reactTools;
@@ -222,87 +223,168 @@ public final class RunLoop implements Callable<RunResult> {
             events.accept(new RunEvent.StepStarted(runId, step + 1));
             ChatRequest req = requestForStep();
             ChatResponse response;
-            try {
-                response = engine.stream(req, e -> {
-                    if (e instanceof StreamEvent.ContentDelta(String text)) {
-                        events.accept(new RunEvent.ContentDelta(runId, text));
-                    }
-                });
-            } catch (EngineException.Cancelled e) {
-                return stopped(lastContent);
-            } catch (EngineException e) {
-                if (cancelled || expired) {
+            // Read-only calls whose arguments are complete start while the model is still talking; whatever
+            // does not end up in this step's turn (the stream failed, a guard stopped the run) is dropped here.
+            try (EarlyStarts early = new EarlyStarts()) {
+                try {
+                    response = engine.stream(req, e -> {
+                        switch (e) {
+                            case StreamEvent.ContentDelta(String text) -> events.accept(new RunEvent.ContentDelta(runId, text));
+                            case StreamEvent.ToolCallCompleted(ToolCall c) -> early.offer(c);
+                            default -> {
+                            }
+                        }
+                    });
+                } catch (EngineException.Cancelled e) {
                     return stopped(lastContent);
-                }
-                // A stream cut after output began is not retried by the endpoint's resilience (the output was
-                // seen); the step can be: the history is unchanged. Everything else has had its retries.
-                boolean transientFault = e instanceof EngineException.ConnectionLost lost && lost.outputDelivered();
-                if (transientFault && ++engineFailures <= ENGINE_STEP_RETRIES) {
-                    LOG.info("run {}: step {} failed ({}); trying the step again", runId, step + 1, e.getMessage());
-                    continue; // the history is unchanged, so the retried request is the same prefix
-                }
-                return end(Termination.ENGINE_UNAVAILABLE, lastContent, "engine: " + e.getMessage());
-            }
-            engineFailures = 0;
-            step++;
-            usage = usage.plus(response.usage());
-            if (!response.content().isBlank()) {
-                lastContent = response.content().strip();
-            }
-            if (!response.hasToolCalls()) {
-                if (workflow == null && request.requireTool() && calls.isEmpty()) {
-                    messages.add(response.asMessage());
-                    if (++nudges > NUDGES) {
-                        checkpoint(List.of());
-                        return end(Termination.NO_TOOL_CALL, lastContent, "the model answered " + nudges
-                                + " times without the tool call this task requires");
+                } catch (EngineException e) {
+                    early.close();
+                    if (cancelled || expired) {
+                        return stopped(lastContent);
                     }
-                    messages.add(Message.user("You answered without calling a tool, but this task requires one. "
-                            + "Call one of the tools now: " + String.join(", ", reactTools.stream().map(ToolSpec::name).toList()) + "."));
+                    // A stream cut after output began is not retried by the endpoint's resilience (the output was
+                    // seen); the step can be: the history is unchanged. Everything else has had its retries.
+                    boolean transientFault = e instanceof EngineException.ConnectionLost lost && lost.outputDelivered();
+                    if (transientFault && ++engineFailures <= ENGINE_STEP_RETRIES) {
+                        LOG.info("run {}: step {} failed ({}); trying the step again", runId, step + 1, e.getMessage());
+                        continue; // the history is unchanged, so the retried request is the same prefix
+                    }
+                    return end(Termination.ENGINE_UNAVAILABLE, lastContent, "engine: " + e.getMessage());
+                }
+                engineFailures = 0;
+                step++;
+                usage = usage.plus(response.usage());
+                if (!response.content().isBlank()) {
+                    lastContent = response.content().strip();
+                }
+                if (!response.hasToolCalls()) {
+                    if (workflow == null && request.requireTool() && calls.isEmpty()) {
+                        messages.add(response.asMessage());
+                        if (++nudges > NUDGES) {
+                            checkpoint(List.of());
+                            return end(Termination.NO_TOOL_CALL, lastContent, "the model answered " + nudges
+                                    + " times without the tool call this task requires");
+                        }
+                        messages.add(Message.user("You answered without calling a tool, but this task requires one. "
+                                + "Call one of the tools now: " + String.join(", ", reactTools.stream().map(ToolSpec::name).toList()) + "."));
+                        checkpoint(List.of());
+                        continue;
+                    }
+                    messages.add(response.asMessage());
                     checkpoint(List.of());
-                    continue;
+                    if (workflow != null && !workflow.finished()) {
+                        // Plain text in a workflow is said to the user; their reply comes with the next run.
+                        return end(Termination.ASKED_USER, lastContent, "waiting for the user in " + workflow.path().relative());
+                    }
+                    return end(Termination.ANSWERED, lastContent, "");
                 }
-                messages.add(response.asMessage());
-                checkpoint(List.of());
-                if (workflow != null && !workflow.finished()) {
-                    // Plain text in a workflow is said to the user; their reply comes with the next run.
-                    return end(Termination.ASKED_USER, lastContent, "waiting for the user in " + workflow.path().relative());
+                List<ToolCall> turnCalls = withIds(response.toolCalls());
+                if (turnCalls.size() > limits.maxCallsPerTurn()) {
+                    return end(Termination.MAX_CALLS_PER_TURN, lastContent, "the model asked for " + turnCalls.size()
+                            + " calls in one turn (limit " + limits.maxCallsPerTurn() + ")");
                 }
-                return end(Termination.ANSWERED, lastContent, "");
-            }
-            List<ToolCall> turnCalls = withIds(response.toolCalls());
-            if (turnCalls.size() > limits.maxCallsPerTurn()) {
-                return end(Termination.MAX_CALLS_PER_TURN, lastContent, "the model asked for " + turnCalls.size()
-                        + " calls in one turn (limit " + limits.maxCallsPerTurn() + ")");
-            }
-            Map<String, Integer> tally = new HashMap<>(perTool);
-            for (ToolCall c : turnCalls) {
-                int n = tally.merge(c.name(), 1, Integer::sum);
-                if (n > limits.maxCallsPerTool()) {
-                    return end(Termination.MAX_CALLS_PER_TOOL, lastContent, "tool '" + c.name() + "' was called " + n
-                            + " times (limit " + limits.maxCallsPerTool() + " per run)");
+                Map<String, Integer> tally = new HashMap<>(perTool);
+                for (ToolCall c : turnCalls) {
+                    int n = tally.merge(c.name(), 1, Integer::sum);
+                    if (n > limits.maxCallsPerTool()) {
+                        return end(Termination.MAX_CALLS_PER_TOOL, lastContent, "tool '" + c.name() + "' was called " + n
+                                + " times (limit " + limits.maxCallsPerTool() + " per run)");
+                    }
+                }
+                perTool.clear();
+                perTool.putAll(tally);
+                Set<String> blocked = new HashSet<>();
+                for (ToolCall c : turnCalls) {
+                    int n = repeats.merge(key(c), 1, Integer::sum);
+                    if (n > limits.maxRepeats()) {
+                        return end(Termination.REPEATED_CALL, lastContent, "the model repeated " + c.name() + " " + c.arguments()
+                                + " " + n + " times, after it was told the call would not run again");
+                    }
+                    if (n == limits.maxRepeats()) {
+                        blocked.add(c.id());
+                    }
+                }
+                Message.Assistant assistant = new Message.Assistant(response.content(), turnCalls, response.reasoning());
+                TurnOutcome outcome = runTurn(assistant, turnCalls, blocked, Set.of(), early.turn());
+                if (outcome.stop() != null) {
+                    return outcome.stop();
+                }
+                if (outcome.question() != null) {
+                    return end(Termination.ASKED_USER, outcome.question(), "waiting for the user in " + workflow.path().relative());
                 }
             }
-            perTool.clear();
-            perTool.putAll(tally);
-            Set<String> blocked = new HashSet<>();
-            for (ToolCall c : turnCalls) {
-                int n = repeats.merge(key(c), 1, Integer::sum);
-                if (n > limits.maxRepeats()) {
-                    return end(Termination.REPEATED_CALL, lastContent, "the model repeated " + c.name() + " " + c.arguments()
-                            + " " + n + " times, after it was told the call would not run again");
-                }
-                if (n == limits.maxRepeats()) {
-                    blocked.add(c.id());
+        }
+    }
+
+    /**
+     * The read-only calls of one model turn started before the turn ended (their arguments streamed in
+     * complete). Only calls the turn would run anyway start early: known, read-only, needing no approval,
+     * allowed in the workflow's state, within the loop guards. Closing it cancels what is still running;
+     * after the turn took the calls over that is a no-op.
+     */
+    private final class EarlyStarts implements AutoCloseable {
+        private final Set<String> historyIds = new HashSet<>();
+        private final Set<String> ids = new HashSet<>();
+        private final Map<String, Integer> tally = new HashMap<>();
+        private final Map<String, Integer> keys = new HashMap<>();
+        private int completed;
+        private ToolExecutor.Turn turn;
+        private boolean closed;
+
+        EarlyStarts() {
+            for (Message m : messages) {
+                if (m instanceof Message.Assistant a) {
+                    a.toolCalls().forEach(c -> historyIds.add(c.id()));
                 }
             }
-            Message.Assistant assistant = new Message.Assistant(response.content(), turnCalls, response.reasoning());
-            TurnOutcome outcome = runTurn(assistant, turnCalls, blocked, Set.of());
-            if (outcome.stop() != null) {
-                return outcome.stop();
+        }
+
+        /** Called from the stream's thread for each call whose arguments are complete. */
+        synchronized void offer(ToolCall c) {
+            completed++;
+            if (closed || cancelled || expired || completed > limits.maxCallsPerTurn()) {
+                return;
             }
-            if (outcome.question() != null) {
-                return end(Termination.ASKED_USER, outcome.question(), "waiting for the user in " + workflow.path().relative());
+            // The same id as the turn will give it (see withIds), so the turn finds the call already running.
+            if (c.id().isBlank() || historyIds.contains(c.id()) || !ids.add(c.id()) || !c.argumentsParse()) {
+                return;
+            }
+            CatalogueTool tool = catalogue.find(c.name()).orElse(null);
+            if (tool == null || !tool.readOnly() || needsApproval(tool)) {
+                return;
+            }
+            if (workflow != null && (WorkflowRun.builtin(c.name()) || !workflow.allowedTools().contains(c.name()))) {
+                return;
+            }
+            if (perTool.getOrDefault(c.name(), 0) + tally.merge(c.name(), 1, Integer::sum) > limits.maxCallsPerTool()) {
+                return;
+            }
+            String k = key(c);
+            if (repeats.getOrDefault(k, 0) + keys.merge(k, 1, Integer::sum) >= limits.maxRepeats()) {
+                return; // the turn would answer it with the repeat warning instead of running it
+            }
+            if (turn == null) {
+                turn = executor.begin(RunLoop.this::onToolEvent);
+                RunLoop.this.turn = turn;
+            }
+            earlyIds.add(c.id());
+            LOG.debug("run {}: starting read-only call {} ({}) before the model's turn ended", runId, c.id(), c.name());
+            turn.start(c);
+        }
+
+        /** The turn the early calls run in, handed to the turn's own handling (null when none started). */
+        synchronized ToolExecutor.Turn turn() {
+            return turn;
+        }
+
+        @Override
+        public synchronized void close() {
+            closed = true;
+            if (turn != null) {
+                turn.close();
+                if (RunLoop.this.turn == turn) {
+                    RunLoop.this.turn = null;
+                }
             }
         }
     }
@@ -330,14 +412,14 @@ public final class RunLoop implements Callable<RunResult> {
      * need approval are asked on their own threads while the others run; refused ones are not run.
      */
     private TurnOutcome runTurn(Message.Assistant assistant, List<ToolCall> turnCalls, Set<String> blocked,
-                                Set<String> interrupted) {
+                                Set<String> interrupted, ToolExecutor.Turn started) {
         checkpoint(turnCalls, assistant);
         Map<String, ToolCallResult> results = new LinkedHashMap<>();
         List<ToolCall> builtins = new ArrayList<>();
         List<ToolCall> toExecutor = new ArrayList<>();
         Map<String, CompletableFuture<Approval>> asked = new LinkedHashMap<>();
         boolean stoppedMidTurn = false;
-        try (ToolExecutor.Turn t = executor.begin(this::onToolEvent)) {
+        try (ToolExecutor.Turn t = started != null ? started : executor.begin(this::onToolEvent)) {
             turn = t;
             for (ToolCall c : turnCalls) {
                 if (blocked.contains(c.id())) {
@@ -411,8 +493,8 @@ public final class RunLoop implements Callable<RunResult> {
             if (r == null) {
                 r = result(c, ToolOutcome.CANCELLED, "The run was stopped before this call finished.");
             }
-            if (!toExecutor.contains(c)) {
-                calls.add(r); // executor calls were recorded as they finished
+            if (!toExecutor.contains(c) || earlyIds.contains(c.id())) {
+                calls.add(r); // executor calls were recorded as they finished, except those started early
             }
             turnMessages.add(r.toMessage());
         }
@@ -445,7 +527,7 @@ public final class RunLoop implements Callable<RunResult> {
         }
         LOG.info("run {} resumed with {} call(s) in flight: {} re-run, {} reported as interrupted", runId, inFlight.size(),
                 inFlight.size() - interrupted.size(), interrupted.size());
-        TurnOutcome o = runTurn(assistant, assistant.toolCalls(), Set.of(), interrupted);
+        TurnOutcome o = runTurn(assistant, assistant.toolCalls(), Set.of(), interrupted, null);
         if (o.stop() != null) {
             return o.stop();
         }
@@ -502,7 +584,9 @@ public final class RunLoop implements Callable<RunResult> {
             case ToolEvent.Started s -> events.accept(new RunEvent.ToolCallStarted(runId, s.call(), s.provider()));
             case ToolEvent.Progress p -> events.accept(new RunEvent.ToolCallProgress(runId, p.call(), p.progress(), p.total(), p.message()));
             case ToolEvent.Finished f -> {
-                calls.add(f.result());
+                if (!earlyIds.contains(f.result().call().id())) {
+                    calls.add(f.result()); // a call started early is recorded only if its turn keeps it
+                }
                 events.accept(new RunEvent.ToolCallFinished(runId, f.result()));
             }
         }
