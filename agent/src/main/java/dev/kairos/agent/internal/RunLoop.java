@@ -73,6 +73,7 @@ public final class RunLoop implements Callable<RunResult> {
     private final RunRequest request;
     private final ChatClient engine;
     private final ChatClient smallEngine;
+    private final ChatClient slotEngine;
     private final ToolCatalogue catalogue;
     private final ToolExecutor executor;
     private final Approver approver;
@@ -100,13 +101,19 @@ public final class RunLoop implements Callable<RunResult> {
     private volatile boolean cancelled;
     private volatile boolean expired;
 
-    public RunLoop(String runId, RunRequest request, ChatClient engine, ChatClient smallEngine, ToolCatalogue catalogue,
-                   ToolExecutor executor, Approver approver, RunStore store, Consumer<RunEvent> events,
-                   Checkpoint resumedFrom) {
+    /**
+     * @param smallEngine the model for transition choices (may be the main one)
+     * @param slotEngine  the small model that fills slots from the user's message, or null: the main
+     *                    model fills them through the built-in tool
+     */
+    public RunLoop(String runId, RunRequest request, ChatClient engine, ChatClient smallEngine, ChatClient slotEngine,
+                   ToolCatalogue catalogue, ToolExecutor executor, Approver approver, RunStore store,
+                   Consumer<RunEvent> events, Checkpoint resumedFrom) {
         this.runId = runId;
         this.request = request;
         this.engine = engine;
         this.smallEngine = smallEngine;
+        this.slotEngine = slotEngine;
         this.catalogue = catalogue;
         this.executor = executor;
         this.approver = approver;
@@ -188,7 +195,7 @@ public final class RunLoop implements Callable<RunResult> {
         if (request.workflow() != null) {
             try {
                 workflow = new WorkflowRun(request.workflow(), resumedFrom != null ? resumedFrom.workflowSnapshot()
-                        : request.conversation().workflowSnapshot(), smallEngine, null, this::entered);
+                        : request.conversation().workflowSnapshot(), smallEngine, null, slotEngine, this::entered);
             } catch (WorkflowException e) {
                 return end(Termination.FAILED, "", "workflow " + request.workflow().file() + " does not validate:\n" + e.getMessage());
             } catch (RuntimeException e) {
@@ -196,6 +203,15 @@ public final class RunLoop implements Callable<RunResult> {
             }
         } else {
             reactTools = catalogue.specs();
+        }
+        if (workflow != null && slotEngine != null && resumedFrom == null) {
+            try {
+                List<String> filled = workflow.extractSlots(request.task(), List.copyOf(messages), step);
+                LOG.debug("run {}: the small model filled {}", runId, filled);
+            } catch (EngineException e) {
+                // not fatal: the main model sees what is missing and asks
+                LOG.warn("run {}: the small model could not fill slots: {}", runId, e.getMessage());
+            }
         }
         checkpoint(List.of());
         if (resumedFrom != null && !resumedFrom.inFlight().isEmpty()) {
