@@ -237,6 +237,7 @@ public final class RunLoop implements Callable<RunResult> {
                 return end(Termination.TOKEN_BUDGET, lastContent, "used " + usage.totalTokens() + " tokens (budget " + limits.tokenBudget() + ")");
             }
             events.accept(new RunEvent.StepStarted(runId, step + 1));
+            boolean subtask = workflow != null && workflow.pendingSubtask() > 0;
             ChatRequest req = requestForStep();
             ChatResponse response;
             // Read-only calls whose arguments are complete start while the model is still talking; whatever
@@ -287,6 +288,12 @@ public final class RunLoop implements Callable<RunResult> {
                         continue;
                     }
                     messages.add(response.asMessage());
+                    if (subtask && workflow.pendingSubtask() > 0) {
+                        // the sub-task's outcome: the state's transition is decided on it, and the run goes on
+                        workflow.finishSubtask(response.content().strip(), true, List.copyOf(messages), step);
+                        checkpoint(List.of());
+                        continue;
+                    }
                     checkpoint(List.of());
                     if (workflow != null && !workflow.finished()) {
                         // Plain text in a workflow is said to the user; their reply comes with the next run.
@@ -327,6 +334,11 @@ public final class RunLoop implements Callable<RunResult> {
                 }
                 if (outcome.question() != null) {
                     return end(Termination.ASKED_USER, outcome.question(), "waiting for the user in " + workflow.path().relative());
+                }
+                if (subtask && workflow.pendingSubtask() > 0 && workflow.subtaskStep()) {
+                    // the sub-task used its steps without an outcome: decide on what there is
+                    workflow.finishSubtask(response.content().strip(), false, List.copyOf(messages), step);
+                    checkpoint(List.of());
                 }
             }
         }
@@ -411,7 +423,7 @@ public final class RunLoop implements Callable<RunResult> {
         List<ToolSpec> tools;
         if (workflow != null) {
             all.add(Message.system(system + "\n\n" + workflow.statePrompt(messages, request.userProfile())));
-            tools = workflow.specs(catalogue);
+            tools = workflow.pendingSubtask() > 0 ? workflow.subtaskSpecs(catalogue) : workflow.specs(catalogue);
         } else {
             all.add(Message.system(system));
             tools = reactTools;

@@ -49,6 +49,8 @@ final class WorkflowRun implements TransitionChooser {
     static final String FILL = "fill_slots";
     static final String EVENT = "report_event";
     static final String ASK = "ask_user";
+    /** Fired when a state's sub-task ({@code react}) ends, with its answer, steps and whether it finished. */
+    static final String SUBTASK_DONE = "subtask_done";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A built-in call's result, and the question when it ends the turn. */
@@ -114,6 +116,75 @@ final class WorkflowRun implements TransitionChooser {
         }
         out.addAll(builtins());
         return out;
+    }
+
+    /** The functions of the state's sub-task: only the state's own tools, no built-ins. */
+    List<ToolSpec> subtaskSpecs(ToolCatalogue catalogue) {
+        List<String> allowed = instance.tools();
+        List<ToolSpec> out = new ArrayList<>();
+        for (CatalogueTool t : catalogue.tools()) {
+            if (allowed.contains(t.modelName()) && !builtin(t.modelName())) {
+                out.add(t.spec());
+            }
+        }
+        return out;
+    }
+
+    /** The step bound of the active state's sub-task while it is still to be done in this visit; 0 otherwise. */
+    int pendingSubtask() {
+        StateDef s = instance.isFinished() ? null : state(instance.path().leaf());
+        if (s == null || s.reactSteps() == 0) {
+            return 0;
+        }
+        JsonNode rec = subtaskRecord(s);
+        return rec.path("done").asBoolean(false) ? 0 : s.reactSteps();
+    }
+
+    /** This visit's record of the leaf state's sub-task under {@code data.react.<state>}; missing if none yet. */
+    private JsonNode subtaskRecord(StateDef s) {
+        JsonNode rec = instance.data().path("react").path(s.name());
+        // a later visit (a back edge into the state) starts the sub-task afresh
+        return rec.path("visit").asLong(-1) == instance.history().size() ? rec : JSON.missingNode();
+    }
+
+    private void recordSubtask(StateDef s, int steps, boolean done, String answer) {
+        ObjectNode rec = JSON.createObjectNode().put("visit", instance.history().size()).put("steps", steps).put("done", done);
+        if (answer != null) {
+            rec.put("answer", answer);
+        }
+        ObjectNode patch = JSON.createObjectNode();
+        patch.putObject("react").set(s.name(), rec);
+        instance.update(patch);
+    }
+
+    /** Counts one step of the sub-task that called tools; true when that reached its bound. */
+    boolean subtaskStep() {
+        StateDef s = state(instance.path().leaf());
+        int steps = subtaskRecord(s).path("steps").asInt(0) + 1;
+        recordSubtask(s, steps, false, null);
+        return steps >= s.reactSteps();
+    }
+
+    /**
+     * Ends the active state's sub-task with the model's answer and fires {@link #SUBTASK_DONE} (data:
+     * {@code answer}, {@code steps}, {@code finished}), so the state's transitions are decided on its
+     * outcome. Returns the state reached, or null when the workflow stayed.
+     */
+    String finishSubtask(String answer, boolean finished, List<Message> history, int step) {
+        this.history = history;
+        this.step = step;
+        StateDef s = state(instance.path().leaf());
+        int steps = subtaskRecord(s).path("steps").asInt(0) + (finished ? 1 : 0);
+        recordSubtask(s, steps, true, answer);
+        ObjectNode data = JSON.createObjectNode().put("answer", answer).put("steps", steps).put("finished", finished);
+        lastChoiceReason = null;
+        if (!(instance.fire(new Event(SUBTASK_DONE, data), this) instanceof FireResult.Transitioned t)) {
+            return null;
+        }
+        String to = t.to().relative();
+        entered.accept(new StateVisit(step, to, "the sub-task of " + s.name() + (finished ? " ended after " + steps + " step(s)"
+                : " reached its bound of " + s.reactSteps() + " steps") + (lastChoiceReason == null ? "" : "; the model chose it: " + lastChoiceReason)));
+        return to;
     }
 
     private List<ToolSpec> builtins() {
@@ -192,6 +263,13 @@ final class WorkflowRun implements TransitionChooser {
             sb.append("# WORKFLOW ").append(workflow.name()).append(", state ").append(at).append('\n');
             sb.append(prompt.strip()).append("\n\n# HOW TO WORK IN THIS WORKFLOW\n");
             sb.append("- Tools allowed in this state: ").append(instance.tools().isEmpty() ? "none" : String.join(", ", instance.tools())).append(".\n");
+            StateDef leaf = state(instance.path().leaf());
+            if (leaf != null && leaf.reactSteps() > 0) {
+                sb.append("- This state starts with a sub-task: work on it with the tools allowed here (at most ")
+                        .append(leaf.reactSteps()).append(" steps), then answer with its outcome in a few sentences and no"
+                                + " tool call; the workflow decides the next state from that outcome. The built-in tools"
+                                + " below are offered once the sub-task is done.\n");
+            }
             if (slotEngine == null) {
                 sb.append("- ").append(FILL).append(": record slot values the user gave; ");
             } else {
