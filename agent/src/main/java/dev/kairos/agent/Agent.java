@@ -22,6 +22,8 @@ public final class Agent {
     private final ToolExecutor executor;
     private final Approver approver;
     private final RunStore store;
+    private final AgentMemory memory;
+    private final MemoryOptions memoryOptions;
 
     /**
      * @param smallEngine the light model for slot filling and transition choices, or null. When given,
@@ -32,6 +34,13 @@ public final class Agent {
      */
     public Agent(ChatClient engine, ChatClient smallEngine, ToolCatalogue catalogue, ToolExecutor executor,
                  Approver approver, RunStore store) {
+        this(engine, smallEngine, catalogue, executor, approver, store, null, null);
+    }
+
+    private Agent(ChatClient engine, ChatClient smallEngine, ToolCatalogue catalogue, ToolExecutor executor,
+                  Approver approver, RunStore store, AgentMemory memory, MemoryOptions memoryOptions) {
+        this.memory = memory;
+        this.memoryOptions = memoryOptions;
         this.engine = Objects.requireNonNull(engine, "engine");
         this.slotEngine = smallEngine;
         this.smallEngine = smallEngine == null ? engine : smallEngine;
@@ -47,7 +56,19 @@ public final class Agent {
 
     /** The same agent with another approver (per caller: a terminal, an MCP client). */
     public Agent withApprover(Approver a) {
-        return new Agent(engine, slotEngine, catalogue, executor, a, store);
+        return new Agent(engine, slotEngine, catalogue, executor, a, store, memory, memoryOptions);
+    }
+
+    /**
+     * The same agent with memory: a window of recent turns and a rolling summary of older ones (made
+     * by the small model, else the main one), recall from {@code memory} for each message, and, when
+     * {@code options.profile()}, a profile per user (a run's {@link RunRequest#user()}), updated after
+     * each turn and shown as {@code [UserProfile]}. {@code options} carries the context size that
+     * decides what fits (see {@link MemoryOptions#fromProbe}).
+     */
+    public Agent withMemory(AgentMemory memory, MemoryOptions options) {
+        return new Agent(engine, slotEngine, catalogue, executor, approver, store, Objects.requireNonNull(memory, "memory"),
+                Objects.requireNonNull(options, "memory options"));
     }
 
     public RunStore store() {
@@ -65,7 +86,7 @@ public final class Agent {
             request.workflow().load(); // bad input fails here, with the validator's file:line errors, before any run exists
         }
         RunLoop loop = new RunLoop(id, request, engine, smallEngine, slotEngine, catalogue, executor, approver, store,
-                events == null ? e -> { } : events, null);
+                events == null ? e -> { } : events, null, memory, memoryOptions);
         return launch(id, loop);
     }
 
@@ -73,7 +94,7 @@ public final class Agent {
     public Run resume(String runId, Consumer<RunEvent> events) {
         Checkpoint c = store.load(runId).orElseThrow(() -> new IllegalArgumentException("run '" + runId + "': no such run"));
         RunLoop loop = new RunLoop(runId, c.request(), engine, smallEngine, slotEngine, catalogue, executor, approver, store,
-                events == null ? e -> { } : events, c);
+                events == null ? e -> { } : events, c, memory, memoryOptions);
         return launch(runId, loop);
     }
 

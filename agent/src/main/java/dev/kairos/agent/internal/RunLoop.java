@@ -3,12 +3,14 @@ package dev.kairos.agent.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kairos.agent.AgentMemory;
 import dev.kairos.agent.Approval;
 import dev.kairos.agent.Approver;
 import dev.kairos.agent.CatalogueTool;
 import dev.kairos.agent.Checkpoint;
 import dev.kairos.agent.Conversation;
 import dev.kairos.agent.Limits;
+import dev.kairos.agent.MemoryOptions;
 import dev.kairos.agent.RunEvent;
 import dev.kairos.agent.RunRequest;
 import dev.kairos.agent.RunResult;
@@ -96,6 +98,14 @@ public final class RunLoop implements Callable<RunResult> {
     private WorkflowRun workflow;
     private List<ToolSpec> reactTools;
 
+    /** The agent's memory in this run (null when the agent has none), and what it shows the model. */
+    private final RunMemory memory;
+    private final int userIndex;
+    private Conversation.Summary summary;
+    private String memoryBlock;
+    private String recallBlock;
+    private String storedProfile;
+
     private volatile Thread runner;
     private volatile ToolExecutor.Turn turn;
     private volatile boolean cancelled;
@@ -108,7 +118,7 @@ public final class RunLoop implements Callable<RunResult> {
      */
     public RunLoop(String runId, RunRequest request, ChatClient engine, ChatClient smallEngine, ChatClient slotEngine,
                    ToolCatalogue catalogue, ToolExecutor executor, Approver approver, RunStore store,
-                   Consumer<RunEvent> events, Checkpoint resumedFrom) {
+                   Consumer<RunEvent> events, Checkpoint resumedFrom, AgentMemory agentMemory, MemoryOptions memoryOptions) {
         this.runId = runId;
         this.request = request;
         this.engine = engine;
@@ -141,6 +151,9 @@ public final class RunLoop implements Callable<RunResult> {
             this.states.addAll(resumedFrom.states());
             this.approvals.addAll(resumedFrom.approvals());
         }
+        this.memory = agentMemory == null ? null : new RunMemory(agentMemory, memoryOptions, smallEngine, runId);
+        this.userIndex = request.conversation().messages().size();
+        this.summary = resumedFrom != null ? resumedFrom.summary() : request.conversation().summary();
         // A resumed run gets its whole deadline again: the time it was down is not its fault.
         this.deadlineAt = Instant.now().plus(limits.deadline());
     }
@@ -180,6 +193,9 @@ public final class RunLoop implements Callable<RunResult> {
         RunResult result;
         try {
             result = loop();
+            if (memory != null && (result.termination() == Termination.ANSWERED || result.termination() == Termination.ASKED_USER)) {
+                memory.afterTurn(request, result.answer(), storedProfile);
+            }
         } catch (RuntimeException e) {
             LOG.warn("run {} failed", runId, e);
             result = end(Termination.FAILED, "", "internal error: " + e);
@@ -212,6 +228,15 @@ public final class RunLoop implements Callable<RunResult> {
                 // not fatal: the main model sees what is missing and asks
                 LOG.warn("run {}: the small model could not fill slots: {}", runId, e.getMessage());
             }
+        }
+        if (memory != null) {
+            List<ToolSpec> tools = workflow != null ? workflow.specs(catalogue) : reactTools;
+            RunMemory.Blocks b = memory.prepare(request, messages.subList(0, Math.min(userIndex, messages.size())), summary,
+                    RunMemory.fixedTokens(system, tools));
+            summary = b.summary();
+            memoryBlock = b.stable();
+            recallBlock = b.recall();
+            storedProfile = b.profile();
         }
         checkpoint(List.of());
         if (resumedFrom != null && !resumedFrom.inFlight().isEmpty()) {
@@ -422,14 +447,43 @@ public final class RunLoop implements Callable<RunResult> {
         List<Message> all = new ArrayList<>(messages.size() + 1);
         List<ToolSpec> tools;
         if (workflow != null) {
-            all.add(Message.system(system + "\n\n" + workflow.statePrompt(messages, request.userProfile())));
+            all.add(Message.system(system + "\n\n" + workflow.statePrompt(messages, userProfile())));
             tools = workflow.pendingSubtask() > 0 ? workflow.subtaskSpecs(catalogue) : workflow.specs(catalogue);
         } else {
             all.add(Message.system(system));
             tools = reactTools;
         }
-        all.addAll(messages);
+        all.addAll(window());
         return new ChatRequest(request.model(), all, tools, ToolChoice.AUTO, true, ResponseFormat.TEXT, Sampling.DEFAULTS);
+    }
+
+    /**
+     * What follows the system prompt: with memory, the blocks that change seldom (profile, summary),
+     * then the window (the messages the summary does not cover), with this run's message carrying its
+     * recall block; the same for every step of the run, so each step's prompt extends the last one.
+     */
+    private List<Message> window() {
+        if (memory == null) {
+            return messages;
+        }
+        List<Message> out = new ArrayList<>(messages.size() + 1);
+        if (memoryBlock != null) {
+            out.add(Message.system(memoryBlock));
+        }
+        int from = summary == null ? 0 : Math.min(summary.covers(), userIndex);
+        for (int i = from; i < messages.size(); i++) {
+            Message m = messages.get(i);
+            if (i == userIndex && recallBlock != null && m instanceof Message.User u) {
+                m = Message.user(recallBlock + "\n\n" + u.text());
+            }
+            out.add(m);
+        }
+        return out;
+    }
+
+    /** The profile a workflow's prompt shows: the request's, else the one the memory keeps. */
+    private String userProfile() {
+        return request.userProfile() != null ? request.userProfile() : storedProfile;
     }
 
     private record TurnOutcome(RunResult stop, String question) {
@@ -627,14 +681,14 @@ public final class RunLoop implements Callable<RunResult> {
 
     /** The closing answer of a finished workflow: one step with the final state's prompt and no tools. */
     private RunResult closeWorkflow() {
-        String prompt = workflow.finalPrompt(messages, request.userProfile());
+        String prompt = workflow.finalPrompt(messages, userProfile());
         if (step >= limits.maxSteps()) {
             return end(Termination.ANSWERED, lastAssistantText(), "workflow finished in " + workflow.path().relative());
         }
         events.accept(new RunEvent.StepStarted(runId, step + 1));
         List<Message> all = new ArrayList<>();
         all.add(Message.system(system + "\n\n" + prompt));
-        all.addAll(messages);
+        all.addAll(window());
         try {
             ChatResponse r = engine.stream(new ChatRequest(request.model(), all, List.of(), ToolChoice.AUTO, true,
                     ResponseFormat.TEXT, Sampling.DEFAULTS), e -> {
@@ -673,7 +727,7 @@ public final class RunLoop implements Callable<RunResult> {
 
     private RunResult end(Termination t, String answer, String detail) {
         Conversation conv = new Conversation(request.conversation().session(), messages,
-                workflow != null ? workflow.snapshot() : request.conversation().workflowSnapshot());
+                workflow != null ? workflow.snapshot() : request.conversation().workflowSnapshot(), summary);
         RunResult r = new RunResult(runId, conv.session(), answer, t, detail, step, snapshotOf(calls), snapshotOf(states),
                 snapshotOf(approvals), usage, conv);
         save(List.of(), null, t, answer, detail);
@@ -699,7 +753,7 @@ public final class RunLoop implements Callable<RunResult> {
         try {
             store.save(new Checkpoint(runId, request, step, m, workflow != null ? workflow.snapshot()
                     : request.conversation().workflowSnapshot(), usage, perTool, repeats, inFlight,
-                    snapshotOf(calls), snapshotOf(states), snapshotOf(approvals), t, answer, detail, Instant.now()));
+                    snapshotOf(calls), snapshotOf(states), snapshotOf(approvals), t, answer, detail, Instant.now(), summary));
         } catch (RuntimeException e) {
             // A run that cannot be checkpointed still runs; say so, loudly, once per failure.
             LOG.warn("run {}: checkpoint after step {} failed: {}", runId, step, e.toString());
