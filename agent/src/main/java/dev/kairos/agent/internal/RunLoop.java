@@ -194,7 +194,11 @@ public final class RunLoop implements Callable<RunResult> {
         try {
             result = loop();
             if (memory != null && (result.termination() == Termination.ANSWERED || result.termination() == Termination.ASKED_USER)) {
-                memory.afterTurn(request, result.answer(), storedProfile);
+                try {
+                    memory.afterTurn(request, result.answer(), storedProfile);
+                } catch (RuntimeException e) {
+                    LOG.warn("run {}: the turn was not kept in memory: {}", runId, e.toString());
+                }
             }
         } catch (RuntimeException e) {
             LOG.warn("run {} failed", runId, e);
@@ -230,13 +234,17 @@ public final class RunLoop implements Callable<RunResult> {
             }
         }
         if (memory != null) {
-            List<ToolSpec> tools = workflow != null ? workflow.specs(catalogue) : reactTools;
-            RunMemory.Blocks b = memory.prepare(request, messages.subList(0, Math.min(userIndex, messages.size())), summary,
-                    RunMemory.fixedTokens(system, tools));
-            summary = b.summary();
-            memoryBlock = b.stable();
-            recallBlock = b.recall();
-            storedProfile = b.profile();
+            try {
+                List<ToolSpec> tools = workflow != null ? workflow.specs(catalogue) : reactTools;
+                RunMemory.Blocks b = memory.prepare(request, messages.subList(0, Math.min(userIndex, messages.size())), summary,
+                        RunMemory.fixedTokens(system, tools));
+                summary = b.summary();
+                memoryBlock = b.stable();
+                recallBlock = b.recall();
+                storedProfile = b.profile();
+            } catch (RuntimeException e) {
+                LOG.warn("run {}: memory left out of this run: {}", runId, e.toString()); // memory never fails a run
+            }
         }
         checkpoint(List.of());
         if (resumedFrom != null && !resumedFrom.inFlight().isEmpty()) {
