@@ -17,17 +17,32 @@ import java.util.function.Consumer;
 public final class Agent {
     private final ChatClient engine;
     private final ChatClient smallEngine;
+    private final ChatClient slotEngine;
     private final ToolCatalogue catalogue;
     private final ToolExecutor executor;
     private final Approver approver;
     private final RunStore store;
+    private final AgentMemory memory;
+    private final MemoryOptions memoryOptions;
 
     /**
-     * @param smallEngine the light model for slot filling and transition choices (may be the same client)
+     * @param smallEngine the light model for slot filling and transition choices, or null. When given,
+     *                    a workflow state's slots are taken from the user's message by one constrained
+     *                    call to it (the slot schema as the JSON schema) instead of by the main model
+     *                    through the {@code fill_slots} tool; transition choices go to it either way
+     *                    (to the main model when it is null).
      */
     public Agent(ChatClient engine, ChatClient smallEngine, ToolCatalogue catalogue, ToolExecutor executor,
                  Approver approver, RunStore store) {
+        this(engine, smallEngine, catalogue, executor, approver, store, null, null);
+    }
+
+    private Agent(ChatClient engine, ChatClient smallEngine, ToolCatalogue catalogue, ToolExecutor executor,
+                  Approver approver, RunStore store, AgentMemory memory, MemoryOptions memoryOptions) {
+        this.memory = memory;
+        this.memoryOptions = memoryOptions;
         this.engine = Objects.requireNonNull(engine, "engine");
+        this.slotEngine = smallEngine;
         this.smallEngine = smallEngine == null ? engine : smallEngine;
         this.catalogue = Objects.requireNonNull(catalogue, "catalogue");
         this.executor = Objects.requireNonNull(executor, "executor");
@@ -41,7 +56,19 @@ public final class Agent {
 
     /** The same agent with another approver (per caller: a terminal, an MCP client). */
     public Agent withApprover(Approver a) {
-        return new Agent(engine, smallEngine, catalogue, executor, a, store);
+        return new Agent(engine, slotEngine, catalogue, executor, a, store, memory, memoryOptions);
+    }
+
+    /**
+     * The same agent with memory: a window of recent turns and a rolling summary of older ones (made
+     * by the small model, else the main one), recall from {@code memory} for each message, and, when
+     * {@code options.profile()}, a profile per user (a run's {@link RunRequest#user()}), updated after
+     * each turn and shown as {@code [UserProfile]}. {@code options} carries the context size that
+     * decides what fits (see {@link MemoryOptions#fromProbe}).
+     */
+    public Agent withMemory(AgentMemory memory, MemoryOptions options) {
+        return new Agent(engine, slotEngine, catalogue, executor, approver, store, Objects.requireNonNull(memory, "memory"),
+                Objects.requireNonNull(options, "memory options"));
     }
 
     public RunStore store() {
@@ -58,16 +85,16 @@ public final class Agent {
         if (request.workflow() != null) {
             request.workflow().load(); // bad input fails here, with the validator's file:line errors, before any run exists
         }
-        RunLoop loop = new RunLoop(id, request, engine, smallEngine, catalogue, executor, approver, store,
-                events == null ? e -> { } : events, null);
+        RunLoop loop = new RunLoop(id, request, engine, smallEngine, slotEngine, catalogue, executor, approver, store,
+                events == null ? e -> { } : events, null, memory, memoryOptions);
         return launch(id, loop);
     }
 
     /** Continues a run from its last checkpoint (after a crash or a stop). */
     public Run resume(String runId, Consumer<RunEvent> events) {
         Checkpoint c = store.load(runId).orElseThrow(() -> new IllegalArgumentException("run '" + runId + "': no such run"));
-        RunLoop loop = new RunLoop(runId, c.request(), engine, smallEngine, catalogue, executor, approver, store,
-                events == null ? e -> { } : events, c);
+        RunLoop loop = new RunLoop(runId, c.request(), engine, smallEngine, slotEngine, catalogue, executor, approver, store,
+                events == null ? e -> { } : events, c, memory, memoryOptions);
         return launch(runId, loop);
     }
 

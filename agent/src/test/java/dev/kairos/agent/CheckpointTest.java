@@ -4,25 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kairos.inference.Engines;
 import dev.kairos.inference.sim.EngineSimulator;
 import dev.kairos.inference.sim.SimScript;
-import dev.kairos.memory.Embedder;
 import dev.kairos.memory.MemoryGraph;
-import dev.kairos.memory.MemorySettings;
-import dev.kairos.memory.MemoryStatus;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
-import java.util.stream.Stream;
 
 import static dev.kairos.agent.LocalTools.ok;
 import static dev.kairos.agent.LocalTools.tool;
@@ -31,35 +24,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Checkpoints in embedded Neo4j (through the driver), sessions, and resume after the process stopped. */
+@ExtendWith(AgentGraph.class)
 class CheckpointTest {
-    private static Path dir;
     private static MemoryGraph graph;
     private final Engines engines = new Engines();
     private EngineSimulator sim;
     private final AtomicInteger lookups = new AtomicInteger();
     private final AtomicInteger charges = new AtomicInteger();
-
-    /** A tiny real embedder: checkpoints need none, the memory store wants one. */
-    static final class Hashing implements Embedder {
-        @Override
-        public float[] embed(String text) {
-            float[] v = new float[8];
-            for (char c : text.toCharArray()) {
-                v[c % 8] += 1;
-            }
-            return v;
-        }
-
-        @Override
-        public String name() {
-            return "hashing-8";
-        }
-
-        @Override
-        public int dimension() {
-            return 8;
-        }
-    }
 
     /**
      * The store as a crash leaves it: once {@code crashAt} matches a checkpoint, nothing later is
@@ -102,19 +73,8 @@ class CheckpointTest {
     }
 
     @BeforeAll
-    static void open() throws Exception {
-        dir = Files.createTempDirectory("kairos-agent-checkpoints");
-        graph = MemoryGraph.open(MemorySettings.defaults().withDataDir(dir).withReadyTimeout(Duration.ofMinutes(3)), new Hashing());
-        MemoryStatus s = graph.awaitReady(Duration.ofMinutes(3));
-        assertTrue(s.isReady(), s.describe());
-    }
-
-    @AfterAll
-    static void closeGraph() throws Exception {
-        graph.close();
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+    static void open(MemoryGraph shared) {
+        graph = shared;
     }
 
     @AfterEach

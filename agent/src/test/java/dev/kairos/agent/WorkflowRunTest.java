@@ -198,4 +198,81 @@ class WorkflowRunTest {
         assertTrue(e.getMessage().contains("bad.yaml:6"), e.getMessage());
         assertTrue(sim.received(PATH).isEmpty());
     }
+
+    /** get_ticket and search_logs (read-only), escalate_ticket (changes things); each call is counted. */
+    private LocalTools supportTools(List<String> calls) {
+        String obj = "{\"type\":\"object\"}";
+        return new LocalTools(LocalTools.provider("support", List.of(
+                tool("get_ticket", obj, LocalTools.READ_ONLY), tool("search_logs", obj, LocalTools.READ_ONLY),
+                tool("escalate_ticket", obj, LocalTools.HARMLESS)),
+                (name, args) -> {
+                    calls.add(name + " " + args);
+                    return ok(switch (name) {
+                        case "get_ticket" -> "T-9: uploads fail since Monday";
+                        case "search_logs" -> args.path("q").asText().equals("disk") ? "node3: no space left on device" : "nothing";
+                        default -> "done";
+                    });
+                }));
+    }
+
+    @Test
+    void aStateWithASubTaskRunsABoundedReactLoopWithItsToolsBeforeItsTransitionIsDecided() throws Exception {
+        String outcome = "Uploads fail because the disk of node 3 is full; deleting old exports frees space.";
+        sim = new SimScript()
+                .calls("get_ticket", "{\"id\":\"T-9\"}", "search_logs", "{\"q\":\"upload error\"}")     // 0: sub-task
+                .calls("search_logs", "{\"q\":\"disk\"}")                                              // 1: sub-task
+                .text(outcome)                                                                       // 2: its outcome
+                .text("{\"target\":\"Explain_Fix\",\"reason\":\"the user can delete old exports\"}")  // 3: the chooser
+                .text("Your disk is full: delete old exports. Did that work?")                        // 4: Explain_Fix
+                .start();
+        List<String> calls = new ArrayList<>();
+        LocalTools tools = supportTools(calls);
+        Agent agent = new Agent(Sims.client(engines, sim.url()), tools, tools, Approver.REFUSE);
+        RunResult r = agent.run(RunRequest.of("My uploads keep failing (ticket T-9)").withWorkflow(example("support-triage.yaml")), null);
+        assertEquals(Termination.ASKED_USER, r.termination(), r.detail());
+        assertEquals("Your disk is full: delete old exports. Did that work?", r.answer());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(List.of("get_ticket", "search_logs"), toolNames(i), "the sub-task sees only the state's tools");
+        }
+        String system = sim.received(PATH).getFirst().json().path("messages").get(0).path("content").asText();
+        assertTrue(system.contains("starts with a sub-task") && system.contains("at most 4 steps"), system);
+        String chooser = sim.received(PATH).get(3).body();
+        assertTrue(chooser.contains("subtask_done") && chooser.contains("disk of node 3 is full") && chooser.contains("Escalate"),
+                "the transition is chosen on the sub-task's outcome: " + chooser);
+        assertEquals(List.of("report_event", "ask_user"), toolNames(4), "after the sub-task: the next state's tools and the built-ins");
+        assertEquals(3, calls.size(), calls.toString());
+        assertEquals(List.of("Investigate", "Explain_Fix"), r.states().stream().map(StateVisit::path).toList());
+        String why = r.states().get(1).reason();
+        assertTrue(why.contains("sub-task of Investigate ended after 3 step(s)") && why.contains("delete old exports"), why);
+        // the sub-task's turns are in the history like any others: calls with all their results, then its outcome
+        JsonNode last = sim.received(PATH).get(4).json().path("messages");
+        assertTrue(last.toString().contains("node3: no space left on device") && last.toString().contains(outcome), last.toString());
+    }
+
+    @Test
+    void aSubTaskThatUsesItsStepsWithoutAnOutcomeIsDecidedOnWhatThereIs() throws Exception {
+        sim = new SimScript()
+                .calls("search_logs", "{\"q\":\"a\"}").calls("search_logs", "{\"q\":\"b\"}")
+                .calls("search_logs", "{\"q\":\"c\"}").calls("search_logs", "{\"q\":\"d\"}")   // 0-3: the bound is 4
+                .text("{\"target\":\"Escalate\",\"reason\":\"no cause found\"}")               // 4: the chooser
+                .calls("escalate_ticket", "{\"id\":\"T-9\"}")                                     // 5
+                .calls("report_event", event("escalated"))                                           // 6
+                .text("A person will take over ticket T-9.")                                          // 7: closing
+                .start();
+        List<String> calls = new ArrayList<>();
+        LocalTools tools = supportTools(calls);
+        Agent agent = new Agent(Sims.client(engines, sim.url()), tools, tools, Approver.REFUSE);
+        RunResult r = agent.run(RunRequest.of("Nothing works").withWorkflow(example("support-triage.yaml")), null);
+        assertEquals(Termination.ANSWERED, r.termination(), r.detail());
+        assertEquals("A person will take over ticket T-9.", r.answer());
+        for (int i = 0; i < 4; i++) {
+            assertEquals(List.of("get_ticket", "search_logs"), toolNames(i));
+        }
+        assertTrue(sim.received(PATH).get(4).body().contains("subtask_done"), "the chooser is asked about the sub-task's end");
+        assertEquals(List.of("escalate_ticket", "report_event", "ask_user"), toolNames(5));
+        assertEquals(List.of("Investigate", "Escalate", "Escalated"), r.states().stream().map(StateVisit::path).toList());
+        assertTrue(r.states().get(1).reason().contains("reached its bound of 4 steps"), r.states().get(1).reason());
+        assertEquals(5, calls.size(), calls.toString());
+        assertEquals(8, sim.received(PATH).size(), "no request past the script");
+    }
 }

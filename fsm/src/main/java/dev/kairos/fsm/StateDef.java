@@ -35,16 +35,37 @@ public sealed interface StateDef {
 
     Source at();
 
-    /** A leaf state that does the work of one step of the dialogue. */
+    /**
+     * For a state that starts with an open sub-task: the most model steps of the ReAct loop the agent
+     * runs with the state's tools before the state's transition is decided; 0 when there is none.
+     */
+    default int reactSteps() {
+        return 0;
+    }
+
+    /**
+     * A leaf state that does the work of one step of the dialogue; {@code reactSteps} > 0 marks an open
+     * sub-task (the {@code react} key).
+     */
     record Atomic(String name, String description, String prompt, List<String> tools, JsonNode slots,
                   ChoiceMode choice, List<String> onEntry, List<String> onExit, List<Transition> transitions,
-                  Source at) implements StateDef {
+                  Source at, int reactSteps) implements StateDef {
         public Atomic {
             tools = List.copyOf(tools);
             onEntry = List.copyOf(onEntry);
             onExit = List.copyOf(onExit);
             transitions = List.copyOf(transitions);
             at = at == null ? Source.unknown() : at;
+            if (reactSteps < 0) {
+                throw new IllegalArgumentException("reactSteps: must be >= 0, was " + reactSteps);
+            }
+        }
+
+        /** A state without a sub-task. */
+        public Atomic(String name, String description, String prompt, List<String> tools, JsonNode slots,
+                      ChoiceMode choice, List<String> onEntry, List<String> onExit, List<Transition> transitions,
+                      Source at) {
+            this(name, description, prompt, tools, slots, choice, onEntry, onExit, transitions, at, 0);
         }
 
         public static Atomic of(String name, Transition... transitions) {

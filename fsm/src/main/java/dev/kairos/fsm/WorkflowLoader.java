@@ -50,7 +50,10 @@ public final class WorkflowLoader {
 
     private static final Set<String> WORKFLOW_KEYS = Set.of("workflow", "description", "initial", "data", "guards", "states");
     private static final Set<String> STATE_KEYS = Set.of("type", "description", "prompt", "tools", "slots", "choice",
-            "onEntry", "onExit", "transitions", "initial", "states");
+            "onEntry", "onExit", "transitions", "initial", "states", "react");
+    /** The sub-loop's step bound when a state says just {@code react: true}. */
+    public static final int DEFAULT_REACT_STEPS = 5;
+    private static final int MAX_REACT_STEPS = 50;
     private static final Set<String> FINAL_KEYS = Set.of("type", "description", "prompt", "onEntry", "transitions");
     private static final Set<String> TRANSITION_KEYS = Set.of("event", "guard", "target", "description", "ignoreSlots");
 
@@ -190,6 +193,15 @@ public final class WorkflowLoader {
         if ("composite".equals(type) && !hasChildren) {
             diagnostics.add(Diagnostic.error(at, "type", "composite state '" + name + "' has no 'states'"));
         }
+        int react = keys.containsKey("react") ? react(name, keys.get("react").getValueNode()) : 0;
+        if (react > 0 && hasChildren) {
+            diagnostics.add(Diagnostic.error(at(keys.get("react").getKeyNode()), "type",
+                    "state '" + name + "': 'react' is for atomic states (a sub-task in one state), not composite ones"));
+        }
+        if (react > 0 && tools.isEmpty()) {
+            diagnostics.add(Diagnostic.error(at(keys.get("react").getKeyNode()), "type",
+                    "state '" + name + "': 'react' runs a sub-task with the state's tools, but it has no 'tools'"));
+        }
         if (hasChildren) {
             List<StateDef> children = states(keys.get("states").getValueNode());
             return new StateDef.Composite(name, description, prompt, tools, slots, choice, onEntry, onExit, transitions,
@@ -199,7 +211,30 @@ public final class WorkflowLoader {
             diagnostics.add(Diagnostic.error(at(keys.get("initial").getKeyNode()), "unknown-key",
                     "state '" + name + "' has 'initial' but no nested 'states'"));
         }
-        return new StateDef.Atomic(name, description, prompt, tools, slots, choice, onEntry, onExit, transitions, at);
+        return new StateDef.Atomic(name, description, prompt, tools, slots, choice, onEntry, onExit, transitions, at, react);
+    }
+
+    /** {@code react: true|false} or {@code react: {max_steps: N}} (1..50): the sub-loop's step bound, 0 for none. */
+    private int react(String state, Node node) {
+        String wrong = "state '" + state + "': 'react' must be true, false or {max_steps: N} with N from 1 to " + MAX_REACT_STEPS;
+        JsonNode v = json(node);
+        if (v.isBoolean()) {
+            return v.asBoolean() ? DEFAULT_REACT_STEPS : 0;
+        }
+        if (node instanceof MappingNode m) {
+            Map<String, NodeTuple> keys = keys(m, Set.of("max_steps"), "state '" + state + "': react");
+            if (!keys.containsKey("max_steps")) {
+                return DEFAULT_REACT_STEPS;
+            }
+            JsonNode n = json(keys.get("max_steps").getValueNode());
+            if (n.isIntegralNumber() && n.asLong() >= 1 && n.asLong() <= MAX_REACT_STEPS) {
+                return n.asInt();
+            }
+            diagnostics.add(Diagnostic.error(valueAt(keys.get("max_steps").getValueNode()), "type", wrong));
+            return 0;
+        }
+        diagnostics.add(Diagnostic.error(valueAt(node), "type", wrong));
+        return 0;
     }
 
     private List<Transition> transitions(String state, Node node) {

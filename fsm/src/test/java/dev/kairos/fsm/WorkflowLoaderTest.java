@@ -76,7 +76,7 @@ class WorkflowLoaderTest {
                       - {event: go, targte: A}
                 """);
         assertTrue(e.contains("f.yaml:5:5: error: state 'A': unknown key 'promt' (expected one of [choice, description, initial, "
-                + "onEntry, onExit, prompt, slots, states, tools, transitions, type]) [unknown-key]"), e.toString());
+                + "onEntry, onExit, prompt, react, slots, states, tools, transitions, type]) [unknown-key]"), e.toString());
         assertTrue(e.contains("f.yaml:7:21: error: transition of 'A': unknown key 'targte' (expected one of [description, event, "
                 + "guard, ignoreSlots, target]) [unknown-key]"), e.toString());
         assertTrue(e.contains("f.yaml:7:9: error: transition of 'A' has no 'target' [missing-key]"), e.toString());
@@ -135,5 +135,35 @@ class WorkflowLoaderTest {
         assertNull(WorkflowLoader.read("f.yaml", "{").workflow());
         WorkflowException ex = assertThrows(WorkflowException.class, () -> WorkflowLoader.load("f.yaml", "initial: A\n"));
         assertEquals(2, ex.diagnostics().size());
+    }
+
+    @Test
+    void reactMarksAnAtomicStateWithToolsForASubTask() {
+        Workflow w = WorkflowLoader.load("r.yaml", """
+                workflow: R
+                initial: A
+                states:
+                  A: {tools: [search], react: {max_steps: 3}, transitions: [{event: subtask_done, target: B}]}
+                  B: {tools: [search], react: true, transitions: [{target: C}]}
+                  C: {type: final}
+                """);
+        assertEquals(3, w.state("A").orElseThrow().reactSteps());
+        assertEquals(WorkflowLoader.DEFAULT_REACT_STEPS, w.state("B").orElseThrow().reactSteps());
+        assertEquals(0, w.state("C").orElseThrow().reactSteps());
+        List<String> e = errors("""
+                workflow: R
+                initial: A
+                states:
+                  A: {react: true, transitions: [{target: B}]}
+                  B: {tools: [t], react: {max_steps: 0}, transitions: [{target: C}]}
+                  C: {tools: [t], react: sometimes, transitions: [{target: D}]}
+                  D: {tools: [t], react: {steps: 2}, initial: E, states: {E: {type: final}}, transitions: [{target: F}]}
+                  F: {type: final}
+                """);
+        assertTrue(e.stream().anyMatch(x -> x.startsWith("f.yaml:4:") && x.contains("'A'") && x.contains("no 'tools'")), e.toString());
+        assertTrue(e.stream().anyMatch(x -> x.startsWith("f.yaml:5:") && x.contains("'B'") && x.contains("max_steps: N")), e.toString());
+        assertTrue(e.stream().anyMatch(x -> x.startsWith("f.yaml:6:") && x.contains("'C'") && x.contains("must be true, false")), e.toString());
+        assertTrue(e.stream().anyMatch(x -> x.startsWith("f.yaml:7:") && x.contains("unknown key 'steps'")), e.toString());
+        assertTrue(e.stream().anyMatch(x -> x.startsWith("f.yaml:7:") && x.contains("not composite")), e.toString());
     }
 }

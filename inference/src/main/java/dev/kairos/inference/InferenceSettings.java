@@ -25,8 +25,12 @@ public record InferenceSettings(List<Endpoint> endpoints, Duration probeCacheTtl
     /** The part a model plays: a small fast one for simple steps, a large one for hard ones. */
     public enum Role { SMALL, LARGE, ANY }
 
-    /** How tool calls travel: the engine's native tool calling, or a text protocol we parse ourselves. */
-    public enum ToolProtocol { NATIVE, HERMES, LLAMA3_JSON, REACT, JSON_ACTION }
+    /**
+     * How tool calls travel: the engine's native tool calling, or a text protocol we parse ourselves.
+     * AUTO (an endpoint whose config names none) asks the capability probe: native where the engine
+     * can call tools, else the text protocol that suits the model ({@link Engines#toolProtocolFor}).
+     */
+    public enum ToolProtocol { AUTO, NATIVE, HERMES, LLAMA3_JSON, REACT, JSON_ACTION }
 
     /** Time limits of one call. */
     public record Timeouts(Duration connect, Duration firstToken, Duration total, Duration slotWait) {
@@ -143,7 +147,7 @@ public record InferenceSettings(List<Endpoint> endpoints, Duration probeCacheTtl
             if (parallelSlots < 1 || parallelSlots > 4096) {
                 throw new IllegalArgumentException("parallelSlots: must be in [1, 4096], was " + parallelSlots);
             }
-            toolProtocol = toolProtocol == null ? ToolProtocol.NATIVE : toolProtocol;
+            toolProtocol = toolProtocol == null ? ToolProtocol.AUTO : toolProtocol;
             timeouts = timeouts == null ? Timeouts.DEFAULTS : timeouts;
             retry = retry == null ? Retry.DEFAULTS : retry;
         }

@@ -61,6 +61,9 @@ public final class CheckpointJson {
         o.put("answer", c.answer());
         o.put("detail", c.detail());
         o.put("updated_at", c.updatedAt().toString());
+        if (c.summary() != null) {
+            o.set("summary", summary(c.summary()));
+        }
         return o.toString();
     }
 
@@ -93,7 +96,15 @@ public final class CheckpointJson {
                 messages(o.path("messages")), text(o, "workflow_snapshot"),
                 new Usage(o.path("usage").path("prompt").asInt(), o.path("usage").path("completion").asInt()),
                 per, rep, inFlight, calls, states, approvals, t == null ? null : Termination.valueOf(t),
-                text(o, "answer"), text(o, "detail"), Instant.parse(o.path("updated_at").asText()));
+                text(o, "answer"), text(o, "detail"), Instant.parse(o.path("updated_at").asText()), summary(o.path("summary")));
+    }
+
+    private static ObjectNode summary(Conversation.Summary s) {
+        return JSON.createObjectNode().put("text", s.text()).put("covers", s.covers());
+    }
+
+    private static Conversation.Summary summary(JsonNode n) {
+        return n.isObject() ? new Conversation.Summary(n.path("text").asText(), n.path("covers").asInt()) : null;
     }
 
     private static String text(JsonNode o, String field) {
@@ -103,13 +114,17 @@ public final class CheckpointJson {
 
     private static ObjectNode request(RunRequest r) {
         ObjectNode o = JSON.createObjectNode().put("run_id", r.runId()).put("task", r.task()).put("system", r.system())
-                .put("model", r.model()).put("user_profile", r.userProfile()).put("require_tool", r.requireTool());
+                .put("model", r.model()).put("user_profile", r.userProfile()).put("require_tool", r.requireTool())
+                .put("user", r.user());
         if (r.workflow() != null) {
             o.putObject("workflow").put("file", r.workflow().file()).put("text", r.workflow().text());
         }
         Conversation c = r.conversation();
         ObjectNode conv = o.putObject("conversation").put("session", c.session()).put("workflow_snapshot", c.workflowSnapshot());
         conv.set("messages", messages(c.messages()));
+        if (c.summary() != null) {
+            conv.set("summary", summary(c.summary()));
+        }
         Limits l = r.limits();
         o.putObject("limits").put("max_steps", l.maxSteps()).put("max_calls_per_turn", l.maxCallsPerTurn())
                 .put("max_calls_per_tool", l.maxCallsPerTool()).put("max_repeats", l.maxRepeats())
@@ -121,12 +136,13 @@ public final class CheckpointJson {
         JsonNode w = o.path("workflow");
         WorkflowSource wf = w.isObject() ? new WorkflowSource(w.path("file").asText(), w.path("text").asText()) : null;
         JsonNode c = o.path("conversation");
-        Conversation conv = new Conversation(c.path("session").asText(), messages(c.path("messages")), text(c, "workflow_snapshot"));
+        Conversation conv = new Conversation(c.path("session").asText(), messages(c.path("messages")), text(c, "workflow_snapshot"),
+                summary(c.path("summary")));
         JsonNode l = o.path("limits");
         Limits limits = new Limits(l.path("max_steps").asInt(), l.path("max_calls_per_turn").asInt(), l.path("max_calls_per_tool").asInt(),
                 l.path("max_repeats").asInt(), l.path("token_budget").asLong(), Duration.ofMillis(l.path("deadline_ms").asLong()));
         return new RunRequest(text(o, "run_id"), o.path("task").asText(), text(o, "system"), wf, conv, limits,
-                text(o, "model"), text(o, "user_profile"), o.path("require_tool").asBoolean());
+                text(o, "model"), text(o, "user_profile"), o.path("require_tool").asBoolean(), text(o, "user"));
     }
 
     static ArrayNode messages(List<Message> messages) {

@@ -43,7 +43,7 @@ public final class GraphRunStore implements RunStore {
             if (!messages.isEmpty() && messages.getLast() instanceof dev.kairos.inference.Message.Assistant a && !a.toolCalls().isEmpty()) {
                 messages.removeLast();
             }
-            return new Conversation(name, messages, c.workflowSnapshot());
+            return new Conversation(name, messages, c.workflowSnapshot(), c.summary());
         });
     }
 }

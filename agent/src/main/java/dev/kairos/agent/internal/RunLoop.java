@@ -3,12 +3,14 @@ package dev.kairos.agent.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kairos.agent.AgentMemory;
 import dev.kairos.agent.Approval;
 import dev.kairos.agent.Approver;
 import dev.kairos.agent.CatalogueTool;
 import dev.kairos.agent.Checkpoint;
 import dev.kairos.agent.Conversation;
 import dev.kairos.agent.Limits;
+import dev.kairos.agent.MemoryOptions;
 import dev.kairos.agent.RunEvent;
 import dev.kairos.agent.RunRequest;
 import dev.kairos.agent.RunResult;
@@ -73,6 +75,7 @@ public final class RunLoop implements Callable<RunResult> {
     private final RunRequest request;
     private final ChatClient engine;
     private final ChatClient smallEngine;
+    private final ChatClient slotEngine;
     private final ToolCatalogue catalogue;
     private final ToolExecutor executor;
     private final Approver approver;
@@ -90,22 +93,37 @@ public final class RunLoop implements Callable<RunResult> {
     private final List<ToolCallResult> calls = Collections.synchronizedList(new ArrayList<>());
     private final List<StateVisit> states = Collections.synchronizedList(new ArrayList<>());
     private final List<Approval> approvals = Collections.synchronizedList(new ArrayList<>());
+    private final Set<String> earlyIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Checkpoint resumedFrom;
     private WorkflowRun workflow;
     private List<ToolSpec> reactTools;
+
+    /** The agent's memory in this run (null when the agent has none), and what it shows the model. */
+    private final RunMemory memory;
+    private final int userIndex;
+    private Conversation.Summary summary;
+    private String memoryBlock;
+    private String recallBlock;
+    private String storedProfile;
 
     private volatile Thread runner;
     private volatile ToolExecutor.Turn turn;
     private volatile boolean cancelled;
     private volatile boolean expired;
 
-    public RunLoop(String runId, RunRequest request, ChatClient engine, ChatClient smallEngine, ToolCatalogue catalogue,
-                   ToolExecutor executor, Approver approver, RunStore store, Consumer<RunEvent> events,
-                   Checkpoint resumedFrom) {
+    /**
+     * @param smallEngine the model for transition choices (may be the main one)
+     * @param slotEngine  the small model that fills slots from the user's message, or null: the main
+     *                    model fills them through the built-in tool
+     */
+    public RunLoop(String runId, RunRequest request, ChatClient engine, ChatClient smallEngine, ChatClient slotEngine,
+                   ToolCatalogue catalogue, ToolExecutor executor, Approver approver, RunStore store,
+                   Consumer<RunEvent> events, Checkpoint resumedFrom, AgentMemory agentMemory, MemoryOptions memoryOptions) {
         this.runId = runId;
         this.request = request;
         this.engine = engine;
         this.smallEngine = smallEngine;
+        this.slotEngine = slotEngine;
         this.catalogue = catalogue;
         this.executor = executor;
         this.approver = approver;
@@ -133,6 +151,9 @@ public final class RunLoop implements Callable<RunResult> {
             this.states.addAll(resumedFrom.states());
             this.approvals.addAll(resumedFrom.approvals());
         }
+        this.memory = agentMemory == null ? null : new RunMemory(agentMemory, memoryOptions, smallEngine, runId);
+        this.userIndex = request.conversation().messages().size();
+        this.summary = resumedFrom != null ? resumedFrom.summary() : request.conversation().summary();
         // A resumed run gets its whole deadline again: the time it was down is not its fault.
         this.deadlineAt = Instant.now().plus(limits.deadline());
     }
@@ -172,6 +193,13 @@ public final class RunLoop implements Callable<RunResult> {
         RunResult result;
         try {
             result = loop();
+            if (memory != null && (result.termination() == Termination.ANSWERED || result.termination() == Termination.ASKED_USER)) {
+                try {
+                    memory.afterTurn(request, result.answer(), storedProfile);
+                } catch (RuntimeException e) {
+                    LOG.warn("run {}: the turn was not kept in memory: {}", runId, e.toString());
+                }
+            }
         } catch (RuntimeException e) {
             LOG.warn("run {} failed", runId, e);
             result = end(Termination.FAILED, "", "internal error: " + e);
@@ -187,7 +215,7 @@ public final class RunLoop implements Callable<RunResult> {
         if (request.workflow() != null) {
             try {
                 workflow = new WorkflowRun(request.workflow(), resumedFrom != null ? resumedFrom.workflowSnapshot()
-                        : request.conversation().workflowSnapshot(), smallEngine, null, this::entered);
+                        : request.conversation().workflowSnapshot(), smallEngine, null, slotEngine, this::entered);
             } catch (WorkflowException e) {
                 return end(Termination.FAILED, "", "workflow " + request.workflow().file() + " does not validate:\n" + e.getMessage());
             } catch (RuntimeException e) {
@@ -195,6 +223,28 @@ public final class RunLoop implements Callable<RunResult> {
             }
         } else {
             reactTools = catalogue.specs();
+        }
+        if (workflow != null && slotEngine != null && resumedFrom == null) {
+            try {
+                List<String> filled = workflow.extractSlots(request.task(), List.copyOf(messages), step);
+                LOG.debug("run {}: the small model filled {}", runId, filled);
+            } catch (EngineException e) {
+                // not fatal: the main model sees what is missing and asks
+                LOG.warn("run {}: the small model could not fill slots: {}", runId, e.getMessage());
+            }
+        }
+        if (memory != null) {
+            try {
+                List<ToolSpec> tools = workflow != null ? workflow.specs(catalogue) : reactTools;
+                RunMemory.Blocks b = memory.prepare(request, messages.subList(0, Math.min(userIndex, messages.size())), summary,
+                        RunMemory.fixedTokens(system, tools));
+                summary = b.summary();
+                memoryBlock = b.stable();
+                recallBlock = b.recall();
+                storedProfile = b.profile();
+            } catch (RuntimeException e) {
+                LOG.warn("run {}: memory left out of this run: {}", runId, e.toString()); // memory never fails a run
+            }
         }
         checkpoint(List.of());
         if (resumedFrom != null && !resumedFrom.inFlight().isEmpty()) {
@@ -220,89 +270,182 @@ public final class RunLoop implements Callable<RunResult> {
                 return end(Termination.TOKEN_BUDGET, lastContent, "used " + usage.totalTokens() + " tokens (budget " + limits.tokenBudget() + ")");
             }
             events.accept(new RunEvent.StepStarted(runId, step + 1));
+            boolean subtask = workflow != null && workflow.pendingSubtask() > 0;
             ChatRequest req = requestForStep();
             ChatResponse response;
-            try {
-                response = engine.stream(req, e -> {
-                    if (e instanceof StreamEvent.ContentDelta(String text)) {
-                        events.accept(new RunEvent.ContentDelta(runId, text));
-                    }
-                });
-            } catch (EngineException.Cancelled e) {
-                return stopped(lastContent);
-            } catch (EngineException e) {
-                if (cancelled || expired) {
+            // Read-only calls whose arguments are complete start while the model is still talking; whatever
+            // does not end up in this step's turn (the stream failed, a guard stopped the run) is dropped here.
+            try (EarlyStarts early = new EarlyStarts()) {
+                try {
+                    response = engine.stream(req, e -> {
+                        switch (e) {
+                            case StreamEvent.ContentDelta(String text) -> events.accept(new RunEvent.ContentDelta(runId, text));
+                            case StreamEvent.ToolCallCompleted(ToolCall c) -> early.offer(c);
+                            default -> {
+                            }
+                        }
+                    });
+                } catch (EngineException.Cancelled e) {
                     return stopped(lastContent);
-                }
-                // A stream cut after output began is not retried by the endpoint's resilience (the output was
-                // seen); the step can be: the history is unchanged. Everything else has had its retries.
-                boolean transientFault = e instanceof EngineException.ConnectionLost lost && lost.outputDelivered();
-                if (transientFault && ++engineFailures <= ENGINE_STEP_RETRIES) {
-                    LOG.info("run {}: step {} failed ({}); trying the step again", runId, step + 1, e.getMessage());
-                    continue; // the history is unchanged, so the retried request is the same prefix
-                }
-                return end(Termination.ENGINE_UNAVAILABLE, lastContent, "engine: " + e.getMessage());
-            }
-            engineFailures = 0;
-            step++;
-            usage = usage.plus(response.usage());
-            if (!response.content().isBlank()) {
-                lastContent = response.content().strip();
-            }
-            if (!response.hasToolCalls()) {
-                if (workflow == null && request.requireTool() && calls.isEmpty()) {
-                    messages.add(response.asMessage());
-                    if (++nudges > NUDGES) {
-                        checkpoint(List.of());
-                        return end(Termination.NO_TOOL_CALL, lastContent, "the model answered " + nudges
-                                + " times without the tool call this task requires");
+                } catch (EngineException e) {
+                    early.close();
+                    if (cancelled || expired) {
+                        return stopped(lastContent);
                     }
-                    messages.add(Message.user("You answered without calling a tool, but this task requires one. "
-                            + "Call one of the tools now: " + String.join(", ", reactTools.stream().map(ToolSpec::name).toList()) + "."));
+                    // A stream cut after output began is not retried by the endpoint's resilience (the output was
+                    // seen); the step can be: the history is unchanged. Everything else has had its retries.
+                    boolean transientFault = e instanceof EngineException.ConnectionLost lost && lost.outputDelivered();
+                    if (transientFault && ++engineFailures <= ENGINE_STEP_RETRIES) {
+                        LOG.info("run {}: step {} failed ({}); trying the step again", runId, step + 1, e.getMessage());
+                        continue; // the history is unchanged, so the retried request is the same prefix
+                    }
+                    return end(Termination.ENGINE_UNAVAILABLE, lastContent, "engine: " + e.getMessage());
+                }
+                engineFailures = 0;
+                step++;
+                usage = usage.plus(response.usage());
+                if (!response.content().isBlank()) {
+                    lastContent = response.content().strip();
+                }
+                if (!response.hasToolCalls()) {
+                    if (workflow == null && request.requireTool() && calls.isEmpty()) {
+                        messages.add(response.asMessage());
+                        if (++nudges > NUDGES) {
+                            checkpoint(List.of());
+                            return end(Termination.NO_TOOL_CALL, lastContent, "the model answered " + nudges
+                                    + " times without the tool call this task requires");
+                        }
+                        messages.add(Message.user("You answered without calling a tool, but this task requires one. "
+                                + "Call one of the tools now: " + String.join(", ", reactTools.stream().map(ToolSpec::name).toList()) + "."));
+                        checkpoint(List.of());
+                        continue;
+                    }
+                    messages.add(response.asMessage());
+                    if (subtask && workflow.pendingSubtask() > 0) {
+                        // the sub-task's outcome: the state's transition is decided on it, and the run goes on
+                        workflow.finishSubtask(response.content().strip(), true, List.copyOf(messages), step);
+                        checkpoint(List.of());
+                        continue;
+                    }
                     checkpoint(List.of());
-                    continue;
+                    if (workflow != null && !workflow.finished()) {
+                        // Plain text in a workflow is said to the user; their reply comes with the next run.
+                        return end(Termination.ASKED_USER, lastContent, "waiting for the user in " + workflow.path().relative());
+                    }
+                    return end(Termination.ANSWERED, lastContent, "");
                 }
-                messages.add(response.asMessage());
-                checkpoint(List.of());
-                if (workflow != null && !workflow.finished()) {
-                    // Plain text in a workflow is said to the user; their reply comes with the next run.
-                    return end(Termination.ASKED_USER, lastContent, "waiting for the user in " + workflow.path().relative());
+                List<ToolCall> turnCalls = withIds(response.toolCalls());
+                if (turnCalls.size() > limits.maxCallsPerTurn()) {
+                    return end(Termination.MAX_CALLS_PER_TURN, lastContent, "the model asked for " + turnCalls.size()
+                            + " calls in one turn (limit " + limits.maxCallsPerTurn() + ")");
                 }
-                return end(Termination.ANSWERED, lastContent, "");
-            }
-            List<ToolCall> turnCalls = withIds(response.toolCalls());
-            if (turnCalls.size() > limits.maxCallsPerTurn()) {
-                return end(Termination.MAX_CALLS_PER_TURN, lastContent, "the model asked for " + turnCalls.size()
-                        + " calls in one turn (limit " + limits.maxCallsPerTurn() + ")");
-            }
-            Map<String, Integer> tally = new HashMap<>(perTool);
-            for (ToolCall c : turnCalls) {
-                int n = tally.merge(c.name(), 1, Integer::sum);
-                if (n > limits.maxCallsPerTool()) {
-                    return end(Termination.MAX_CALLS_PER_TOOL, lastContent, "tool '" + c.name() + "' was called " + n
-                            + " times (limit " + limits.maxCallsPerTool() + " per run)");
+                Map<String, Integer> tally = new HashMap<>(perTool);
+                for (ToolCall c : turnCalls) {
+                    int n = tally.merge(c.name(), 1, Integer::sum);
+                    if (n > limits.maxCallsPerTool()) {
+                        return end(Termination.MAX_CALLS_PER_TOOL, lastContent, "tool '" + c.name() + "' was called " + n
+                                + " times (limit " + limits.maxCallsPerTool() + " per run)");
+                    }
+                }
+                perTool.clear();
+                perTool.putAll(tally);
+                Set<String> blocked = new HashSet<>();
+                for (ToolCall c : turnCalls) {
+                    int n = repeats.merge(key(c), 1, Integer::sum);
+                    if (n > limits.maxRepeats()) {
+                        return end(Termination.REPEATED_CALL, lastContent, "the model repeated " + c.name() + " " + c.arguments()
+                                + " " + n + " times, after it was told the call would not run again");
+                    }
+                    if (n == limits.maxRepeats()) {
+                        blocked.add(c.id());
+                    }
+                }
+                Message.Assistant assistant = new Message.Assistant(response.content(), turnCalls, response.reasoning());
+                TurnOutcome outcome = runTurn(assistant, turnCalls, blocked, Set.of(), early.turn());
+                if (outcome.stop() != null) {
+                    return outcome.stop();
+                }
+                if (outcome.question() != null) {
+                    return end(Termination.ASKED_USER, outcome.question(), "waiting for the user in " + workflow.path().relative());
+                }
+                if (subtask && workflow.pendingSubtask() > 0 && workflow.subtaskStep()) {
+                    // the sub-task used its steps without an outcome: decide on what there is
+                    workflow.finishSubtask(response.content().strip(), false, List.copyOf(messages), step);
+                    checkpoint(List.of());
                 }
             }
-            perTool.clear();
-            perTool.putAll(tally);
-            Set<String> blocked = new HashSet<>();
-            for (ToolCall c : turnCalls) {
-                int n = repeats.merge(key(c), 1, Integer::sum);
-                if (n > limits.maxRepeats()) {
-                    return end(Termination.REPEATED_CALL, lastContent, "the model repeated " + c.name() + " " + c.arguments()
-                            + " " + n + " times, after it was told the call would not run again");
-                }
-                if (n == limits.maxRepeats()) {
-                    blocked.add(c.id());
+        }
+    }
+
+    /**
+     * The read-only calls of one model turn started before the turn ended (their arguments streamed in
+     * complete). Only calls the turn would run anyway start early: known, read-only, needing no approval,
+     * allowed in the workflow's state, within the loop guards. Closing it cancels what is still running;
+     * after the turn took the calls over that is a no-op.
+     */
+    private final class EarlyStarts implements AutoCloseable {
+        private final Set<String> historyIds = new HashSet<>();
+        private final Set<String> ids = new HashSet<>();
+        private final Map<String, Integer> tally = new HashMap<>();
+        private final Map<String, Integer> keys = new HashMap<>();
+        private int completed;
+        private ToolExecutor.Turn turn;
+        private boolean closed;
+
+        EarlyStarts() {
+            for (Message m : messages) {
+                if (m instanceof Message.Assistant a) {
+                    a.toolCalls().forEach(c -> historyIds.add(c.id()));
                 }
             }
-            Message.Assistant assistant = new Message.Assistant(response.content(), turnCalls, response.reasoning());
-            TurnOutcome outcome = runTurn(assistant, turnCalls, blocked, Set.of());
-            if (outcome.stop() != null) {
-                return outcome.stop();
+        }
+
+        /** Called from the stream's thread for each call whose arguments are complete. */
+        synchronized void offer(ToolCall c) {
+            completed++;
+            if (closed || cancelled || expired || completed > limits.maxCallsPerTurn()) {
+                return;
             }
-            if (outcome.question() != null) {
-                return end(Termination.ASKED_USER, outcome.question(), "waiting for the user in " + workflow.path().relative());
+            // The same id as the turn will give it (see withIds), so the turn finds the call already running.
+            if (c.id().isBlank() || historyIds.contains(c.id()) || !ids.add(c.id()) || !c.argumentsParse()) {
+                return;
+            }
+            CatalogueTool tool = catalogue.find(c.name()).orElse(null);
+            if (tool == null || !tool.readOnly() || needsApproval(tool)) {
+                return;
+            }
+            if (workflow != null && (WorkflowRun.builtin(c.name()) || !workflow.allowedTools().contains(c.name()))) {
+                return;
+            }
+            if (perTool.getOrDefault(c.name(), 0) + tally.merge(c.name(), 1, Integer::sum) > limits.maxCallsPerTool()) {
+                return;
+            }
+            String k = key(c);
+            if (repeats.getOrDefault(k, 0) + keys.merge(k, 1, Integer::sum) >= limits.maxRepeats()) {
+                return; // the turn would answer it with the repeat warning instead of running it
+            }
+            if (turn == null) {
+                turn = executor.begin(RunLoop.this::onToolEvent);
+                RunLoop.this.turn = turn;
+            }
+            earlyIds.add(c.id());
+            LOG.debug("run {}: starting read-only call {} ({}) before the model's turn ended", runId, c.id(), c.name());
+            turn.start(c);
+        }
+
+        /** The turn the early calls run in, handed to the turn's own handling (null when none started). */
+        synchronized ToolExecutor.Turn turn() {
+            return turn;
+        }
+
+        @Override
+        public synchronized void close() {
+            closed = true;
+            if (turn != null) {
+                turn.close();
+                if (RunLoop.this.turn == turn) {
+                    RunLoop.this.turn = null;
+                }
             }
         }
     }
@@ -312,14 +455,43 @@ public final class RunLoop implements Callable<RunResult> {
         List<Message> all = new ArrayList<>(messages.size() + 1);
         List<ToolSpec> tools;
         if (workflow != null) {
-            all.add(Message.system(system + "\n\n" + workflow.statePrompt(messages, request.userProfile())));
-            tools = workflow.specs(catalogue);
+            all.add(Message.system(system + "\n\n" + workflow.statePrompt(messages, userProfile())));
+            tools = workflow.pendingSubtask() > 0 ? workflow.subtaskSpecs(catalogue) : workflow.specs(catalogue);
         } else {
             all.add(Message.system(system));
             tools = reactTools;
         }
-        all.addAll(messages);
+        all.addAll(window());
         return new ChatRequest(request.model(), all, tools, ToolChoice.AUTO, true, ResponseFormat.TEXT, Sampling.DEFAULTS);
+    }
+
+    /**
+     * What follows the system prompt: with memory, the blocks that change seldom (profile, summary),
+     * then the window (the messages the summary does not cover), with this run's message carrying its
+     * recall block; the same for every step of the run, so each step's prompt extends the last one.
+     */
+    private List<Message> window() {
+        if (memory == null) {
+            return messages;
+        }
+        List<Message> out = new ArrayList<>(messages.size() + 1);
+        if (memoryBlock != null) {
+            out.add(Message.system(memoryBlock));
+        }
+        int from = summary == null ? 0 : Math.min(summary.covers(), userIndex);
+        for (int i = from; i < messages.size(); i++) {
+            Message m = messages.get(i);
+            if (i == userIndex && recallBlock != null && m instanceof Message.User u) {
+                m = Message.user(recallBlock + "\n\n" + u.text());
+            }
+            out.add(m);
+        }
+        return out;
+    }
+
+    /** The profile a workflow's prompt shows: the request's, else the one the memory keeps. */
+    private String userProfile() {
+        return request.userProfile() != null ? request.userProfile() : storedProfile;
     }
 
     private record TurnOutcome(RunResult stop, String question) {
@@ -330,14 +502,14 @@ public final class RunLoop implements Callable<RunResult> {
      * need approval are asked on their own threads while the others run; refused ones are not run.
      */
     private TurnOutcome runTurn(Message.Assistant assistant, List<ToolCall> turnCalls, Set<String> blocked,
-                                Set<String> interrupted) {
+                                Set<String> interrupted, ToolExecutor.Turn started) {
         checkpoint(turnCalls, assistant);
         Map<String, ToolCallResult> results = new LinkedHashMap<>();
         List<ToolCall> builtins = new ArrayList<>();
         List<ToolCall> toExecutor = new ArrayList<>();
         Map<String, CompletableFuture<Approval>> asked = new LinkedHashMap<>();
         boolean stoppedMidTurn = false;
-        try (ToolExecutor.Turn t = executor.begin(this::onToolEvent)) {
+        try (ToolExecutor.Turn t = started != null ? started : executor.begin(this::onToolEvent)) {
             turn = t;
             for (ToolCall c : turnCalls) {
                 if (blocked.contains(c.id())) {
@@ -411,8 +583,8 @@ public final class RunLoop implements Callable<RunResult> {
             if (r == null) {
                 r = result(c, ToolOutcome.CANCELLED, "The run was stopped before this call finished.");
             }
-            if (!toExecutor.contains(c)) {
-                calls.add(r); // executor calls were recorded as they finished
+            if (!toExecutor.contains(c) || earlyIds.contains(c.id())) {
+                calls.add(r); // executor calls were recorded as they finished, except those started early
             }
             turnMessages.add(r.toMessage());
         }
@@ -445,7 +617,7 @@ public final class RunLoop implements Callable<RunResult> {
         }
         LOG.info("run {} resumed with {} call(s) in flight: {} re-run, {} reported as interrupted", runId, inFlight.size(),
                 inFlight.size() - interrupted.size(), interrupted.size());
-        TurnOutcome o = runTurn(assistant, assistant.toolCalls(), Set.of(), interrupted);
+        TurnOutcome o = runTurn(assistant, assistant.toolCalls(), Set.of(), interrupted, null);
         if (o.stop() != null) {
             return o.stop();
         }
@@ -502,7 +674,9 @@ public final class RunLoop implements Callable<RunResult> {
             case ToolEvent.Started s -> events.accept(new RunEvent.ToolCallStarted(runId, s.call(), s.provider()));
             case ToolEvent.Progress p -> events.accept(new RunEvent.ToolCallProgress(runId, p.call(), p.progress(), p.total(), p.message()));
             case ToolEvent.Finished f -> {
-                calls.add(f.result());
+                if (!earlyIds.contains(f.result().call().id())) {
+                    calls.add(f.result()); // a call started early is recorded only if its turn keeps it
+                }
                 events.accept(new RunEvent.ToolCallFinished(runId, f.result()));
             }
         }
@@ -515,14 +689,14 @@ public final class RunLoop implements Callable<RunResult> {
 
     /** The closing answer of a finished workflow: one step with the final state's prompt and no tools. */
     private RunResult closeWorkflow() {
-        String prompt = workflow.finalPrompt(messages, request.userProfile());
+        String prompt = workflow.finalPrompt(messages, userProfile());
         if (step >= limits.maxSteps()) {
             return end(Termination.ANSWERED, lastAssistantText(), "workflow finished in " + workflow.path().relative());
         }
         events.accept(new RunEvent.StepStarted(runId, step + 1));
         List<Message> all = new ArrayList<>();
         all.add(Message.system(system + "\n\n" + prompt));
-        all.addAll(messages);
+        all.addAll(window());
         try {
             ChatResponse r = engine.stream(new ChatRequest(request.model(), all, List.of(), ToolChoice.AUTO, true,
                     ResponseFormat.TEXT, Sampling.DEFAULTS), e -> {
@@ -561,7 +735,7 @@ public final class RunLoop implements Callable<RunResult> {
 
     private RunResult end(Termination t, String answer, String detail) {
         Conversation conv = new Conversation(request.conversation().session(), messages,
-                workflow != null ? workflow.snapshot() : request.conversation().workflowSnapshot());
+                workflow != null ? workflow.snapshot() : request.conversation().workflowSnapshot(), summary);
         RunResult r = new RunResult(runId, conv.session(), answer, t, detail, step, snapshotOf(calls), snapshotOf(states),
                 snapshotOf(approvals), usage, conv);
         save(List.of(), null, t, answer, detail);
@@ -587,7 +761,7 @@ public final class RunLoop implements Callable<RunResult> {
         try {
             store.save(new Checkpoint(runId, request, step, m, workflow != null ? workflow.snapshot()
                     : request.conversation().workflowSnapshot(), usage, perTool, repeats, inFlight,
-                    snapshotOf(calls), snapshotOf(states), snapshotOf(approvals), t, answer, detail, Instant.now()));
+                    snapshotOf(calls), snapshotOf(states), snapshotOf(approvals), t, answer, detail, Instant.now(), summary));
         } catch (RuntimeException e) {
             // A run that cannot be checkpointed still runs; say so, loudly, once per failure.
             LOG.warn("run {}: checkpoint after step {} failed: {}", runId, step, e.toString());

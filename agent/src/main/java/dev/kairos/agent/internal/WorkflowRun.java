@@ -49,6 +49,8 @@ final class WorkflowRun implements TransitionChooser {
     static final String FILL = "fill_slots";
     static final String EVENT = "report_event";
     static final String ASK = "ask_user";
+    /** Fired when a state's sub-task ({@code react}) ends, with its answer, steps and whether it finished. */
+    static final String SUBTASK_DONE = "subtask_done";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A built-in call's result, and the question when it ends the turn. */
@@ -59,6 +61,8 @@ final class WorkflowRun implements TransitionChooser {
     private final MachineInstance instance;
     private final ChatClient chooserEngine;
     private final String chooserModel;
+    /** The small model that fills slots from the user's message; null: the main model does, with {@link #FILL}. */
+    private final ChatClient slotEngine;
     private final Consumer<StateVisit> entered;
     private List<Message> history = List.of();
     private int step;
@@ -67,12 +71,13 @@ final class WorkflowRun implements TransitionChooser {
     private String rendered;
 
     WorkflowRun(WorkflowSource source, String snapshot, ChatClient chooserEngine, String chooserModel,
-                Consumer<StateVisit> entered) {
+                ChatClient slotEngine, Consumer<StateVisit> entered) {
         this.workflow = source.load();
         Machine machine = Machine.of(workflow);
         this.instance = snapshot == null ? machine.start() : machine.restore(Snapshot.fromJson(snapshot));
         this.chooserEngine = chooserEngine;
         this.chooserModel = chooserModel;
+        this.slotEngine = slotEngine;
         this.entered = entered;
         if (snapshot == null) {
             entered.accept(new StateVisit(0, instance.path().relative(), "the workflow starts in its initial state"));
@@ -113,10 +118,79 @@ final class WorkflowRun implements TransitionChooser {
         return out;
     }
 
+    /** The functions of the state's sub-task: only the state's own tools, no built-ins. */
+    List<ToolSpec> subtaskSpecs(ToolCatalogue catalogue) {
+        List<String> allowed = instance.tools();
+        List<ToolSpec> out = new ArrayList<>();
+        for (CatalogueTool t : catalogue.tools()) {
+            if (allowed.contains(t.modelName()) && !builtin(t.modelName())) {
+                out.add(t.spec());
+            }
+        }
+        return out;
+    }
+
+    /** The step bound of the active state's sub-task while it is still to be done in this visit; 0 otherwise. */
+    int pendingSubtask() {
+        StateDef s = instance.isFinished() ? null : state(instance.path().leaf());
+        if (s == null || s.reactSteps() == 0) {
+            return 0;
+        }
+        JsonNode rec = subtaskRecord(s);
+        return rec.path("done").asBoolean(false) ? 0 : s.reactSteps();
+    }
+
+    /** This visit's record of the leaf state's sub-task under {@code data.react.<state>}; missing if none yet. */
+    private JsonNode subtaskRecord(StateDef s) {
+        JsonNode rec = instance.data().path("react").path(s.name());
+        // a later visit (a back edge into the state) starts the sub-task afresh
+        return rec.path("visit").asLong(-1) == instance.history().size() ? rec : JSON.missingNode();
+    }
+
+    private void recordSubtask(StateDef s, int steps, boolean done, String answer) {
+        ObjectNode rec = JSON.createObjectNode().put("visit", instance.history().size()).put("steps", steps).put("done", done);
+        if (answer != null) {
+            rec.put("answer", answer);
+        }
+        ObjectNode patch = JSON.createObjectNode();
+        patch.putObject("react").set(s.name(), rec);
+        instance.update(patch);
+    }
+
+    /** Counts one step of the sub-task that called tools; true when that reached its bound. */
+    boolean subtaskStep() {
+        StateDef s = state(instance.path().leaf());
+        int steps = subtaskRecord(s).path("steps").asInt(0) + 1;
+        recordSubtask(s, steps, false, null);
+        return steps >= s.reactSteps();
+    }
+
+    /**
+     * Ends the active state's sub-task with the model's answer and fires {@link #SUBTASK_DONE} (data:
+     * {@code answer}, {@code steps}, {@code finished}), so the state's transitions are decided on its
+     * outcome. Returns the state reached, or null when the workflow stayed.
+     */
+    String finishSubtask(String answer, boolean finished, List<Message> history, int step) {
+        this.history = history;
+        this.step = step;
+        StateDef s = state(instance.path().leaf());
+        int steps = subtaskRecord(s).path("steps").asInt(0) + (finished ? 1 : 0);
+        recordSubtask(s, steps, true, answer);
+        ObjectNode data = JSON.createObjectNode().put("answer", answer).put("steps", steps).put("finished", finished);
+        lastChoiceReason = null;
+        if (!(instance.fire(new Event(SUBTASK_DONE, data), this) instanceof FireResult.Transitioned t)) {
+            return null;
+        }
+        String to = t.to().relative();
+        entered.accept(new StateVisit(step, to, "the sub-task of " + s.name() + (finished ? " ended after " + steps + " step(s)"
+                : " reached its bound of " + s.reactSteps() + " steps") + (lastChoiceReason == null ? "" : "; the model chose it: " + lastChoiceReason)));
+        return to;
+    }
+
     private List<ToolSpec> builtins() {
         List<ToolSpec> out = new ArrayList<>();
         JsonNode slots = slotSchema();
-        if (slots != null) {
+        if (slots != null && slotEngine == null) {
             ObjectNode schema = slots.deepCopy();
             schema.remove("required"); // slots are filled a few at a time, as the user gives them
             out.add(new ToolSpec(FILL, "Record values the user gave for this step's slots. Only values the user"
@@ -189,8 +263,19 @@ final class WorkflowRun implements TransitionChooser {
             sb.append("# WORKFLOW ").append(workflow.name()).append(", state ").append(at).append('\n');
             sb.append(prompt.strip()).append("\n\n# HOW TO WORK IN THIS WORKFLOW\n");
             sb.append("- Tools allowed in this state: ").append(instance.tools().isEmpty() ? "none" : String.join(", ", instance.tools())).append(".\n");
-            sb.append("- ").append(FILL).append(": record slot values the user gave; ").append(EVENT)
-                    .append(": report what happened; ").append(ASK).append(": ask the user and end your turn.\n");
+            StateDef leaf = state(instance.path().leaf());
+            if (leaf != null && leaf.reactSteps() > 0) {
+                sb.append("- This state starts with a sub-task: work on it with the tools allowed here (at most ")
+                        .append(leaf.reactSteps()).append(" steps), then answer with its outcome in a few sentences and no"
+                                + " tool call; the workflow decides the next state from that outcome. The built-in tools"
+                                + " below are offered once the sub-task is done.\n");
+            }
+            if (slotEngine == null) {
+                sb.append("- ").append(FILL).append(": record slot values the user gave; ");
+            } else {
+                sb.append("- Slot values are taken from the user's messages for you; ");
+            }
+            sb.append(EVENT).append(": report what happened; ").append(ASK).append(": ask the user and end your turn.\n");
             sb.append("- Known so far: ").append(instance.data().path("slots")).append('\n');
             rendered = sb.toString();
             renderedFor = at;
@@ -256,6 +341,100 @@ final class WorkflowRun implements TransitionChooser {
                 yield new Outcome(result(call, ToolOutcome.OK, "The question was put to the user; their reply comes next."), q);
             }
         };
+    }
+
+    /**
+     * Fills the active state's slots from the user's message with one constrained call to the small
+     * model (the slot schema as the JSON schema); values that do not fit the schema are dropped. When
+     * that moves the workflow into a state with other slots, the same message is read for those too.
+     * Returns what was filled, e.g. {@code "destination, date"} (empty when nothing was).
+     */
+    List<String> extractSlots(String userMessage, List<Message> history, int step) {
+        this.history = history;
+        this.step = step;
+        List<String> filled = new ArrayList<>();
+        Set<JsonNode> asked = new java.util.HashSet<>();
+        for (int i = 0; i <= workflow.allStates().size() && !instance.isFinished(); i++) {
+            JsonNode slots = slotSchema();
+            if (slots == null || !asked.add(slots)) {
+                break;
+            }
+            ObjectNode schema = slots.deepCopy();
+            schema.remove("required");
+            schema.put("additionalProperties", false);
+            ObjectNode values = slotValues(schema, userMessage, history);
+            if (values.isEmpty()) {
+                break;
+            }
+            ObjectNode patch = JSON.createObjectNode();
+            patch.set("slots", values);
+            instance.update(patch);
+            filled.addAll(fieldNames(values));
+            if (settle("slots taken from the user's message by the small model: " + String.join(", ", fieldNames(values))) == null) {
+                break;
+            }
+        }
+        return filled;
+    }
+
+    private ObjectNode slotValues(ObjectNode schema, String userMessage, List<Message> history) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("Workflow ").append(workflow.name()).append(", step ").append(instance.path().relative());
+        StateDef s = state(instance.path().leaf());
+        if (s != null && s.description() != null) {
+            sb.append(": ").append(s.description());
+        }
+        sb.append("\nSlots (JSON schema): ").append(schema).append('\n');
+        sb.append("Known so far: ").append(instance.data().path("slots")).append('\n');
+        String question = lastQuestion(history);
+        if (question != null) {
+            sb.append("The assistant asked: ").append(question).append('\n');
+        }
+        sb.append("The user said: ").append(userMessage).append("\n\nAnswer with a JSON object of the slots the user's"
+                + " message gives a value for; leave out every slot it does not mention. Never guess.");
+        ChatRequest req = ChatRequest.of(
+                        Message.system("You take slot values for a workflow step from what the user said. Answer with JSON only."),
+                        Message.user(sb.toString()))
+                .withResponseFormat(new ResponseFormat.JsonSchema("slots", schema, false));
+        ChatResponse r = slotEngine.stream(req, StreamListener.IGNORE);
+        ObjectNode out = JSON.createObjectNode();
+        JsonNode answer;
+        try {
+            answer = JSON.readTree(r.content().strip());
+        } catch (Exception e) {
+            return out; // the main model can still ask
+        }
+        if (!(answer instanceof ObjectNode o)) {
+            return out;
+        }
+        ArgumentValidator validator = new ArgumentValidator(List.of(new ToolSpec(FILL, "slots", schema)));
+        for (Map.Entry<String, JsonNode> e : o.properties()) {
+            if (e.getValue().isNull() || !schema.path("properties").has(e.getKey())) {
+                continue;
+            }
+            ObjectNode one = JSON.createObjectNode();
+            one.set(e.getKey(), e.getValue());
+            if (validator.validate(new ToolCall("slots", FILL, one.toString())).isEmpty()) {
+                out.set(e.getKey(), e.getValue()); // a value that breaks the schema is dropped, not stored
+            }
+        }
+        return out;
+    }
+
+    private static String lastQuestion(List<Message> history) {
+        for (int i = history.size() - 1; i >= 0; i--) {
+            if (history.get(i) instanceof Message.Assistant a) {
+                for (ToolCall c : a.toolCalls()) {
+                    if (c.name().equals(ASK) && c.argumentsParse()) {
+                        return c.parsedArguments().path("question").asText();
+                    }
+                }
+                if (!a.content().isBlank()) {
+                    return a.content().strip();
+                }
+            }
+        }
+        return null;
     }
 
     /** Follows transitions whose guards now hold, until none does; the state reached, or null if none was taken. */

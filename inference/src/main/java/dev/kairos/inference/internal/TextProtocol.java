@@ -31,7 +31,7 @@ public sealed interface TextProtocol {
     /** The protocol, or empty for native tool calls (nothing to do in text). */
     static Optional<TextProtocol> of(ToolProtocol p) {
         return switch (p) {
-            case NATIVE -> Optional.empty();
+            case NATIVE, AUTO -> Optional.empty(); // AUTO is resolved to one of the others before use
             case HERMES -> Optional.of(new Hermes());
             case LLAMA3_JSON -> Optional.of(new Llama3Json());
             case REACT -> Optional.of(new React());

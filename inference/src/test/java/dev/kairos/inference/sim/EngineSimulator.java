@@ -46,6 +46,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code delayFirstMs}, {@code delayMs}, {@code cutAfter} (close the connection mid-stream after
  * that many events) and {@code repeat} (play this response that many times before moving on).
  * Streams are sent chunked, so a cut is a real protocol error on the client side.
+ *
+ * <p>A stream item {@code {"$gate": "name", "timeoutMs": 10000}} holds the rest of the stream until the
+ * test opens that gate ({@link #gate(String)}), or the bound passes: a test can make sure something
+ * happened on the client side while the engine was still in the middle of its answer.
  */
 public final class EngineSimulator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EngineSimulator.class);
@@ -70,7 +74,60 @@ public final class EngineSimulator implements AutoCloseable {
     private final Semaphore disconnectSignal = new Semaphore(0);
     private final Thread acceptor;
     /** Each scripted stream is framed once, not per request: a thousand clients share the bytes. */
-    private final Map<JsonNode, List<byte[]>> rendered = Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+    private final Map<JsonNode, List<Frame>> rendered = Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+    private final Map<String, Gate> gates = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final long GATE_BOUND_MS = 10_000;
+
+    /** One item of a stream: bytes to write, or a gate to wait at. */
+    private record Frame(byte[] bytes, String gate, long gateMs) {
+    }
+
+    /**
+     * A point in a scripted stream ({@code {"$gate": "name"}}) where the simulator waits until the test
+     * opens it, at most the item's {@code timeoutMs} (10 s by default).
+     */
+    public static final class Gate {
+        private final java.util.concurrent.CountDownLatch opened = new java.util.concurrent.CountDownLatch(1);
+        private final java.util.concurrent.CountDownLatch reached = new java.util.concurrent.CountDownLatch(1);
+        private volatile boolean passed;
+        private volatile boolean timedOut;
+
+        /** Lets the stream go on. */
+        public void open() {
+            opened.countDown();
+        }
+
+        /** Whether a stream is held here now or has been. */
+        public boolean reached() {
+            return reached.getCount() == 0;
+        }
+
+        /** Waits (bounded) until a stream reaches the gate; true if one did. */
+        public boolean awaitReached(Duration bound) throws InterruptedException {
+            return reached.await(bound.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        /** Whether the stream has gone past the gate (opened or timed out); set before the rest is written. */
+        public boolean passed() {
+            return passed;
+        }
+
+        /** Whether the stream went on because the bound passed, not because the gate was opened. */
+        public boolean timedOut() {
+            return timedOut;
+        }
+
+        void pass(long boundMs) throws InterruptedException {
+            reached.countDown();
+            timedOut = !opened.await(boundMs, TimeUnit.MILLISECONDS);
+            passed = true;
+        }
+    }
+
+    /** The gate of that name (the same object for every stream that names it). */
+    public Gate gate(String name) {
+        return gates.computeIfAbsent(name, n -> new Gate());
+    }
     private volatile boolean closed;
 
     private EngineSimulator(Map<String, Route> routes, int port) throws IOException {
@@ -242,7 +299,7 @@ public final class EngineSimulator implements AutoCloseable {
                         + "\"simulator script plays a stream but the request had stream:false\"}}");
                 return;
             }
-            List<byte[]> events = rendered.computeIfAbsent(r, k -> render(k, sse));
+            List<Frame> events = rendered.computeIfAbsent(r, k -> render(k, sse));
             streamEvents(socket, out, status, headers, sse ? "text/event-stream" : "application/x-ndjson", events,
                     r.path("delayFirstMs").asLong(0), r.path("delayMs").asLong(0), r.path("cutAfter").asInt(-1));
         } else if (r.has("json")) {
@@ -259,7 +316,7 @@ public final class EngineSimulator implements AutoCloseable {
     }
 
     private void streamEvents(Socket socket, OutputStream out, int status, Map<String, String> headers, String type,
-                              List<byte[]> events, long delayFirst, long delay, int cutAfter) throws IOException {
+                              List<Frame> events, long delayFirst, long delay, int cutAfter) throws IOException {
         StringBuilder head = new StringBuilder("HTTP/1.1 " + status + " " + reason(status) + "\r\n");
         head.append("Content-Type: ").append(type).append("\r\n");
         head.append("Transfer-Encoding: chunked\r\nConnection: close\r\n");
@@ -267,7 +324,16 @@ public final class EngineSimulator implements AutoCloseable {
         head.append("\r\n");
         out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
-        for (int i = 0; i < events.size(); i++) {
+        int i = 0;
+        for (Frame f : events) {
+            if (f.gate() != null) {
+                try {
+                    gate(f.gate()).pass(f.gateMs());
+                } catch (InterruptedException e) {
+                    return; // the simulator is closing
+                }
+                continue;
+            }
             if (i == cutAfter) {
                 socket.setSoLinger(true, 0); // a reset, as when an engine process dies
                 return;
@@ -275,8 +341,9 @@ public final class EngineSimulator implements AutoCloseable {
             if (!pause(socket, i == 0 ? delayFirst : delay)) {
                 return;
             }
+            i++;
             try {
-                out.write(events.get(i));
+                out.write(f.bytes());
                 out.flush();
             } catch (IOException e) {
                 clientLeft();
@@ -291,11 +358,15 @@ public final class EngineSimulator implements AutoCloseable {
         }
     }
 
-    /** The events of a stream response as HTTP chunks, ready to write. */
-    private static List<byte[]> render(JsonNode r, boolean sse) {
-        List<byte[]> events = new ArrayList<>();
+    /** The events of a stream response as HTTP chunks, ready to write, and its gates. */
+    private static List<Frame> render(JsonNode r, boolean sse) {
+        List<Frame> events = new ArrayList<>();
         try {
             for (JsonNode e : r.get(sse ? "sse" : "ndjson")) {
+                if (e.has("$gate")) {
+                    events.add(new Frame(null, e.get("$gate").asText(), e.path("timeoutMs").asLong(GATE_BOUND_MS)));
+                    continue;
+                }
                 // {"$repeat": n, "event": x} stands for n copies of x (long streams without long files).
                 int times = e.has("$repeat") ? e.get("$repeat").asInt() : 1;
                 JsonNode ev = e.has("$repeat") ? e.get("event") : e;
@@ -308,7 +379,7 @@ public final class EngineSimulator implements AutoCloseable {
                 chunk[chunk.length - 2] = '\r';
                 chunk[chunk.length - 1] = '\n';
                 for (int i = 0; i < times; i++) {
-                    events.add(chunk);
+                    events.add(new Frame(chunk, null, 0));
                 }
             }
         } catch (IOException e) {

@@ -19,6 +19,35 @@ public final class SimScript {
 
     /** A turn with tool calls: name, arguments JSON, name, arguments JSON, ... */
     public SimScript calls(String... nameArgs) {
+        answers.add(JSON.createObjectNode().set("sse", callsSse(nameArgs)));
+        return this;
+    }
+
+    /**
+     * A turn with tool calls whose stream stops at gate {@code gate} once the first {@code complete}
+     * calls are complete (the next one has begun), until the test opens it ({@code sim.gate(name)}) or
+     * {@code boundMs} pass: what the client does with complete calls while the model is still talking
+     * can be checked.
+     */
+    public SimScript callsHeld(String gate, long boundMs, int complete, String... nameArgs) {
+        ArrayNode sse = callsSse(nameArgs);
+        sse.insert(2 + complete, JSON.createObjectNode().put("$gate", gate).put("timeoutMs", boundMs));
+        answers.add(JSON.createObjectNode().set("sse", sse));
+        return this;
+    }
+
+    /** As {@link #callsHeld}, then the connection is reset right after the gate: a turn that fails mid-stream. */
+    public SimScript callsCut(String gate, long boundMs, int complete, String... nameArgs) {
+        ArrayNode sse = callsSse(nameArgs);
+        sse.insert(2 + complete, JSON.createObjectNode().put("$gate", gate).put("timeoutMs", boundMs));
+        ObjectNode r = JSON.createObjectNode();
+        r.set("sse", sse);
+        r.put("cutAfter", 2 + complete);
+        answers.add(r);
+        return this;
+    }
+
+    private ArrayNode callsSse(String... nameArgs) {
         ArrayNode sse = JSON.createArrayNode();
         sse.add(chunk(JSON.createObjectNode().put("role", "assistant").put("content", ""), null));
         for (int i = 0; i < nameArgs.length; i += 2) {
@@ -31,8 +60,7 @@ public final class SimScript {
         sse.add(chunk(JSON.createObjectNode(), "tool_calls"));
         sse.add(usage(100, 20));
         sse.add("[DONE]");
-        answers.add(JSON.createObjectNode().set("sse", sse));
-        return this;
+        return sse;
     }
 
     /** A turn that answers with text (also the text protocols' raw output, and constrained JSON). */

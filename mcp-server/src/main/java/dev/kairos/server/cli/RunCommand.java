@@ -82,7 +82,7 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "NAME", description = "Model name. Default: the configured one, else the first the engine lists.")
     String model;
 
-    @Option(names = "--tool-protocol", paramLabel = "P", description = "How tool calls travel: native (default), hermes, llama3_json, react, json_action.")
+    @Option(names = "--tool-protocol", paramLabel = "P", description = "How tool calls travel: auto (default: native if the engine probe finds tool calling, else a text protocol), native, hermes, llama3_json, react, json_action.")
     InferenceSettings.ToolProtocol toolProtocol;
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE",
@@ -182,7 +182,7 @@ public final class RunCommand implements Callable<Integer> {
             }
             String chosen = name;
             InferenceSettings.Endpoint endpoint = configured.map(e -> e.withModel(chosen))
-                    .orElseGet(() -> InferenceSettings.Endpoint.of(url, chosen));
+                    .orElseGet(() -> InferenceSettings.Endpoint.of(url, chosen).withToolProtocol(InferenceSettings.ToolProtocol.AUTO));
             if (toolProtocol != null) {
                 endpoint = endpoint.withToolProtocol(toolProtocol);
             }

@@ -26,7 +26,7 @@ import java.util.Map;
  *       engine: auto                # auto, vllm, sglang, llama_cpp, ollama, lm_studio, generic
  *       role: any                   # small, large or any (routing)
  *       parallel_slots: 4
- *       tool_protocol: native       # native, hermes, llama3_json, react, json_action
+ *       tool_protocol: auto         # auto (the probe decides), native, hermes, llama3_json, react, json_action
  *       api_key_env: MY_ENGINE_KEY
  *       timeouts: {connect: 5s, first_token: 60s, total: 10m, slot_wait: 30s}
  *       retry: {max_attempts: 4, initial_backoff: 500ms, max_backoff: 20s}
