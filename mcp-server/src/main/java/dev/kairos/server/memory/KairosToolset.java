@@ -1,5 +1,7 @@
 package dev.kairos.server.memory;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.kairos.memory.Deletion;
 import dev.kairos.memory.Entity;
 import dev.kairos.memory.EntityRef;
@@ -18,6 +20,9 @@ import dev.kairos.memory.NewFact;
 import dev.kairos.memory.SearchQuery;
 import dev.kairos.memory.SearchQuery.Rerank;
 import dev.kairos.memory.SearchQuery.Scope;
+import dev.kairos.server.memory.Shapes.DeletionShape;
+import dev.kairos.server.memory.Shapes.EntityShape;
+import dev.kairos.server.memory.Shapes.FactShape;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,6 +35,35 @@ import java.util.Map;
 /** Kairos's own memory tools: episodes, facts, entities, hybrid search with time travel, timeline, status. */
 final class KairosToolset {
     private final MemoryGraph graph;
+
+    // ---- result shapes (component order is the field order on the wire) ----
+
+    record UpsertedEntity(EntityShape entity, boolean created) {
+    }
+
+    record Timeline(EntityShape entity, List<FactShape> facts) {
+    }
+
+    record Reached(EntityShape entity, int hops) {
+    }
+
+    record Surroundings(EntityShape centre, List<Reached> entities, List<FactShape> facts) {
+    }
+
+    record ClearedGroup(@JsonProperty("group_id") String groupId, DeletionShape deleted) {
+    }
+
+    /** The database's details and the counts appear only once it is ready. */
+    record Status(String state, String detail, List<String> groups, @JsonUnwrapped Ready ready) {
+    }
+
+    record Ready(String database, String embedder, int dimension, @JsonProperty("schema_version") int schemaVersion,
+                 Counts counts) {
+    }
+
+    record Counts(long episodes, @JsonProperty("pending_episodes") long pendingEpisodes, long entities, long facts,
+                  @JsonProperty("current_facts") long currentFacts) {
+    }
 
     KairosToolset(MemoryGraph graph) {
         this.graph = graph;
@@ -55,11 +89,10 @@ final class KairosToolset {
     private Reply addEpisode(Call c) {
         Args a = c.args();
         String content = a.text("content");
-        String name = a.optText("name");
         String uuid = a.optText("uuid");
         var episode = new NewEpisode(
                 c.tenancy().group("group_id", a.optText("group_id")),
-                name != null ? name : title(content),
+                a.optText("name"), // none: the graph names it (NewEpisode.defaultName)
                 content,
                 Episode.Source.parse("source", a.optText("source")),
                 a.optText("source_description"),
@@ -124,10 +157,7 @@ final class KairosToolset {
                 a.optText("summary"), a.strings("observations"), a.stringMap("attributes"), List.of());
         EntityWrite w = graph.upsertEntity(entity);
         c.entityChanged(w.entity().uuid());
-        var out = new LinkedHashMap<String, Object>();
-        out.put("entity", Shapes.entity(w.entity()));
-        out.put("created", w.created());
-        return Reply.of(out);
+        return Reply.of(new UpsertedEntity(Shapes.entity(w.entity()), w.created()));
     }
 
     private Reply search(Call c, Scope scope) {
@@ -181,28 +211,22 @@ final class KairosToolset {
         Entity e = entity(c);
         Instant asOf = c.args().instant("as_of");
         Instant now = Instant.now();
-        List<Map<String, Object>> facts = new ArrayList<>();
+        List<FactShape> facts = new ArrayList<>();
         for (Fact f : graph.timeline(e.uuid())) {
             if (asOf == null || f.validAt(asOf)) {
                 facts.add(Shapes.fact(f, now));
             }
         }
-        var out = new LinkedHashMap<String, Object>();
-        out.put("entity", Shapes.entity(e));
-        out.put("facts", facts);
-        return Reply.of(out);
+        return Reply.of(new Timeline(Shapes.entity(e), facts));
     }
 
     private Reply neighbourhood(Call c) {
         Entity e = entity(c);
         var n = graph.neighbourhood(e.uuid(), c.args().integer("hops", 1, 1, 3), c.args().bool("include_invalidated", false));
         Instant now = Instant.now();
-        var out = new LinkedHashMap<String, Object>();
-        out.put("centre", Shapes.entity(n.centre()));
-        out.put("entities", n.entities().stream()
-                .map(r -> Map.<String, Object>of("entity", Shapes.entity(r.entity()), "hops", r.hops())).toList());
-        out.put("facts", n.facts().stream().map(f -> Shapes.fact(f, now)).toList());
-        return Reply.of(out);
+        return Reply.of(new Surroundings(Shapes.entity(n.centre()),
+                n.entities().stream().map(r -> new Reached(Shapes.entity(r.entity()), r.hops())).toList(),
+                n.facts().stream().map(f -> Shapes.fact(f, now)).toList()));
     }
 
     private Reply invalidateFact(Call c) {
@@ -247,40 +271,26 @@ final class KairosToolset {
     private Reply clearGroup(Call c) {
         String group = c.tenancy().group("group_id", c.args().text("group_id"));
         Deletion d = graph.clearGroup(group);
-        var out = new LinkedHashMap<String, Object>();
-        out.put("group_id", group);
-        out.put("deleted", Shapes.deletion(d));
-        return Reply.of(out);
+        return Reply.of(new ClearedGroup(group, Shapes.deletion(d)));
     }
 
     private Reply status(Call c) {
         List<String> groups = c.tenancy().groups("group_ids", c.args().strings("group_ids"));
         MemoryStatus status = graph.status();
-        var out = new LinkedHashMap<String, Object>();
-        out.put("state", switch (status) {
+        String state = switch (status) {
             case MemoryStatus.Starting s -> "starting";
             case MemoryStatus.Ready r -> "ready";
             case MemoryStatus.Failed f -> "failed";
             case MemoryStatus.Closed x -> "closed";
-        });
-        // The Bolt address only for callers allowed every group (the local user, an all-groups token).
-        out.put("detail", status.describe(c.caller().allGroups()));
-        out.put("groups", groups);
+        };
+        Ready ready = null;
         if (status instanceof MemoryStatus.Ready r) {
-            out.put("database", r.database());
-            out.put("embedder", r.embedder());
-            out.put("dimension", r.dimension());
-            out.put("schema_version", r.schemaVersion());
             MemoryStats s = graph.stats(groups);
-            var counts = new LinkedHashMap<String, Object>();
-            counts.put("episodes", s.episodes());
-            counts.put("pending_episodes", s.pendingEpisodes());
-            counts.put("entities", s.entities());
-            counts.put("facts", s.facts());
-            counts.put("current_facts", s.currentFacts());
-            out.put("counts", counts);
+            ready = new Ready(r.database(), r.embedder(), r.dimension(), r.schemaVersion(),
+                    new Counts(s.episodes(), s.pendingEpisodes(), s.entities(), s.facts(), s.currentFacts()));
         }
-        return Reply.of(out);
+        // The Bolt address only for callers allowed every group (the local user, an all-groups token).
+        return Reply.of(new Status(state, status.describe(c.caller().allGroups()), groups, ready));
     }
 
     // ---- shared lookups, each checked against the caller's groups ----
@@ -319,11 +329,5 @@ final class KairosToolset {
         MemoryInput.uuid(field, uuid);
         Fact f = graph.fact(uuid).orElseThrow(() -> new MemoryNotFoundException(field, "fact", uuid));
         return c.tenancy().owned(field, "fact", uuid, f.groupId(), f);
-    }
-
-    /** A default episode name: its first words, like a subject line. */
-    static String title(String content) {
-        String oneLine = content.strip().replaceAll("\\s+", " ");
-        return oneLine.length() <= 60 ? oneLine : oneLine.substring(0, 57) + "...";
     }
 }

@@ -329,7 +329,7 @@ class CompatibilityTest {
 
     @Test
     void exportAndImportCarryEveryEpisodeAcrossPagesAndBatches() throws Exception {
-        int n = MemoryArchive.EPISODE_PAGE + 203; // more than one export page and several import batches
+        int n = ArchiveExport.EPISODE_PAGE + 203; // more than one export page and several import batches
         java.time.Instant base = java.time.Instant.parse("2020-01-01T00:00:00Z");
         List<dev.kairos.memory.NewEpisode> eps = new java.util.ArrayList<>();
         for (int i = 0; i < n; i++)

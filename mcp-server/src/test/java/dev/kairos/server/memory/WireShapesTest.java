@@ -2,6 +2,7 @@ package dev.kairos.server.memory;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kairos.memory.MemoryGraph;
+import io.modelcontextprotocol.server.McpServerFeatures.SyncResourceTemplateSpecification;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
@@ -81,6 +82,16 @@ class WireShapesTest {
                         + "\"facts\":[{\"uuid\":\"U3\",\"group_id\":\"wk\",\"name\":\"LIVES_IN\",\"fact\":\"Ada LIVES_IN Lyon\","
                         + "\"source\":{\"uuid\":\"U2\",\"name\":\"Ada\"},\"target\":{\"uuid\":\"U4\",\"name\":\"Lyon\"},"
                         + "\"valid_at\":\"T\",\"invalid_at\":null,\"created_at\":\"T\",\"expired_at\":null,\"episodes\":[],\"current\":true}]}");
+        tools.expectResource("memory://entity/" + tools.uuid("U2"),
+                "{\"uuid\":\"U2\",\"group_id\":\"wk\",\"name\":\"Ada\",\"types\":[\"Person\"],\"summary\":\"\","
+                        + "\"observations\":[],\"attributes\":{},\"created_at\":\"T\","
+                        + "\"facts\":[{\"uuid\":\"U3\",\"group_id\":\"wk\",\"name\":\"LIVES_IN\",\"fact\":\"Ada LIVES_IN Lyon\","
+                        + "\"source\":{\"uuid\":\"U2\",\"name\":\"Ada\"},\"target\":{\"uuid\":\"U4\",\"name\":\"Lyon\"},"
+                        + "\"valid_at\":\"T\",\"invalid_at\":null,\"created_at\":\"T\",\"expired_at\":null,\"episodes\":[],\"current\":true}]}");
+        tools.expectResource("memory://episode/" + tools.uuid("U1"),
+                "{\"uuid\":\"U1\",\"group_id\":\"wk\",\"name\":\"Ada moved to Lyon.\",\"content\":\"Ada moved to Lyon.\","
+                        + "\"source\":\"text\",\"source_description\":\"\",\"valid_at\":\"T\",\"created_at\":\"T\","
+                        + "\"extraction\":\"pending\",\"entities\":[]}");
         tools.expect("memory_neighbourhood", Map.of("entity_name", "Ada", "group_id", "wk"),
                 "{\"centre\":{\"uuid\":\"U2\",\"group_id\":\"wk\",\"name\":\"Ada\",\"types\":[\"Person\"],\"summary\":\"\","
                         + "\"observations\":[],\"attributes\":{},\"created_at\":\"T\"},"
@@ -188,11 +199,14 @@ class WireShapesTest {
     /** One toolset called in-process, with the uuids it hands out numbered in order of first appearance. */
     private static final class Tools {
         private final Map<String, SyncToolSpecification> specs = new LinkedHashMap<>();
+        private final List<SyncResourceTemplateSpecification> templates;
         private final Map<String, String> placeholders = new LinkedHashMap<>();
         private final List<String> mismatches = new java.util.ArrayList<>();
 
         Tools(Toolset toolset) {
-            MemoryTools.create(graph, toolset, "default", uri -> { }).tools().forEach(s -> specs.put(s.tool().name(), s));
+            MemoryTools tools = MemoryTools.create(graph, toolset, "default", uri -> { });
+            tools.tools().forEach(s -> specs.put(s.tool().name(), s));
+            templates = tools.resourceTemplates();
         }
 
         /** The real uuid behind a placeholder seen earlier. */
@@ -204,6 +218,15 @@ class WireShapesTest {
             CallToolResult r = specs.get(tool).callHandler().apply(null, new McpSchema.CallToolRequest(tool, args));
             assertFalse(Boolean.TRUE.equals(r.isError()), () -> tool + ": " + r.content());
             check(tool, expected, normalise(JSON.writeValueAsString(r.structuredContent())));
+        }
+
+        /** A resource's text (pretty JSON) written compactly again; Jackson keeps the field order when it reads. */
+        void expectResource(String uri, String expected) throws Exception {
+            var template = templates.stream()
+                    .filter(t -> uri.startsWith(t.resourceTemplate().uriTemplate().replace("{uuid}", ""))).findFirst().orElseThrow();
+            var read = template.readHandler().apply(null, new McpSchema.ReadResourceRequest(uri));
+            String text = ((McpSchema.TextResourceContents) read.contents().getFirst()).text();
+            check(uri, expected, normalise(JSON.writeValueAsString(JSON.readTree(text))));
         }
 
         void expectExport(MemoryArchive.Format format, List<String> groups, String expected) throws Exception {
