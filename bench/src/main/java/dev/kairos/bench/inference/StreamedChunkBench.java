@@ -10,6 +10,7 @@ import dev.kairos.inference.Engines;
 import dev.kairos.inference.InferenceSettings;
 import dev.kairos.inference.Message;
 import dev.kairos.inference.StreamListener;
+import dev.kairos.inference.sim.SimulatorCommand;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
@@ -318,9 +319,7 @@ public final class StreamedChunkBench {
     }
 
     private static Process simulator(Path script) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-                "dev.kairos.inference.sim.EngineSimulator", script.toString())
+        return new ProcessBuilder(SimulatorCommand.command(List.of("-Xmx1g"), 0, script.toString()))
                 .redirectErrorStream(true).start();
     }
 

@@ -3,9 +3,10 @@ package dev.kairos.server.interop;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kairos.server.testing.KairosProcess;
-import org.junit.jupiter.api.AfterAll;
+import dev.kairos.server.testing.ServedKairos;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,19 +40,12 @@ class ConformanceSuiteTest {
     private static final Pattern SUMMARY = Pattern.compile("^[✓✗] (\\S+): (\\d+) passed, (\\d+) failed$", Pattern.MULTILINE);
     private static final Pattern RESULT_DIR = Pattern.compile("^server-(.+)-\\d{4}-\\d{2}-\\d{2}T[\\d-]+Z$");
 
-    private static KairosProcess kairos;
+    @RegisterExtension
+    static final ServedKairos kairos = ServedKairos.serve("--conformance-fixtures").withEnv(KairosProcess.NO_MEMORY);
 
     @BeforeAll
-    static void startKairos() throws Exception {
+    static void needsTheSuite() {
         NodeTools.npmBin("conformance"); // skip (or fail under ./kairos test) before starting anything
-        kairos = KairosProcess.serve(KairosProcess.NO_MEMORY, "--conformance-fixtures");
-    }
-
-    @AfterAll
-    static void stopKairos() {
-        if (kairos != null) {
-            kairos.close();
-        }
     }
 
     @Test
