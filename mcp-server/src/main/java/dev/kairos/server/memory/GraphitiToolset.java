@@ -88,8 +88,8 @@ final class GraphitiToolset {
         this.kairos = kairos;
     }
 
-    Map<String, Handler> handlers() {
-        var h = new LinkedHashMap<String, Handler>();
+    Map<String, ToolBody> bodies() {
+        var h = new LinkedHashMap<String, ToolBody>();
         h.put("add_memory", this::addMemory);
         h.put("search_nodes", this::searchNodes);
         h.put("search_memory_facts", this::searchFacts);
@@ -106,7 +106,7 @@ final class GraphitiToolset {
         return h;
     }
 
-    private Reply addMemory(Call c) {
+    private ToolOutput addMemory(Call c) {
         Args a = c.args();
         String name = a.string("name");
         String body = a.string("episode_body");
@@ -138,7 +138,7 @@ final class GraphitiToolset {
         };
     }
 
-    private Reply searchNodes(Call c) {
+    private ToolOutput searchNodes(Call c) {
         Args a = c.args();
         List<String> groups = c.tenancy().groups("group_ids", a.stringOrStrings("group_ids"));
         int max = positive(a, "max_nodes");
@@ -150,10 +150,10 @@ final class GraphitiToolset {
         var query = new SearchQuery(a.string("query"), groups, EnumSet.of(Scope.ENTITIES), Math.min(max, MAX_LIMIT),
                 types, null, null, null, false, centre, null, null, 0);
         var nodes = graph.search(query).entityList().stream().map(GraphitiToolset::nodeResult).toList();
-        return Reply.of(new NodeSearchResponse(nodes.isEmpty() ? "No relevant nodes found" : "Nodes retrieved successfully", nodes));
+        return ToolOutput.of(new NodeSearchResponse(nodes.isEmpty() ? "No relevant nodes found" : "Nodes retrieved successfully", nodes));
     }
 
-    private Reply searchFacts(Call c) {
+    private ToolOutput searchFacts(Call c) {
         Args a = c.args();
         int max = a.integer("max_facts", 10, Integer.MIN_VALUE, Integer.MAX_VALUE);
         if (max <= 0) {
@@ -179,7 +179,7 @@ final class GraphitiToolset {
                 .limit(max)
                 .map(GraphitiToolset::factResult)
                 .toList();
-        return Reply.of(new FactSearchResponse(facts.isEmpty() ? "No relevant facts found" : "Facts retrieved successfully", facts));
+        return ToolOutput.of(new FactSearchResponse(facts.isEmpty() ? "No relevant facts found" : "Facts retrieved successfully", facts));
     }
 
     /** Graphiti's date filters compare with >= / <=; a missing time never matches a bound. */
@@ -190,7 +190,7 @@ final class GraphitiToolset {
         return t != null && (after == null || !t.isBefore(after)) && (before == null || !t.isAfter(before));
     }
 
-    private Reply deleteEntityEdge(Call c) {
+    private ToolOutput deleteEntityEdge(Call c) {
         Fact f = fact(c, c.args().text("uuid"));
         c.entityChanged(f.sourceUuid());
         c.entityChanged(f.targetUuid());
@@ -198,17 +198,17 @@ final class GraphitiToolset {
         return message("Entity edge with UUID " + f.uuid() + " deleted successfully");
     }
 
-    private Reply deleteEpisode(Call c) {
+    private ToolOutput deleteEpisode(Call c) {
         String uuid = c.args().text("uuid");
         kairos.deleteEpisode(c, "uuid", uuid);
         return message("Episode with UUID " + uuid + " deleted successfully");
     }
 
-    private Reply getEntityEdge(Call c) {
-        return Reply.of(factResult(fact(c, c.args().text("uuid"))));
+    private ToolOutput getEntityEdge(Call c) {
+        return ToolOutput.of(factResult(fact(c, c.args().text("uuid"))));
     }
 
-    private Reply getEpisodes(Call c) {
+    private ToolOutput getEpisodes(Call c) {
         Args a = c.args();
         List<String> groups = c.tenancy().groups("group_ids", a.stringOrStrings("group_ids"));
         int max = positive(a, "max_episodes");
@@ -217,11 +217,11 @@ final class GraphitiToolset {
                         e.source().name().toLowerCase(Locale.ROOT), e.sourceDescription() == null ? "" : e.sourceDescription(),
                         e.groupId()))
                 .toList();
-        return Reply.of(new EpisodeSearchResponse(episodes.isEmpty() ? "No episodes found" : "Episodes retrieved successfully",
+        return ToolOutput.of(new EpisodeSearchResponse(episodes.isEmpty() ? "No episodes found" : "Episodes retrieved successfully",
                 episodes));
     }
 
-    private Reply addTriplet(Call c) {
+    private ToolOutput addTriplet(Call c) {
         Args a = c.args();
         String sourceName = a.text("source_node_name");
         String edgeName = MemoryInput.relationName("edge_name", a.text("edge_name"));
@@ -236,7 +236,7 @@ final class GraphitiToolset {
         var nodes = new ArrayList<NodeResult>();
         graph.entity(f.sourceUuid()).ifPresent(e -> nodes.add(nodeResult(e)));
         graph.entity(f.targetUuid()).ifPresent(e -> nodes.add(nodeResult(e)));
-        return Reply.of(new GraphResponse("Triplet '" + sourceName + " -[" + edgeName + "]-> " + targetName + "' added",
+        return ToolOutput.of(new GraphResponse("Triplet '" + sourceName + " -[" + edgeName + "]-> " + targetName + "' added",
                 nodes, List.of(edgeResult(f))));
     }
 
@@ -256,7 +256,7 @@ final class GraphitiToolset {
         return EntityRef.name(name);
     }
 
-    private Reply getEpisodeEntities(Call c) {
+    private ToolOutput getEpisodeEntities(Call c) {
         List<String> uuids = c.args().requiredStrings("episode_uuids");
         if (uuids.isEmpty()) {
             throw new MemoryInputException("episode_uuids", "episode_uuids must contain at least one UUID");
@@ -277,11 +277,11 @@ final class GraphitiToolset {
                 }
             }
         }
-        return Reply.of(new GraphResponse("Retrieved provenance for " + uuids.size() + " episode(s)",
+        return ToolOutput.of(new GraphResponse("Retrieved provenance for " + uuids.size() + " episode(s)",
                 List.copyOf(nodes.values()), List.copyOf(edges.values())));
     }
 
-    private Reply clearGraph(Call c) {
+    private ToolOutput clearGraph(Call c) {
         List<String> groups = c.tenancy().groups("group_ids", c.args().stringOrStrings("group_ids"));
         for (String g : groups) {
             graph.clearGroup(g);
@@ -289,16 +289,16 @@ final class GraphitiToolset {
         return message("Graph data cleared successfully for group IDs: " + String.join(", ", groups));
     }
 
-    private Reply getStatus(Call c) {
+    private ToolOutput getStatus(Call c) {
         MemoryStatus status = graph.status();
         if (status instanceof MemoryStatus.Ready r) {
-            return Reply.of(new StatusResponse("ok", "Kairos memory server is running and connected to neo4j database '"
+            return ToolOutput.of(new StatusResponse("ok", "Kairos memory server is running and connected to neo4j database '"
                     + r.database() + "' (" + r.mode().name().toLowerCase(Locale.ROOT) + ")"));
         }
-        return Reply.of(new StatusResponse("error", "Kairos memory server is running but the database is " + status.describe()));
+        return ToolOutput.of(new StatusResponse("error", "Kairos memory server is running but the database is " + status.describe()));
     }
 
-    private static Reply needsModel(String tool) {
+    private static ToolOutput needsModel(String tool) {
         throw new RefusedException(tool + " needs an extraction model, which this server does not have yet; "
                 + "episodes are stored and wait as pending for extraction");
     }
@@ -330,8 +330,8 @@ final class GraphitiToolset {
         return n;
     }
 
-    private static Reply message(String text) {
-        return Reply.of(new SuccessResponse(text));
+    private static ToolOutput message(String text) {
+        return ToolOutput.of(new SuccessResponse(text));
     }
 
     static NodeResult nodeResult(Entity e) {

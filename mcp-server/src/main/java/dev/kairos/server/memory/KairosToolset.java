@@ -69,8 +69,8 @@ final class KairosToolset {
         this.graph = graph;
     }
 
-    Map<String, Handler> handlers() {
-        var h = new LinkedHashMap<String, Handler>();
+    Map<String, ToolBody> bodies() {
+        var h = new LinkedHashMap<String, ToolBody>();
         h.put("memory_add_episode", this::addEpisode);
         h.put("memory_add_fact", this::addFact);
         h.put("memory_upsert_entity", this::upsertEntity);
@@ -86,7 +86,7 @@ final class KairosToolset {
         return h;
     }
 
-    private Reply addEpisode(Call c) {
+    private ToolOutput addEpisode(Call c) {
         Args a = c.args();
         String content = a.text("content");
         String uuid = a.optText("uuid");
@@ -100,10 +100,10 @@ final class KairosToolset {
                 uuid == null ? null : MemoryInput.uuid("uuid", uuid));
         Episode stored = graph.addEpisode(episode);
         c.episodeChanged(stored.uuid());
-        return Reply.of(Map.of("episode", Shapes.episode(stored)));
+        return ToolOutput.of(Map.of("episode", Shapes.episode(stored)));
     }
 
-    private Reply addFact(Call c) {
+    private ToolOutput addFact(Call c) {
         Args a = c.args();
         String group = c.tenancy().group("group_id", a.optText("group_id"));
         String relation = MemoryInput.relationName("relation", a.text("relation"));
@@ -123,7 +123,7 @@ final class KairosToolset {
         Fact stored = graph.addFact(fact);
         c.entityChanged(stored.sourceUuid());
         c.entityChanged(stored.targetUuid());
-        return Reply.of(Map.of("fact", Shapes.fact(stored, Instant.now())));
+        return ToolOutput.of(Map.of("fact", Shapes.fact(stored, Instant.now())));
     }
 
     /** A fact endpoint given by name (found or created) or by the uuid of an entity the caller may touch. */
@@ -147,7 +147,7 @@ final class KairosToolset {
         return new Endpoint(EntityRef.name(name), name);
     }
 
-    private Reply upsertEntity(Call c) {
+    private ToolOutput upsertEntity(Call c) {
         Args a = c.args();
         List<String> types = a.strings("types");
         for (int i = 0; i < types.size(); i++) {
@@ -157,10 +157,10 @@ final class KairosToolset {
                 a.optText("summary"), a.strings("observations"), a.stringMap("attributes"), List.of());
         EntityWrite w = graph.upsertEntity(entity);
         c.entityChanged(w.entity().uuid());
-        return Reply.of(new UpsertedEntity(Shapes.entity(w.entity()), w.created()));
+        return ToolOutput.of(new UpsertedEntity(Shapes.entity(w.entity()), w.created()));
     }
 
-    private Reply search(Call c, Scope scope) {
+    private ToolOutput search(Call c, Scope scope) {
         Args a = c.args();
         List<String> groups = c.tenancy().groups("group_ids", a.strings("group_ids"));
         String centre = a.optText("center_entity_uuid");
@@ -182,11 +182,11 @@ final class KairosToolset {
         var results = graph.search(query);
         Instant now = Instant.now();
         return switch (scope) {
-            case FACTS -> Reply.of(Map.of("facts", results.facts().stream()
+            case FACTS -> ToolOutput.of(Map.of("facts", results.facts().stream()
                     .map(h -> Shapes.scored(Shapes.fact(h.value(), now), h.score())).toList()));
-            case ENTITIES -> Reply.of(Map.of("entities", results.entities().stream()
+            case ENTITIES -> ToolOutput.of(Map.of("entities", results.entities().stream()
                     .map(h -> Shapes.scored(Shapes.entity(h.value()), h.score())).toList()));
-            case EPISODES -> Reply.of(Map.of("episodes", results.episodes().stream()
+            case EPISODES -> ToolOutput.of(Map.of("episodes", results.episodes().stream()
                     .map(h -> Shapes.scored(Shapes.episode(h.value()), h.score())).toList()));
         };
     }
@@ -207,7 +207,7 @@ final class KairosToolset {
         return r;
     }
 
-    private Reply timeline(Call c) {
+    private ToolOutput timeline(Call c) {
         Entity e = entity(c);
         Instant asOf = c.args().instant("as_of");
         Instant now = Instant.now();
@@ -217,19 +217,19 @@ final class KairosToolset {
                 facts.add(Shapes.fact(f, now));
             }
         }
-        return Reply.of(new Timeline(Shapes.entity(e), facts));
+        return ToolOutput.of(new Timeline(Shapes.entity(e), facts));
     }
 
-    private Reply neighbourhood(Call c) {
+    private ToolOutput neighbourhood(Call c) {
         Entity e = entity(c);
         var n = graph.neighbourhood(e.uuid(), c.args().integer("hops", 1, 1, 3), c.args().bool("include_invalidated", false));
         Instant now = Instant.now();
-        return Reply.of(new Surroundings(Shapes.entity(n.centre()),
+        return ToolOutput.of(new Surroundings(Shapes.entity(n.centre()),
                 n.entities().stream().map(r -> new Reached(Shapes.entity(r.entity()), r.hops())).toList(),
                 n.facts().stream().map(f -> Shapes.fact(f, now)).toList()));
     }
 
-    private Reply invalidateFact(Call c) {
+    private ToolOutput invalidateFact(Call c) {
         Args a = c.args();
         Fact f = factByUuid(c, "uuid", a.text("uuid"));
         Instant at = a.instant("invalid_at");
@@ -239,10 +239,10 @@ final class KairosToolset {
         Fact updated = graph.invalidateFact(f.uuid(), at);
         c.entityChanged(updated.sourceUuid());
         c.entityChanged(updated.targetUuid());
-        return Reply.of(Map.of("fact", Shapes.fact(updated, Instant.now())));
+        return ToolOutput.of(Map.of("fact", Shapes.fact(updated, Instant.now())));
     }
 
-    private Reply delete(Call c) {
+    private ToolOutput delete(Call c) {
         Args a = c.args();
         String kind = a.text("kind");
         String uuid = a.text("uuid");
@@ -265,16 +265,16 @@ final class KairosToolset {
             }
             default -> throw new MemoryInputException("kind", "must be episode, entity or fact, was '" + kind + "'");
         };
-        return Reply.of(Map.of("deleted", Shapes.deletion(d)));
+        return ToolOutput.of(Map.of("deleted", Shapes.deletion(d)));
     }
 
-    private Reply clearGroup(Call c) {
+    private ToolOutput clearGroup(Call c) {
         String group = c.tenancy().group("group_id", c.args().text("group_id"));
         Deletion d = graph.clearGroup(group);
-        return Reply.of(new ClearedGroup(group, Shapes.deletion(d)));
+        return ToolOutput.of(new ClearedGroup(group, Shapes.deletion(d)));
     }
 
-    private Reply status(Call c) {
+    private ToolOutput status(Call c) {
         List<String> groups = c.tenancy().groups("group_ids", c.args().strings("group_ids"));
         MemoryStatus status = graph.status();
         String state = switch (status) {
@@ -290,7 +290,7 @@ final class KairosToolset {
                     new Counts(s.episodes(), s.pendingEpisodes(), s.entities(), s.facts(), s.currentFacts()));
         }
         // The Bolt address only for callers allowed every group (the local user, an all-groups token).
-        return Reply.of(new Status(state, status.describe(c.caller().allGroups()), groups, ready));
+        return ToolOutput.of(new Status(state, status.describe(c.caller().allGroups()), groups, ready));
     }
 
     // ---- shared lookups, each checked against the caller's groups ----

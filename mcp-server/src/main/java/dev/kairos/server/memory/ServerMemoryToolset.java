@@ -44,8 +44,8 @@ final class ServerMemoryToolset {
         this.json = json;
     }
 
-    Map<String, Handler> handlers() {
-        var h = new LinkedHashMap<String, Handler>();
+    Map<String, ToolBody> bodies() {
+        var h = new LinkedHashMap<String, ToolBody>();
         h.put("create_entities", this::createEntities);
         h.put("create_relations", this::createRelations);
         h.put("add_observations", this::addObservations);
@@ -79,7 +79,7 @@ final class ServerMemoryToolset {
         return c.tenancy().group("group", null);
     }
 
-    private Reply createEntities(Call c) {
+    private ToolOutput createEntities(Call c) {
         String group = group(c);
         List<NewEntity> fresh = new ArrayList<>();
         List<GraphEntity> created = new ArrayList<>();
@@ -99,10 +99,10 @@ final class ServerMemoryToolset {
             c.entityChanged(w.entity().uuid());
         }
         changedGraph(c, !fresh.isEmpty());
-        return Reply.of(Map.of("entities", created), pretty(created));
+        return ToolOutput.of(Map.of("entities", created), pretty(created));
     }
 
-    private Reply createRelations(Call c) {
+    private ToolOutput createRelations(Call c) {
         String group = group(c);
         List<GraphRelation> created = new ArrayList<>();
         List<NewFact> fresh = new ArrayList<>();
@@ -124,10 +124,10 @@ final class ServerMemoryToolset {
             c.entityChanged(f.targetUuid());
         }
         changedGraph(c, !fresh.isEmpty());
-        return Reply.of(Map.of("relations", created), pretty(created));
+        return ToolOutput.of(Map.of("relations", created), pretty(created));
     }
 
-    private Reply addObservations(Call c) {
+    private ToolOutput addObservations(Call c) {
         String group = group(c);
         List<Args> items = c.args().objects("observations");
         // Check every entity first: like the anchor, a missing one fails the whole call and changes nothing.
@@ -146,10 +146,10 @@ final class ServerMemoryToolset {
             results.add(new AddedObservations(e.name(), added));
         }
         changedGraph(c, true);
-        return Reply.of(Map.of("results", results), pretty(results));
+        return ToolOutput.of(Map.of("results", results), pretty(results));
     }
 
-    private Reply deleteEntities(Call c) {
+    private ToolOutput deleteEntities(Call c) {
         String group = group(c);
         for (String name : c.args().requiredStrings("entityNames")) {
             var found = graph.entityNamed(group, name);
@@ -166,7 +166,7 @@ final class ServerMemoryToolset {
         return success("Entities deleted successfully");
     }
 
-    private Reply deleteObservations(Call c) {
+    private ToolOutput deleteObservations(Call c) {
         String group = group(c);
         for (Args d : c.args().objects("deletions")) {
             String name = d.string("entityName");
@@ -182,7 +182,7 @@ final class ServerMemoryToolset {
     }
 
     /** Deleted relations are invalidated now, not erased: they leave the current graph but stay in its history. */
-    private Reply deleteRelations(Call c) {
+    private ToolOutput deleteRelations(Call c) {
         String group = group(c);
         for (Args r : c.args().objects("relations")) {
             for (Fact f : currentRelations(group, r.string("from"), r.string("to"), r.string("relationType"))) {
@@ -195,7 +195,7 @@ final class ServerMemoryToolset {
         return success("Relations deleted successfully");
     }
 
-    private Reply searchNodes(Call c) {
+    private ToolOutput searchNodes(Call c) {
         String query = c.args().string("query").toLowerCase(Locale.ROOT);
         Graph all = readGraph(group(c));
         var entities = all.entities().stream().filter(e ->
@@ -206,7 +206,7 @@ final class ServerMemoryToolset {
     }
 
     /** Looks the names up one by one (no whole-graph read): the entities, and the current facts touching them. */
-    private Reply openNodes(Call c) {
+    private ToolOutput openNodes(Call c) {
         String group = group(c);
         Instant now = Instant.now();
         List<GraphEntity> entities = new ArrayList<>();
@@ -260,8 +260,8 @@ final class ServerMemoryToolset {
                 .filter(r -> names.contains(r.from()) || names.contains(r.to())).toList());
     }
 
-    private Reply graphReply(Graph g) {
-        return Reply.of(g, pretty(g));
+    private ToolOutput graphReply(Graph g) {
+        return ToolOutput.of(g, pretty(g));
     }
 
     static GraphEntity entityShape(Entity e) {
@@ -317,8 +317,8 @@ final class ServerMemoryToolset {
         }
     }
 
-    private static Reply success(String message) {
-        return Reply.of(new Success(true, message), message);
+    private static ToolOutput success(String message) {
+        return ToolOutput.of(new Success(true, message), message);
     }
 
     private String pretty(Object value) {

@@ -272,7 +272,7 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
     /** Runs one request; its reply goes out as JSON or, if anything comes before it, as an SSE stream. */
     private void answer(McpStreamableServerSession session, McpSchema.JSONRPCRequest call, McpTransportContext context,
                         Request request, Response response, Callback callback) {
-        Reply reply = new Reply(session.getId(), call.id(), response, callback);
+        ResponseChannel reply = new ResponseChannel(session.getId(), call.id(), response, callback);
         McpStreamableServerSession.McpStreamableServerSessionStream stream = session.responseStream(reply);
         request.addFailureListener(failure -> stream.close());
         // As with a servlet in async mode: a tool that runs past the connection's idle timeout is not cut off.
@@ -306,7 +306,7 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
         }
         McpStreamableServerSession session = tracked.session;
         McpTransportContext context = contextOf.apply(request);
-        Reply listening = new Reply(session.getId(), null, response, callback);
+        ResponseChannel listening = new ResponseChannel(session.getId(), null, response, callback);
         listening.openStream();
         String lastEventId = request.getHeaders().get(HttpHeaders.LAST_EVENT_ID);
         if (lastEventId != null) {
@@ -442,7 +442,7 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
      * decides the form: the request's own response alone is a JSON body; anything else starts an SSE
      * stream that carries every later message too.
      */
-    private final class Reply implements McpStreamableServerTransport {
+    private final class ResponseChannel implements McpStreamableServerTransport {
         private final String sessionId;
         private final Object requestId;
         private final Response response;
@@ -453,7 +453,7 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
         private boolean closed;
         private boolean done;
 
-        Reply(String sessionId, Object requestId, Response response, Callback callback) {
+        ResponseChannel(String sessionId, Object requestId, Response response, Callback callback) {
             this.sessionId = sessionId;
             this.requestId = requestId;
             this.response = response;
