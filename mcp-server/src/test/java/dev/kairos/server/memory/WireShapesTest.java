@@ -1,18 +1,14 @@
 package dev.kairos.server.memory;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kairos.memory.MemoryGraph;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncResourceTemplateSpecification;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.StringWriter;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,21 +29,8 @@ class WireShapesTest {
     private static final Pattern TIME = Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z");
     private static final Pattern SCORE = Pattern.compile("\"score\"( ?: ?)[-0-9.Ee]+");
 
-    @TempDir
-    static Path dir;
-    static MemoryGraph graph;
-
-    @BeforeAll
-    static void start() {
-        graph = TestMemory.open(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (graph != null) {
-            graph.close();
-        }
-    }
+    @RegisterExtension
+    static final TestMemory memory = new TestMemory();
 
     @Test
     void kairosToolResults() throws Exception {
@@ -204,7 +187,7 @@ class WireShapesTest {
         private final List<String> mismatches = new java.util.ArrayList<>();
 
         Tools(Toolset toolset) {
-            MemoryTools tools = MemoryTools.create(graph, toolset, "default", uri -> { });
+            MemoryTools tools = MemoryTools.create(memory.graph(), toolset, "default", uri -> { });
             tools.tools().forEach(s -> specs.put(s.tool().name(), s));
             templates = tools.resourceTemplates();
         }
@@ -231,7 +214,7 @@ class WireShapesTest {
 
         void expectExport(MemoryArchive.Format format, List<String> groups, String expected) throws Exception {
             var out = new StringWriter();
-            new MemoryArchive(graph).export(out, groups, format);
+            new MemoryArchive(memory.graph()).export(out, groups, format);
             check("export " + format, expected, normalise(out.toString()));
         }
 
