@@ -46,8 +46,8 @@ final class LocalTools implements ToolCatalogue, ToolExecutor {
         return executor.begin(events);
     }
 
-    /** A provider from lambdas: name, tool descriptors and a handler. */
-    static ToolProvider provider(String name, List<ToolDescriptor> tools, Handler handler) {
+    /** A provider from lambdas: name, tool descriptors and what answers each call. */
+    static ToolProvider provider(String name, List<ToolDescriptor> tools, Responder responder) {
         return new ToolProvider() {
             @Override
             public String name() {
@@ -61,13 +61,14 @@ final class LocalTools implements ToolCatalogue, ToolExecutor {
 
             @Override
             public McpSchema.CallToolResult call(String tool, JsonNode arguments, ToolCallControl control) throws InterruptedException {
-                return handler.call(tool, arguments);
+                return responder.call(tool, arguments);
             }
         };
     }
 
+    /** Answers a call of one of the provider's tools. */
     @FunctionalInterface
-    interface Handler {
+    interface Responder {
         McpSchema.CallToolResult call(String tool, JsonNode args) throws InterruptedException;
     }
 

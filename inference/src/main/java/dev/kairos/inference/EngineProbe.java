@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kairos.inference.EngineInfo.Capability;
 import dev.kairos.inference.InferenceSettings.Engine;
 import dev.kairos.inference.internal.EngineHttp;
-import dev.kairos.inference.internal.Json;
+import dev.kairos.inference.internal.WireJson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,7 +72,7 @@ public final class EngineProbe {
                     List.of("unreachable: " + e.getMessage()));
         }
         if (ollama.isPresent() && ollama.get().json().map(j -> j.has("version")).orElse(false)) {
-            return ollama(base, http, Json.text(ollama.get().json().get(), "version"), notes);
+            return ollama(base, http, WireJson.text(ollama.get().json().get(), "version"), notes);
         }
         Optional<JsonNode> sglang = ok(http.get("/get_server_info", timeout)).flatMap(EngineHttp.Answer::json);
         if (sglang.isPresent()) {
@@ -87,7 +87,7 @@ public final class EngineProbe {
                 caps.add(Capability.THINKING);
             }
             Models m = models(http);
-            return new EngineInfo(base, Engine.SGLANG, true, true, Json.text(s, "version"), m.ids,
+            return new EngineInfo(base, Engine.SGLANG, true, true, WireJson.text(s, "version"), m.ids,
                     s.has("context_length") ? s.get("context_length").asInt() : m.context,
                     s.has("max_running_requests") ? s.get("max_running_requests").asInt() : null, caps, notes);
         }
@@ -96,7 +96,7 @@ public final class EngineProbe {
         if (vllm.isPresent() && vllm.get().has("version")) {
             Models m = models(http);
             notes.add("tool_choice auto needs --enable-auto-tool-choice; structured output via response_format (guided_* removed)");
-            return new EngineInfo(base, Engine.VLLM, true, health.status() == 200, Json.text(vllm.get(), "version"), m.ids,
+            return new EngineInfo(base, Engine.VLLM, true, health.status() == 200, WireJson.text(vllm.get(), "version"), m.ids,
                     m.context, null, EnumSet.of(Capability.TOOLS, Capability.PARALLEL_TOOL_CALLS, Capability.STRUCTURED_OUTPUT),
                     notes);
         }
@@ -137,7 +137,7 @@ public final class EngineProbe {
             JsonNode n = props.path("default_generation_settings").path("n_ctx");
             ctx = n.isNumber() ? n.asInt() : null;
             slots = props.has("total_slots") ? props.get("total_slots").asInt() : null;
-            version = Json.text(props, "build_info");
+            version = WireJson.text(props, "build_info");
             if (props.path("is_sleeping").asBoolean(false)) {
                 notes.add("sleeping");
             }
@@ -151,11 +151,11 @@ public final class EngineProbe {
     private EngineInfo ollama(URI base, EngineHttp http, String version, List<String> notes) {
         List<String> ids = new ArrayList<>();
         ok(http.get("/api/tags", timeout)).flatMap(EngineHttp.Answer::json)
-                .ifPresent(t -> t.path("models").forEach(mo -> ids.add(Json.text(mo, "name"))));
+                .ifPresent(t -> t.path("models").forEach(mo -> ids.add(WireJson.text(mo, "name"))));
         Set<Capability> caps = EnumSet.of(Capability.STRUCTURED_OUTPUT, Capability.PARALLEL_TOOL_CALLS);
         Integer ctx = null;
         if (!ids.isEmpty()) {
-            JsonNode show = postJson(base, "/api/show", "{\"model\":" + Json.write(Json.NODES.textNode(ids.getFirst())) + "}");
+            JsonNode show = postJson(base, "/api/show", "{\"model\":" + WireJson.write(WireJson.NODES.textNode(ids.getFirst())) + "}");
             if (show != null) {
                 for (JsonNode c : show.path("capabilities")) {
                     switch (c.asText()) {
@@ -188,7 +188,7 @@ public final class EngineProbe {
         Optional<JsonNode> j = a.status() == 200 ? a.json() : Optional.empty();
         if (j.isPresent()) {
             for (JsonNode m : j.get().path("data")) {
-                ids.add(Json.text(m, "id"));
+                ids.add(WireJson.text(m, "id"));
                 if (m.has("max_model_len")) {
                     ctx = m.get("max_model_len").asInt();
                 }
@@ -202,7 +202,7 @@ public final class EngineProbe {
             HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                     HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 ? Json.tryParse(r.body()) : null;
+            return r.statusCode() == 200 ? WireJson.tryParse(r.body()) : null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;

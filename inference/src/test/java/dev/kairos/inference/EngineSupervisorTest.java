@@ -1,10 +1,9 @@
 package dev.kairos.inference;
 
+import dev.kairos.inference.sim.SimulatorCommand;
 import org.junit.jupiter.api.Test;
 
-import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -18,15 +17,9 @@ class EngineSupervisorTest {
 
     @Test
     void startsWaitsRestartsAfterACrashAndStops() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = List.of(java, "-cp", System.getProperty("java.class.path"),
-                "dev.kairos.inference.sim.EngineSimulator", "--port", Integer.toString(port), "sim/llamacpp.json");
-        EngineSupervisor.Spec spec = new EngineSupervisor.Spec(command, Map.of(),
-                URI.create("http://127.0.0.1:" + port + "/health"), Duration.ofSeconds(60),
+        SimulatorCommand sim = SimulatorCommand.onFreePort("sim/llamacpp.json");
+        EngineSupervisor.Spec spec = new EngineSupervisor.Spec(sim.command(), Map.of(),
+                URI.create(sim.url() + "/health"), Duration.ofSeconds(60),
                 Duration.ofMillis(50), Duration.ofMillis(200), 3, Duration.ofSeconds(5));
         try (EngineSupervisor supervisor = new EngineSupervisor(spec)) {
             supervisor.start();

@@ -27,6 +27,16 @@ class MemoryInputTest {
     }
 
     @Test
+    void anUnnamedEpisodeIsCalledByItsFirstLineCutLikeASubjectLine() {
+        assertEquals("Lunch with Quinn at noon", NewEpisode.defaultName("  Lunch  with\tQuinn at noon\nShe ordered soup."));
+        String longLine = "word ".repeat(30);
+        String name = NewEpisode.defaultName(longLine);
+        assertEquals(NewEpisode.DEFAULT_NAME_LENGTH, name.length());
+        assertEquals(longLine.substring(0, NewEpisode.DEFAULT_NAME_LENGTH - 3) + "...", name);
+        assertEquals("x".repeat(NewEpisode.DEFAULT_NAME_LENGTH), NewEpisode.defaultName("x".repeat(NewEpisode.DEFAULT_NAME_LENGTH)));
+    }
+
+    @Test
     void patterns() {
         assertEquals("team-a_1", MemoryInput.groupId("g", "team-a_1"));
         assertThrows(MemoryInputException.class, () -> MemoryInput.groupId("g", ""));

@@ -2,8 +2,8 @@ package dev.kairos.transports;
 
 import dev.kairos.transports.internal.BearerAuth;
 import dev.kairos.transports.internal.CachedSchemaValidator;
-import dev.kairos.transports.internal.CountPosts;
 import dev.kairos.transports.internal.HostOriginCheck;
+import dev.kairos.transports.internal.InFlightPosts;
 import dev.kairos.transports.internal.JsonRpcErrorPage;
 import dev.kairos.transports.internal.JsonRpcGate;
 import dev.kairos.transports.internal.NoCopyJsonMapper;
@@ -164,7 +164,7 @@ public final class HttpHost implements AutoCloseable {
         Handler chain = new BearerAuth(mcp, settings.tokens(), defaultGroup, Set.of(HEALTH_PATH));
         chain = new HostOriginCheck(chain, settings.allowedHosts(), settings.allowedOrigins(),
                 !settings.isLoopback() && settings.allowedHosts().isEmpty());
-        chain = new CountPosts(chain, inFlight);
+        chain = new InFlightPosts(chain, inFlight);
         graceful = new GracefulHandler(chain);
         server.setHandler(graceful);
         server.setErrorHandler(new JsonRpcErrorPage());

@@ -32,7 +32,7 @@ class BearerAuthTest {
 
     @Test
     void missingTokenIs401WithChallenge() throws Exception {
-        RawMcp.Reply r = new RawMcp(host.baseUrl() + HttpHost.MCP_PATH).initialize();
+        RawMcp.RawResponse r = new RawMcp(host.baseUrl() + HttpHost.MCP_PATH).initialize();
         assertEquals(401, r.status());
         assertNotNull(r.header("WWW-Authenticate"));
         assertTrue(r.header("WWW-Authenticate").startsWith("Bearer"));
@@ -40,7 +40,7 @@ class BearerAuthTest {
 
     @Test
     void wrongTokenIs401() throws Exception {
-        RawMcp.Reply r = new RawMcp(host.baseUrl() + HttpHost.MCP_PATH).initialize("Authorization", "Bearer wrong-token-0123456789");
+        RawMcp.RawResponse r = new RawMcp(host.baseUrl() + HttpHost.MCP_PATH).initialize("Authorization", "Bearer wrong-token-0123456789");
         assertEquals(401, r.status());
         assertTrue(r.header("WWW-Authenticate").contains("invalid_token"));
     }

@@ -53,14 +53,14 @@ class HttpHostTest {
     @Test
     void invalidJsonIsAParseError() throws Exception {
         RawMcp raw = session();
-        RawMcp.Reply r = raw.post("{\"jsonrpc\":");
+        RawMcp.RawResponse r = raw.post("{\"jsonrpc\":");
         assertEquals(400, r.status());
         assertEquals(-32700, r.message().at("/error/code").asInt());
         assertTrue(r.message().at("/error/message").asText().contains("not valid JSON"));
         // broken deep inside a valid-looking envelope, or trailing garbage: still a parse error
         for (String body : List.of("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"a\":}}",
                 "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"} {")) {
-            RawMcp.Reply bad = raw.post(body);
+            RawMcp.RawResponse bad = raw.post(body);
             assertEquals(400, bad.status(), body);
             assertEquals(-32700, bad.message().at("/error/code").asInt(), body);
         }
@@ -70,7 +70,7 @@ class HttpHostTest {
     void notJsonRpcIsAnInvalidRequest() throws Exception {
         RawMcp raw = session();
         for (String body : List.of("{\"foo\":1}", "[]", "42", "{\"jsonrpc\":\"1.0\",\"id\":1,\"method\":\"ping\"}", "{\"jsonrpc\":\"2.0\",\"method\":7}")) {
-            RawMcp.Reply r = raw.post(body);
+            RawMcp.RawResponse r = raw.post(body);
             assertEquals(400, r.status(), body);
             assertEquals(-32600, r.message().at("/error/code").asInt(), body);
         }
@@ -126,7 +126,7 @@ class HttpHostTest {
     void unknownSessionIs404WithAJsonRpcBody() throws Exception {
         RawMcp raw = new RawMcp(mcp);
         raw.sessionId = "no-such-session";
-        RawMcp.Reply r = raw.post("{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"tools/list\"}");
+        RawMcp.RawResponse r = raw.post("{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"tools/list\"}");
         assertEquals(404, r.status());
         assertEquals("2.0", r.message().get("jsonrpc").asText());
         assertFalse(r.body().contains("stackTrace"), "no Java internals in error bodies: " + r.body());

@@ -23,7 +23,7 @@ class LifecycleTest {
         HttpHost host = new HttpHost(settings, features.features(), new LiveServers(), "default", () -> "{}").start();
         RawMcp raw = new RawMcp(host.baseUrl() + HttpHost.MCP_PATH);
         raw.initialize();
-        CompletableFuture<RawMcp.Reply> slowCall = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<RawMcp.RawResponse> slowCall = CompletableFuture.supplyAsync(() -> {
             try {
                 return raw.call(2, "slow", "{}");
             } catch (Exception e) {
@@ -49,7 +49,7 @@ class LifecycleTest {
         assertTrue(!closing.isDone(), "close waits for the call in flight");
 
         features.slowRelease.countDown();
-        RawMcp.Reply reply = slowCall.get(20, TimeUnit.SECONDS);
+        RawMcp.RawResponse reply = slowCall.get(20, TimeUnit.SECONDS);
         assertEquals("finished", reply.message().at("/result/content/0/text").asText());
         closing.get(20, TimeUnit.SECONDS);
     }

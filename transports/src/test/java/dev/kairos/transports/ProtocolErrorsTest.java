@@ -53,7 +53,7 @@ class ProtocolErrorsTest {
         assertEquals(200, raw.initialize().status());
         try {
             for (String id : List.of("null", "{\"a\":1}", "1.5", "true", "[1]")) {
-                RawMcp.Reply r = raw.post("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"ping\"}");
+                RawMcp.RawResponse r = raw.post("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"ping\"}");
                 assertEquals(400, r.status(), id + ": " + r.body());
                 assertEquals(-32600, code(r.body()), id);
                 assertTrue(r.body().contains("\\\"id\\\"") || r.body().contains("id"), r.body());
@@ -66,7 +66,7 @@ class ProtocolErrorsTest {
                 assertEquals(-32600, code(legacy.body()), id);
             }
             // a response from the client is held to the same rule
-            RawMcp.Reply nullAnswer = raw.post("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,\"message\":\"x\"}}");
+            RawMcp.RawResponse nullAnswer = raw.post("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,\"message\":\"x\"}}");
             assertEquals(400, nullAnswer.status(), nullAnswer.body());
             assertEquals(-32600, code(nullAnswer.body()));
             assertEquals(200, raw.post("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"ping\"}").status());
@@ -81,14 +81,14 @@ class ProtocolErrorsTest {
         assertEquals(200, raw.initialize().status());
         try {
             for (String method : List.of("tools/call", "resources/read", "prompts/get")) {
-                RawMcp.Reply r = raw.post("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"" + method + "\"}");
+                RawMcp.RawResponse r = raw.post("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"" + method + "\"}");
                 assertEquals(200, r.status(), r.body());
                 assertEquals(-32602, code(r.body()), method);
                 assertEquals(3, r.message().get("id").asInt());
             }
-            RawMcp.Reply wrongShape = raw.post("{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":[1]}}");
+            RawMcp.RawResponse wrongShape = raw.post("{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":[1]}}");
             assertEquals(-32602, code(wrongShape.body()));
-            RawMcp.Reply notAnObject = raw.post("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":[1]}");
+            RawMcp.RawResponse notAnObject = raw.post("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":[1]}");
             assertEquals(-32602, code(notAnObject.body()));
             HttpResponse<String> legacy = http.send(HttpRequest.newBuilder(URI.create(host.baseUrl() + HttpHost.MESSAGE_PATH + "?sessionId=x"))
                     .header("Content-Type", "application/json")
@@ -98,7 +98,7 @@ class ProtocolErrorsTest {
             assertEquals(-32602, code(legacy.body()));
             // initialize without params does not start a session
             RawMcp fresh = new RawMcp(mcp);
-            RawMcp.Reply init = fresh.post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\"}");
+            RawMcp.RawResponse init = fresh.post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\"}");
             assertEquals(400, init.status(), init.body());
             assertEquals(-32602, code(init.body()));
         } finally {
@@ -111,7 +111,7 @@ class ProtocolErrorsTest {
         RawMcp raw = new RawMcp(mcp);
         assertEquals(200, raw.initialize().status());
         try {
-            RawMcp.Reply r = raw.post("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}", "MCP-Protocol-Version", "1999-01-01");
+            RawMcp.RawResponse r = raw.post("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}", "MCP-Protocol-Version", "1999-01-01");
             assertEquals(400, r.status(), r.body());
             assertEquals(-32600, code(r.body()));
             assertTrue(r.message().at("/error/message").asText().contains("1999-01-01"), r.body());
@@ -138,7 +138,7 @@ class ProtocolErrorsTest {
                 assertEquals(200, raw.initialize().status());
                 open.add(raw);
             }
-            RawMcp.Reply refused = new RawMcp(mcp).initialize();
+            RawMcp.RawResponse refused = new RawMcp(mcp).initialize();
             assertEquals(503, refused.status(), refused.body());
             assertEquals(-32000, code(refused.body()));
             assertTrue(refused.message().at("/error/message").asText().contains("limit 3"), refused.body());
@@ -162,7 +162,7 @@ class ProtocolErrorsTest {
         HttpHost stopping = new HttpHost(settings, features.features(), new LiveServers(), "default", () -> "{}").start();
         RawMcp raw = new RawMcp(stopping.baseUrl() + HttpHost.MCP_PATH);
         raw.initialize();
-        CompletableFuture<RawMcp.Reply> slowCall = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<RawMcp.RawResponse> slowCall = CompletableFuture.supplyAsync(() -> {
             try {
                 return raw.call(2, "slow", "{}");
             } catch (Exception e) {
@@ -174,7 +174,7 @@ class ProtocolErrorsTest {
         try {
             RawMcp late = new RawMcp(stopping.baseUrl() + HttpHost.MCP_PATH);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            RawMcp.Reply reply = late.initialize();
+            RawMcp.RawResponse reply = late.initialize();
             while (reply.status() == 200 && System.nanoTime() < deadline) {
                 late.delete();
                 reply = late.initialize();

@@ -22,7 +22,7 @@ final class RawMcp {
         this.url = url;
     }
 
-    record Reply(int status, Map<String, java.util.List<String>> headers, String body) {
+    record RawResponse(int status, Map<String, java.util.List<String>> headers, String body) {
         /** The JSON-RPC message in a plain JSON or SSE body. */
         JsonNode message() throws IOException {
             String text = body;
@@ -39,7 +39,7 @@ final class RawMcp {
         }
     }
 
-    Reply post(String body, String... headers) throws IOException, InterruptedException {
+    RawResponse post(String body, String... headers) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
@@ -52,16 +52,16 @@ final class RawMcp {
             b.setHeader(headers[i], headers[i + 1]);
         }
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        return new Reply(r.statusCode(), r.headers().map(), r.body());
+        return new RawResponse(r.statusCode(), r.headers().map(), r.body());
     }
 
-    Reply initialize(String... headers) throws IOException, InterruptedException {
+    RawResponse initialize(String... headers) throws IOException, InterruptedException {
         return initializeAs("2025-06-18", headers);
     }
 
     /** Starts a session that negotiates this protocol revision. */
-    Reply initializeAs(String protocolVersion, String... headers) throws IOException, InterruptedException {
-        Reply r = post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"" + protocolVersion
+    RawResponse initializeAs(String protocolVersion, String... headers) throws IOException, InterruptedException {
+        RawResponse r = post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"" + protocolVersion
                 + "\",\"capabilities\":{},\"clientInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}", headers);
         if (r.status() == 200) {
             sessionId = r.header("Mcp-Session-Id");
@@ -82,7 +82,7 @@ final class RawMcp {
         }
     }
 
-    Reply call(int id, String tool, String argumentsJson, String... headers) throws IOException, InterruptedException {
+    RawResponse call(int id, String tool, String argumentsJson, String... headers) throws IOException, InterruptedException {
         return post("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool
                 + "\",\"arguments\":" + argumentsJson + "}}", headers);
     }

@@ -84,7 +84,7 @@ class SessionCapTest {
                 assertEquals(200, bob.initialize("Authorization", bearer(BOB)).status(), "bob's session " + (i + 1));
                 bobs.add(bob);
             }
-            RawMcp.Reply bobOverCap = client().initialize("Authorization", bearer(BOB));
+            RawMcp.RawResponse bobOverCap = client().initialize("Authorization", bearer(BOB));
             assertEquals(503, bobOverCap.status());
             assertEquals(-32000, bobOverCap.message().at("/error/code").asInt(), bobOverCap.body());
             assertEquals(503, client().initialize("Authorization", bearer(ALICE)).status());

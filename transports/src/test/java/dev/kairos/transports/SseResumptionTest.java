@@ -269,7 +269,7 @@ class SseResumptionTest {
     @Test
     void olderClientsGetEventIdsButNoPrimingAndAreNotLetGo() throws Exception {
         RawMcp session = session("2025-06-18");
-        RawMcp.Reply reply = session.call(4, "polling", "{}");
+        RawMcp.RawResponse reply = session.call(4, "polling", "{}");
         assertTrue(reply.header("Content-Type").startsWith("text/event-stream"), reply.headers().toString());
         List<Event> events = parse(reply.body());
         assertEquals(2, events.size(), reply.body());

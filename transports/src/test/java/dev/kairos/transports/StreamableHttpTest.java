@@ -63,7 +63,7 @@ class StreamableHttpTest {
     @Test
     void plainCallGetsOneJsonBody() throws Exception {
         RawMcp raw = session();
-        RawMcp.Reply r = raw.call(2, "echo", "{\"message\":\"hi\"}");
+        RawMcp.RawResponse r = raw.call(2, "echo", "{\"message\":\"hi\"}");
         assertEquals(200, r.status());
         assertTrue(r.header("Content-Type").startsWith("application/json"), r.headers().toString());
         JsonNode m = RawMcp.JSON.readTree(r.body());
@@ -82,7 +82,7 @@ class StreamableHttpTest {
                 + "\"method\":\"tools/call\",\"jsonrpc\":\"2.0\"}").message();
         assertEquals("order", m.at("/result/content/0/text").asText());
         // params of the wrong shape reach the SDK, which answers with a JSON-RPC error, not a crash
-        RawMcp.Reply badReply = raw.post("{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":[1]}}");
+        RawMcp.RawResponse badReply = raw.post("{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":[1]}}");
         JsonNode bad = badReply.message();
         assertEquals(4, bad.get("id").asInt());
         assertEquals(-32602, bad.at("/error/code").asInt(), bad.toString());
@@ -91,7 +91,7 @@ class StreamableHttpTest {
     @Test
     void callThatLogsIsStreamedWithTheResultLast() throws Exception {
         RawMcp raw = session();
-        RawMcp.Reply r = raw.call(5, "chatty", "{}");
+        RawMcp.RawResponse r = raw.call(5, "chatty", "{}");
         assertEquals(200, r.status());
         assertTrue(r.header("Content-Type").startsWith("text/event-stream"), r.headers().toString());
         List<JsonNode> events = r.body().lines().filter(l -> l.startsWith("data:"))
@@ -159,7 +159,7 @@ class StreamableHttpTest {
             }).get(20, TimeUnit.SECONDS);
             assertNotNull(ping, "the stream ended before a ping");
             // the client's answer to the server's request is accepted
-            RawMcp.Reply answer = raw.post("{\"jsonrpc\":\"2.0\",\"id\":" + ping.get("id") + ",\"result\":{}}");
+            RawMcp.RawResponse answer = raw.post("{\"jsonrpc\":\"2.0\",\"id\":" + ping.get("id") + ",\"result\":{}}");
             assertEquals(202, answer.status());
         }
         // DELETE ends the session
@@ -172,15 +172,15 @@ class StreamableHttpTest {
     void requestsTheTransportCannotTakeAreRefusedWithAJsonRpcError() throws Exception {
         RawMcp raw = session();
         String ping = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}";
-        RawMcp.Reply noSse = raw.post(ping, "Accept", "application/json");
+        RawMcp.RawResponse noSse = raw.post(ping, "Accept", "application/json");
         assertEquals(406, noSse.status());
         assertTrue(noSse.message().at("/error/message").asText().contains("text/event-stream"));
-        RawMcp.Reply notJson = raw.post(ping, "Content-Type", "text/plain");
+        RawMcp.RawResponse notJson = raw.post(ping, "Content-Type", "text/plain");
         assertEquals(415, notJson.status());
         assertEquals(-32600, notJson.message().at("/error/code").asInt());
 
         RawMcp anonymous = new RawMcp(mcp);
-        RawMcp.Reply noSession = anonymous.post(ping);
+        RawMcp.RawResponse noSession = anonymous.post(ping);
         assertEquals(400, noSession.status());
         assertTrue(noSession.message().at("/error/message").asText().contains("Mcp-Session-Id"));
 

@@ -10,6 +10,7 @@ import dev.kairos.inference.Engines;
 import dev.kairos.inference.InferenceSettings;
 import dev.kairos.inference.Message;
 import dev.kairos.inference.StreamListener;
+import dev.kairos.inference.sim.SimulatorCommand;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
@@ -105,7 +106,7 @@ public final class StreamedChunkBench {
                 }));
                 System.out.println(memory("LangChain4j 1.19.0", concurrent, (opened, done) -> {
                     for (int i = 0; i < concurrent; i++) {
-                        lc4jSlow.chat(List.of(UserMessage.from("hi")), new Handler(opened, done));
+                        lc4jSlow.chat(List.of(UserMessage.from("hi")), new LangChainListener(opened, done));
                     }
                 }));
             }
@@ -133,7 +134,7 @@ public final class StreamedChunkBench {
     private static void check(ChatClient kairos, OpenAiStreamingChatModel lc4j) throws Exception {
         ChatResponse k = kairos.stream(request(), StreamListener.IGNORE);
         CompletableFuture<dev.langchain4j.model.chat.response.ChatResponse> f = new CompletableFuture<>();
-        lc4j.chat(List.of(UserMessage.from("hi")), new Handler(f));
+        lc4j.chat(List.of(UserMessage.from("hi")), new LangChainListener(f));
         var l = f.get(60, TimeUnit.SECONDS);
         if (k.toolCalls().size() != 2 || l.aiMessage().toolExecutionRequests().size() != 2
                 || !k.content().equals(l.aiMessage().text())
@@ -166,7 +167,7 @@ public final class StreamedChunkBench {
     private static void runLc4j(OpenAiStreamingChatModel m, int streams) throws Exception {
         for (int i = 0; i < streams; i++) {
             CompletableFuture<dev.langchain4j.model.chat.response.ChatResponse> f = new CompletableFuture<>();
-            m.chat(List.of(UserMessage.from("hi")), new Handler(f));
+            m.chat(List.of(UserMessage.from("hi")), new LangChainListener(f));
             f.get(60, TimeUnit.SECONDS);
         }
     }
@@ -225,19 +226,19 @@ public final class StreamedChunkBench {
         }
     }
 
-    private static final class Handler implements StreamingChatResponseHandler {
+    private static final class LangChainListener implements StreamingChatResponseHandler {
         private final CompletableFuture<dev.langchain4j.model.chat.response.ChatResponse> result;
         private final CountDownLatch opened;
         private final CountDownLatch done;
         private volatile boolean seen;
 
-        Handler(CompletableFuture<dev.langchain4j.model.chat.response.ChatResponse> result) {
+        LangChainListener(CompletableFuture<dev.langchain4j.model.chat.response.ChatResponse> result) {
             this.result = result;
             this.opened = null;
             this.done = null;
         }
 
-        Handler(CountDownLatch opened, CountDownLatch done) {
+        LangChainListener(CountDownLatch opened, CountDownLatch done) {
             this.result = new CompletableFuture<>();
             this.opened = opened;
             this.done = done;
@@ -318,9 +319,7 @@ public final class StreamedChunkBench {
     }
 
     private static Process simulator(Path script) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-                "dev.kairos.inference.sim.EngineSimulator", script.toString())
+        return new ProcessBuilder(SimulatorCommand.command(List.of("-Xmx1g"), 0, script.toString()))
                 .redirectErrorStream(true).start();
     }
 

@@ -87,7 +87,7 @@ public final class EngineHttp {
     /** A plain answer: status and body. */
     public record Answer(int status, String body) {
         public Optional<JsonNode> json() {
-            return Optional.ofNullable(Json.tryParse(body)).filter(n -> !n.isMissingNode());
+            return Optional.ofNullable(WireJson.tryParse(body)).filter(n -> !n.isMissingNode());
         }
     }
 

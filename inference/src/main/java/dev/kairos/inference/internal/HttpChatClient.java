@@ -41,10 +41,10 @@ abstract class HttpChatClient implements ChatClient {
         String body = body(request, false);
         InputStream in = http.post(path(), body);
         try (in) {
-            JsonNode json = Json.MAPPER.readTree(in);
+            JsonNode json = WireJson.MAPPER.readTree(in);
             JsonNode error = json.get("error");
             if (error != null && !error.isNull()) {
-                throw new EngineException.Rejected(uri(), 0, error.isTextual() ? error.asText() : Json.write(error));
+                throw new EngineException.Rejected(uri(), 0, error.isTextual() ? error.asText() : WireJson.write(error));
             }
             answer.toolCallDelta(); // a whole answer: its first token is its arrival
             readWhole(json, answer);

@@ -24,7 +24,7 @@ public final class OllamaChatClient extends HttpChatClient {
 
     @Override
     String body(ChatRequest request, boolean stream) {
-        return Json.write(WireRequest.ollama(request, endpoint.model(), stream));
+        return WireJson.write(WireRequest.ollama(request, endpoint.model(), stream));
     }
 
     @Override
@@ -36,12 +36,12 @@ public final class OllamaChatClient extends HttpChatClient {
             }
             JsonNode chunk;
             try {
-                chunk = Json.MAPPER.readTree(line);
+                chunk = WireJson.MAPPER.readTree(line);
             } catch (IOException e) {
                 throw new EngineException.Rejected(uri(), 200, "unreadable stream line: " + OpenAiChatClient.abbreviate(line));
             }
             if (chunk.hasNonNull("error")) {
-                throw new EngineException.Rejected(uri(), 0, "error in stream: " + Json.text(chunk, "error"));
+                throw new EngineException.Rejected(uri(), 0, "error in stream: " + WireJson.text(chunk, "error"));
             }
             message(chunk, answer);
             if (chunk.path("done").asBoolean(false)) {
@@ -63,22 +63,22 @@ public final class OllamaChatClient extends HttpChatClient {
         if (msg == null) {
             return;
         }
-        answer.reasoning(Json.text(msg, "thinking"));
-        answer.content(Json.text(msg, "content"));
+        answer.reasoning(WireJson.text(msg, "thinking"));
+        answer.content(WireJson.text(msg, "content"));
         JsonNode calls = msg.get("tool_calls");
         if (calls != null && calls.isArray()) {
             // Each chunk carries complete calls: append them (tool_calls.extend), never merge.
             for (JsonNode c : calls) {
                 JsonNode fn = c.path("function");
                 answer.toolCallDelta();
-                answer.toolCalls().addWhole(Json.text(c, "id"), Json.text(fn, "name"), fn.get("arguments"));
+                answer.toolCalls().addWhole(WireJson.text(c, "id"), WireJson.text(fn, "name"), fn.get("arguments"));
             }
         }
     }
 
     private static void done(JsonNode chunk, AnswerBuilder answer) {
-        answer.usage(new Usage(Json.integer(chunk, "prompt_eval_count"), Json.integer(chunk, "eval_count")));
-        String reason = Json.text(chunk, "done_reason");
+        answer.usage(new Usage(WireJson.integer(chunk, "prompt_eval_count"), WireJson.integer(chunk, "eval_count")));
+        String reason = WireJson.text(chunk, "done_reason");
         answer.finish(reason == null ? FinishReason.STOP : FinishReason.of(reason));
     }
 }

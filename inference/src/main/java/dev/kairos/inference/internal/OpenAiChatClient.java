@@ -27,7 +27,7 @@ public final class OpenAiChatClient extends HttpChatClient {
 
     @Override
     String body(ChatRequest request, boolean stream) {
-        return Json.write(WireRequest.openAi(request, endpoint.model(), engine, stream));
+        return WireJson.write(WireRequest.openAi(request, endpoint.model(), engine, stream));
     }
 
     @Override
@@ -66,23 +66,23 @@ public final class OpenAiChatClient extends HttpChatClient {
         }
         JsonNode chunk;
         try {
-            chunk = Json.MAPPER.readTree(data);
+            chunk = WireJson.MAPPER.readTree(data);
         } catch (IOException e) {
             throw new EngineException.Rejected(uri(), 200, "unreadable stream event: " + abbreviate(data));
         }
         JsonNode error = chunk.get("error");
         if (error != null && !error.isNull()) {
-            String msg = error.isTextual() ? error.asText() : Json.text(error, "message");
-            throw new EngineException.Rejected(uri(), Json.integer(error, "code"), "error in stream: " + msg);
+            String msg = error.isTextual() ? error.asText() : WireJson.text(error, "message");
+            throw new EngineException.Rejected(uri(), WireJson.integer(error, "code"), "error in stream: " + msg);
         }
         JsonNode choices = chunk.get("choices");
         if (choices != null && choices.size() > 0) {
             JsonNode choice = choices.get(0);
             JsonNode delta = choice.get("delta");
             if (delta != null) {
-                String reasoning = Json.text(delta, "reasoning_content");
-                answer.reasoning(reasoning != null ? reasoning : Json.text(delta, "reasoning"));
-                answer.content(Json.text(delta, "content"));
+                String reasoning = WireJson.text(delta, "reasoning_content");
+                answer.reasoning(reasoning != null ? reasoning : WireJson.text(delta, "reasoning"));
+                answer.content(WireJson.text(delta, "content"));
                 JsonNode calls = delta.get("tool_calls");
                 if (calls != null && calls.isArray()) {
                     for (JsonNode entry : calls) {
@@ -91,7 +91,7 @@ public final class OpenAiChatClient extends HttpChatClient {
                     }
                 }
             }
-            String finish = Json.text(choice, "finish_reason");
+            String finish = WireJson.text(choice, "finish_reason");
             if (finish != null) {
                 answer.finish(FinishReason.of(finish));
             }
@@ -104,14 +104,14 @@ public final class OpenAiChatClient extends HttpChatClient {
     void readWhole(JsonNode body, AnswerBuilder answer) {
         JsonNode choices = body.get("choices");
         if (choices == null || choices.isEmpty()) {
-            throw new EngineException.Rejected(uri(), 200, "answer has no choices: " + abbreviate(Json.write(body)));
+            throw new EngineException.Rejected(uri(), 200, "answer has no choices: " + abbreviate(WireJson.write(body)));
         }
         JsonNode choice = choices.get(0);
         JsonNode msg = choice.get("message");
         if (msg != null) {
-            String reasoning = Json.text(msg, "reasoning_content");
-            answer.reasoning(reasoning != null ? reasoning : Json.text(msg, "reasoning"));
-            answer.content(Json.text(msg, "content"));
+            String reasoning = WireJson.text(msg, "reasoning_content");
+            answer.reasoning(reasoning != null ? reasoning : WireJson.text(msg, "reasoning"));
+            answer.content(WireJson.text(msg, "content"));
             JsonNode calls = msg.get("tool_calls");
             if (calls != null && calls.isArray()) {
                 int i = 0;
@@ -126,7 +126,7 @@ public final class OpenAiChatClient extends HttpChatClient {
                 }
             }
         }
-        answer.finish(FinishReason.of(Json.text(choice, "finish_reason")));
+        answer.finish(FinishReason.of(WireJson.text(choice, "finish_reason")));
         answer.usage(usage(body.get("usage")));
     }
 
@@ -134,7 +134,7 @@ public final class OpenAiChatClient extends HttpChatClient {
         if (u == null || !u.isObject()) {
             return null;
         }
-        return new Usage(Json.integer(u, "prompt_tokens"), Json.integer(u, "completion_tokens"));
+        return new Usage(WireJson.integer(u, "prompt_tokens"), WireJson.integer(u, "completion_tokens"));
     }
 
     static String abbreviate(String s) {

@@ -60,7 +60,7 @@ public final class PythonicCalls {
         ws();
         String name = ident();
         expect('(');
-        ObjectNode args = Json.NODES.objectNode();
+        ObjectNode args = WireJson.NODES.objectNode();
         ws();
         if (!eat(')')) {
             do {
@@ -79,11 +79,11 @@ public final class PythonicCalls {
         ws();
         char c = peek();
         if (c == '"' || c == '\'') {
-            return Json.NODES.textNode(string(c));
+            return WireJson.NODES.textNode(string(c));
         }
         if (c == '[') {
             i++;
-            ArrayNode a = Json.NODES.arrayNode();
+            ArrayNode a = WireJson.NODES.arrayNode();
             ws();
             if (!eat(']')) {
                 do {
@@ -96,7 +96,7 @@ public final class PythonicCalls {
         }
         if (c == '{') {
             i++;
-            ObjectNode o = Json.NODES.objectNode();
+            ObjectNode o = WireJson.NODES.objectNode();
             ws();
             if (!eat('}')) {
                 do {
@@ -117,9 +117,9 @@ public final class PythonicCalls {
         if (Character.isLetter(c)) {
             String w = ident();
             return switch (w) {
-                case "True", "true" -> Json.NODES.booleanNode(true);
-                case "False", "false" -> Json.NODES.booleanNode(false);
-                case "None", "null" -> Json.NODES.nullNode();
+                case "True", "true" -> WireJson.NODES.booleanNode(true);
+                case "False", "false" -> WireJson.NODES.booleanNode(false);
+                case "None", "null" -> WireJson.NODES.nullNode();
                 default -> throw new IllegalArgumentException("not a literal: " + w);
             };
         }
@@ -131,8 +131,8 @@ public final class PythonicCalls {
         if (num.isEmpty()) {
             throw new IllegalArgumentException("unexpected '" + c + "' at " + i);
         }
-        return num.matches("[+-]?\\d+") ? Json.NODES.numberNode(Long.parseLong(num))
-                : Json.NODES.numberNode(Double.parseDouble(num));
+        return num.matches("[+-]?\\d+") ? WireJson.NODES.numberNode(Long.parseLong(num))
+                : WireJson.NODES.numberNode(Double.parseDouble(num));
     }
 
     private String string(char quote) {

@@ -85,7 +85,7 @@ public sealed interface TextProtocol {
                 content.append(text, last, m.start());
                 last = m.end();
                 String json = (m.group(1) != null ? m.group(1) : m.group(2)).strip();
-                calls.add(callFrom(Json.tryParse(json), json, "arguments"));
+                calls.add(callFrom(WireJson.tryParse(json), json, "arguments"));
             }
             content.append(text.substring(last));
             return new Parsed(content.toString().strip(), reasoning, calls, null);
@@ -96,7 +96,7 @@ public sealed interface TextProtocol {
             StringBuilder sb = new StringBuilder();
             sb.append("# Tools\n\nYou may call one or more functions to assist with the user query.\n\n");
             sb.append("You are provided with function signatures within <tools></tools> XML tags:\n<tools>\n");
-            definitions(tools).forEach(d -> sb.append(Json.write(d)).append('\n'));
+            definitions(tools).forEach(d -> sb.append(WireJson.write(d)).append('\n'));
             sb.append("</tools>\n\nFor each function call, return a json object with function name and arguments "
                     + "within <tool_call></tool_call> XML tags:\n<tool_call>\n"
                     + "{\"name\": <function-name>, \"arguments\": <args-json-object>}\n</tool_call>");
@@ -114,7 +114,7 @@ public sealed interface TextProtocol {
 
         @Override
         public String renderResult(Message.ToolResult r) {
-            return "<tool_response>\n" + Json.write(Json.NODES.objectNode().put("name", r.toolName())
+            return "<tool_response>\n" + WireJson.write(WireJson.NODES.objectNode().put("name", r.toolName())
                     .put("content", r.content())) + "\n</tool_response>";
         }
 
@@ -138,7 +138,7 @@ public sealed interface TextProtocol {
                 var pythonic = PythonicCalls.parse(t);
                 if (pythonic.isPresent()) {
                     return new Parsed("", reasoning, pythonic.get().stream()
-                            .map(c -> new ToolCall(newId(), c.name(), Json.write(c.arguments()))).toList(), null);
+                            .map(c -> new ToolCall(newId(), c.name(), WireJson.write(c.arguments()))).toList(), null);
                 }
             }
             if (!t.startsWith("{")) {
@@ -150,7 +150,7 @@ public sealed interface TextProtocol {
                 if (p.isEmpty()) {
                     continue;
                 }
-                JsonNode n = Json.tryParse(p);
+                JsonNode n = WireJson.tryParse(p);
                 if (n == null || !n.isObject() || !n.has("name")) {
                     if (!tagged && calls.isEmpty()) {
                         return new Parsed(text.strip(), reasoning, List.of(), null); // JSON that is an answer, not a call
@@ -170,7 +170,7 @@ public sealed interface TextProtocol {
                     + "arguments that best answers the given prompt.\n\nRespond in the format "
                     + "{\"name\": function name, \"parameters\": dictionary of argument name and its value}. "
                     + "Do not use variables. Separate several calls with ';'.\n\n");
-            definitions(tools).forEach(d -> sb.append(Json.write(d)).append("\n\n"));
+            definitions(tools).forEach(d -> sb.append(WireJson.write(d)).append("\n\n"));
             return sb.toString();
         }
 
@@ -231,7 +231,7 @@ public sealed interface TextProtocol {
             sb.append("Answer the question as best you can. You have access to the following tools:\n\n");
             for (ToolSpec t : tools) {
                 sb.append(t.name()).append(": ").append(t.description()).append(" Arguments: ")
-                        .append(Json.write(Json.canonical(t.inputSchema()))).append('\n');
+                        .append(WireJson.write(WireJson.canonical(t.inputSchema()))).append('\n');
             }
             sb.append("\nUse the following format:\n\nThought: think about what to do\nAction: the tool to use, one of [")
                     .append(String.join(", ", tools.stream().map(ToolSpec::name).toList()))
@@ -264,7 +264,7 @@ public sealed interface TextProtocol {
         @Override
         public Parsed parse(String text, String reasoning) {
             String t = stripFence(text.strip());
-            JsonNode n = Json.tryParse(t);
+            JsonNode n = WireJson.tryParse(t);
             if (n == null || !(n.isObject() || n.isArray())) {
                 return new Parsed(text.strip(), reasoning, List.of(), null);
             }
@@ -274,10 +274,10 @@ public sealed interface TextProtocol {
             for (JsonNode a : n.isArray() ? n : List.of(n)) {
                 switch (a.path("action").asText("")) {
                     case "call_tool" -> calls.add(new ToolCall(newId(), a.path("tool_name").asText(""),
-                            Json.write(a.has("tool_params") ? a.get("tool_params") : Json.NODES.objectNode())));
+                            WireJson.write(a.has("tool_params") ? a.get("tool_params") : WireJson.NODES.objectNode())));
                     case "ask_user" -> question = firstText(a, "question", "message", "text");
                     case "final_answer", "answer", "respond" -> content.append(firstText(a, "answer", "content", "text"));
-                    default -> content.append(Json.write(a));
+                    default -> content.append(WireJson.write(a));
                 }
             }
             return new Parsed(content.toString(), reasoning, calls, question);
@@ -290,7 +290,7 @@ public sealed interface TextProtocol {
                     + "{\"action\":\"call_tool\",\"tool_name\":<name>,\"tool_params\":{...}}. To ask the user: "
                     + "{\"action\":\"ask_user\",\"question\":<text>}. To answer: {\"action\":\"final_answer\",\"answer\":<text>}.\n"
                     + "Tools:\n");
-            definitions(tools).forEach(d -> sb.append(Json.write(d)).append('\n'));
+            definitions(tools).forEach(d -> sb.append(WireJson.write(d)).append('\n'));
             return sb.toString();
         }
 
@@ -305,7 +305,7 @@ public sealed interface TextProtocol {
 
         @Override
         public String renderResult(Message.ToolResult r) {
-            return Json.write(Json.NODES.objectNode().put("tool_result", r.toolName())
+            return WireJson.write(WireJson.NODES.objectNode().put("tool_result", r.toolName())
                     .put("is_error", r.isError()).put("content", r.content()));
         }
 
@@ -318,14 +318,14 @@ public sealed interface TextProtocol {
         /** A JSON schema with one branch per tool, and the ask_user and final_answer branches. */
         @Override
         public Optional<ResponseFormat> constraint(List<ToolSpec> tools, int minCalls, int maxCalls) {
-            ObjectNode schema = Json.NODES.objectNode();
+            ObjectNode schema = WireJson.NODES.objectNode();
             ArrayNode any = schema.putArray("anyOf");
             for (ToolSpec t : tools) {
                 ObjectNode b = any.addObject().put("type", "object");
                 ObjectNode p = b.putObject("properties");
                 p.putObject("action").put("const", "call_tool");
                 p.putObject("tool_name").put("const", t.name());
-                p.set("tool_params", Json.canonical(t.inputSchema()));
+                p.set("tool_params", WireJson.canonical(t.inputSchema()));
                 b.putArray("required").add("action").add("tool_name").add("tool_params");
             }
             ObjectNode ask = any.addObject().put("type", "object");
@@ -344,19 +344,19 @@ public sealed interface TextProtocol {
 
     /** The tools as OpenAI function definitions, schemas canonical so the prompt prefix stays stable. */
     private static ArrayNode definitions(List<ToolSpec> tools) {
-        ArrayNode defs = Json.NODES.arrayNode();
+        ArrayNode defs = WireJson.NODES.arrayNode();
         for (ToolSpec t : tools) {
             ObjectNode d = defs.addObject().put("type", "function");
             d.putObject("function").put("name", t.name()).put("description", t.description())
-                    .set("parameters", Json.canonical(t.inputSchema()));
+                    .set("parameters", WireJson.canonical(t.inputSchema()));
         }
         return defs;
     }
 
     /** A call's arguments as compact JSON (text that is not JSON as a JSON string). */
     private static String arguments(ToolCall c) {
-        JsonNode args = Json.tryParse(c.arguments());
-        return args == null ? Json.write(Json.NODES.textNode(c.arguments())) : Json.write(args);
+        JsonNode args = WireJson.tryParse(c.arguments());
+        return args == null ? WireJson.write(WireJson.NODES.textNode(c.arguments())) : WireJson.write(args);
     }
 
     /** Two texts on separate lines, either may be blank. */
@@ -377,8 +377,8 @@ public sealed interface TextProtocol {
             return new ToolCall(newId(), name.find() ? name.group(1) : "unknown", raw);
         }
         JsonNode args = n.get(argsField);
-        String a = args == null || args.isNull() ? "{}" : args.isTextual() ? args.asText() : Json.write(args);
-        return new ToolCall(newId(), n.path("name").asText("unknown"), Json.normalize(a));
+        String a = args == null || args.isNull() ? "{}" : args.isTextual() ? args.asText() : WireJson.write(args);
+        return new ToolCall(newId(), n.path("name").asText("unknown"), WireJson.normalize(a));
     }
 
     /** The JSON object at the start of {@code s} (text after it ignored), compact; the raw text if it does not parse. */
@@ -387,8 +387,8 @@ public sealed interface TextProtocol {
         if (!t.startsWith("{")) {
             return null;
         }
-        try (var parser = Json.MAPPER.getFactory().createParser(t)) {
-            return Json.write(parser.readValueAsTree());
+        try (var parser = WireJson.MAPPER.getFactory().createParser(t)) {
+            return WireJson.write(parser.readValueAsTree());
         } catch (java.io.IOException e) {
             return t.strip(); // unterminated or broken: let validation report it
         }

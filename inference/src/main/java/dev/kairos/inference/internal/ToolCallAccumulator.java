@@ -36,8 +36,8 @@ public final class ToolCallAccumulator {
     /** One entry of an OpenAI {@code delta.tool_calls} array. */
     public void add(JsonNode entry) {
         JsonNode fn = entry.get("function");
-        String id = nonEmpty(Json.text(entry, "id"));
-        String name = fn == null ? null : nonEmpty(Json.text(fn, "name"));
+        String id = nonEmpty(WireJson.text(entry, "id"));
+        String name = fn == null ? null : nonEmpty(WireJson.text(fn, "name"));
         JsonNode args = fn == null ? null : fn.get("arguments");
         Integer wire = entry.hasNonNull("index") ? entry.get("index").asInt() : null;
         Integer index = wire != null ? byWireIndex.get(wire) : inferIndex(id);
@@ -85,7 +85,7 @@ public final class ToolCallAccumulator {
             if (args.isTextual()) {
                 p.append(args.asText());
             } else {
-                p.replace(Json.write(args));
+                p.replace(WireJson.write(args));
             }
         }
     }
@@ -162,7 +162,7 @@ public final class ToolCallAccumulator {
         }
 
         boolean hasCompleteArguments() {
-            return looksWhole(arguments) && Json.tryParse(arguments.toString()) != null;
+            return looksWhole(arguments) && WireJson.tryParse(arguments.toString()) != null;
         }
 
         private static boolean looksWhole(CharSequence s) {
@@ -181,7 +181,7 @@ public final class ToolCallAccumulator {
             if (built == null) {
                 String args = arguments.toString().strip();
                 built = new ToolCall(id != null ? id : "call_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24),
-                        name, args.isEmpty() ? "{}" : Json.normalize(args));
+                        name, args.isEmpty() ? "{}" : WireJson.normalize(args));
             }
             return built;
         }

@@ -80,7 +80,7 @@ public final class ToolCallGrammar {
         StringBuilder args = new StringBuilder();
         for (int i = 0; i < tools.size(); i++) {
             alternatives.add("act" + i);
-            String schema = schema(Json.canonical(tools.get(i).inputSchema()), "args" + i, args);
+            String schema = schema(WireJson.canonical(tools.get(i).inputSchema()), "args" + i, args);
             g.append("act").append(i).append(" ::= ").append(literal(tools.get(i).name()))
                     .append(" ws \"\\n\" \"Action Input:\" ws ").append(schema).append(" ws\n");
         }
@@ -97,9 +97,9 @@ public final class ToolCallGrammar {
         g.append("call ::= ").append(String.join(" | ", alternatives)).append('\n');
         StringBuilder args = new StringBuilder();
         for (int i = 0; i < tools.size(); i++) {
-            String schema = schema(Json.canonical(tools.get(i).inputSchema()), "args" + i, args);
+            String schema = schema(WireJson.canonical(tools.get(i).inputSchema()), "args" + i, args);
             g.append("call").append(i).append(" ::= \"{\" ws \"\\\"name\\\"\" ws \":\" ws ")
-                    .append(literal(Json.write(Json.NODES.textNode(tools.get(i).name()))))
+                    .append(literal(WireJson.write(WireJson.NODES.textNode(tools.get(i).name()))))
                     .append(" ws \",\" ws \"\\\"").append(argsKey).append("\\\"\" ws \":\" ws ")
                     .append(schema).append(" ws \"}\"\n");
         }
@@ -112,11 +112,11 @@ public final class ToolCallGrammar {
      */
     private static String schema(JsonNode s, String name, StringBuilder rules) {
         if (s.has("const")) {
-            return literal(Json.write(s.get("const")));
+            return literal(WireJson.write(s.get("const")));
         }
         if (s.has("enum") && s.get("enum").isArray() && !s.get("enum").isEmpty()) {
             List<String> options = new ArrayList<>();
-            s.get("enum").forEach(v -> options.add(literal(Json.write(v))));
+            s.get("enum").forEach(v -> options.add(literal(WireJson.write(v))));
             return "( " + String.join(" | ", options) + " )";
         }
         JsonNode type = s.get("type");
@@ -168,7 +168,7 @@ public final class ToolCallGrammar {
     }
 
     private static String member(String key, JsonNode schema, String name, StringBuilder rules) {
-        return literal(Json.write(Json.NODES.textNode(key))) + " ws \":\" ws " + schema(schema, name, rules);
+        return literal(WireJson.write(WireJson.NODES.textNode(key))) + " ws \":\" ws " + schema(schema, name, rules);
     }
 
     private static String repeat(String rule, int min, int max) {

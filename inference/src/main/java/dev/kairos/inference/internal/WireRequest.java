@@ -27,7 +27,7 @@ public final class WireRequest {
 
     /** OpenAI Chat Completions body for vLLM, SGLang, llama.cpp, LM Studio and Ollama's /v1. */
     public static ObjectNode openAi(ChatRequest r, String model, Engine engine, boolean stream) {
-        ObjectNode b = Json.NODES.objectNode();
+        ObjectNode b = WireJson.NODES.objectNode();
         b.put("model", r.model() != null ? r.model() : model);
         b.put("stream", stream);
         if (stream) {
@@ -58,7 +58,7 @@ public final class WireRequest {
                 // response_format, never vLLM's removed guided_json (silently ignored since v0.12).
                 ObjectNode js = b.putObject("response_format").put("type", "json_schema").putObject("json_schema");
                 js.put("name", name);
-                js.set("schema", Json.canonical(schema));
+                js.set("schema", WireJson.canonical(schema));
                 js.put("strict", strict);
             }
             case ResponseFormat.Grammar(String gbnf) -> {
@@ -80,7 +80,7 @@ public final class WireRequest {
 
     /** Ollama's native /api/chat body. */
     public static ObjectNode ollama(ChatRequest r, String model, boolean stream) {
-        ObjectNode b = Json.NODES.objectNode();
+        ObjectNode b = WireJson.NODES.objectNode();
         b.put("model", r.model() != null ? r.model() : model);
         b.put("stream", stream);
         List<ToolSpec> tools = toolsToSend(r, Engine.OLLAMA);
@@ -92,13 +92,13 @@ public final class WireRequest {
             case ResponseFormat.Text t -> {
             }
             case ResponseFormat.JsonObject j -> b.put("format", "json");
-            case ResponseFormat.JsonSchema s -> b.set("format", Json.canonical(s.schema()));
+            case ResponseFormat.JsonSchema s -> b.set("format", WireJson.canonical(s.schema()));
             case ResponseFormat.Grammar g -> {
                 // Ollama takes JSON schemas only; a grammar-constrained text protocol runs unconstrained.
             }
         }
         Sampling s = r.sampling();
-        ObjectNode o = Json.NODES.objectNode();
+        ObjectNode o = WireJson.NODES.objectNode();
         if (s.temperature() != null) o.put("temperature", s.temperature());
         if (s.topP() != null) o.put("top_p", s.topP());
         if (s.topK() != null) o.put("top_k", s.topK());
@@ -126,8 +126,8 @@ public final class WireRequest {
                         for (ToolCall c : a.toolCalls()) {
                             ObjectNode fn = calls.addObject().putObject("function").put("name", c.name());
                             // Ollama wants the arguments as an object, not a string.
-                            JsonNode args = Json.tryParse(c.arguments());
-                            fn.set("arguments", args != null && args.isObject() ? args : Json.NODES.objectNode());
+                            JsonNode args = WireJson.tryParse(c.arguments());
+                            fn.set("arguments", args != null && args.isObject() ? args : WireJson.NODES.objectNode());
                         }
                     }
                 }
@@ -151,11 +151,11 @@ public final class WireRequest {
     }
 
     static ObjectNode tool(ToolSpec t) {
-        ObjectNode n = Json.NODES.objectNode().put("type", "function");
+        ObjectNode n = WireJson.NODES.objectNode().put("type", "function");
         ObjectNode fn = n.putObject("function");
         fn.put("name", t.name());
         fn.put("description", t.description());
-        fn.set("parameters", Json.canonical(t.inputSchema()));
+        fn.set("parameters", WireJson.canonical(t.inputSchema()));
         if (t.strict()) {
             fn.put("strict", true);
         }
@@ -181,7 +181,7 @@ public final class WireRequest {
     }
 
     static ArrayNode openAiMessages(List<Message> messages) {
-        ArrayNode msgs = Json.NODES.arrayNode();
+        ArrayNode msgs = WireJson.NODES.arrayNode();
         for (Message m : messages) {
             switch (m) {
                 case Message.System(String text) -> msgs.addObject().put("role", "system").put("content", text);

@@ -1,17 +1,14 @@
 package dev.kairos.server.cli;
 
 import dev.kairos.server.Application;
-import dev.kairos.server.config.ConfigLoader;
 import dev.kairos.server.config.KairosConfig;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-
-import java.nio.file.Path;
 
 /** Options shared by the commands that run the server. */
 public final class CommonOptions {
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-            description = "Config file (YAML or JSON). Default: $KAIROS_CONFIG, ./kairos.yaml, ~/.kairos/kairos.yaml.")
-    Path config;
+    @Mixin
+    ConfigOption config;
 
     @Option(names = "--conformance-fixtures", hidden = false,
             description = "TEST ONLY: also expose the test_* tools, test:// resources and test_* prompts "
@@ -24,7 +21,7 @@ public final class CommonOptions {
     String toolset;
 
     public KairosConfig loadConfig() {
-        return ConfigLoader.load(config);
+        return config.load();
     }
 
     public Application.Options applicationOptions() {

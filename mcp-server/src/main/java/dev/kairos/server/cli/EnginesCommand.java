@@ -3,10 +3,8 @@ package dev.kairos.server.cli;
 import dev.kairos.inference.EngineInfo;
 import dev.kairos.inference.EngineProbe;
 import dev.kairos.inference.InferenceSettings;
-import dev.kairos.server.config.ConfigLoader;
-import dev.kairos.server.config.InferenceConfig;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -24,37 +22,14 @@ import java.util.concurrent.Callable;
         subcommands = {EnginesCommand.Probe.class})
 public final class EnginesCommand {
 
-    /**
-     * The engine URL: the flag, else {@code KAIROS_ENGINE_URL}, else the first endpoint of the config
-     * file's {@code inference.endpoints}; a clear error when none is set.
-     */
+    /** As {@link EngineOption#resolve}, for the commands that still declare their own {@code --engine}. */
     static URI engineUrl(URI flag, Path config, CommandSpec spec) {
-        if (flag != null) {
-            return flag;
-        }
-        String env = System.getenv("KAIROS_ENGINE_URL");
-        if (env != null && !env.isBlank()) {
-            try {
-                return URI.create(env.trim());
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "KAIROS_ENGINE_URL: not a URL: '" + env + "'");
-            }
-        }
-        return configuredEndpoint(config).map(InferenceSettings.Endpoint::url).orElseThrow(() ->
-                new CommandLine.ParameterException(spec.commandLine(),
-                        "no engine: pass --engine URL, set KAIROS_ENGINE_URL, or list one under inference.endpoints in kairos.yaml"));
+        return EngineOption.resolve(flag, config, spec);
     }
 
-    /** The first endpoint of the config file, used when neither flag nor environment names an engine. */
-    static Optional<InferenceSettings.Endpoint> configuredEndpoint(Path config) {
-        return InferenceConfig.settings(ConfigLoader.load(config)).endpoints().stream().findFirst();
-    }
-
-    /** The configured endpoint at {@code url}: it brings model, provider, timeouts and its {@code supervise} block. */
+    /** As {@link EngineOption#configured}, for the commands that still declare their own {@code --config}. */
     static Optional<InferenceSettings.Endpoint> configuredEndpoint(Path config, URI url) {
-        return InferenceConfig.settings(ConfigLoader.load(config)).endpoints().stream()
-                .filter(e -> e.url().equals(url)).findFirst();
+        return EngineOption.configured(config, url);
     }
 
     /** {@code kairos engines probe [--engine URL]}. */
@@ -65,12 +40,11 @@ public final class EnginesCommand {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--engine", paramLabel = "URL", description = "Engine base URL. Default: $KAIROS_ENGINE_URL.")
-        URI engine;
+        @Mixin
+        EngineOption engine;
 
-        @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-                description = "Config file (YAML or JSON). Default: $KAIROS_CONFIG, ./kairos.yaml, ~/.kairos/kairos.yaml.")
-        Path config;
+        @Mixin
+        ConfigOption config;
 
         @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "5",
                 description = "Bound on each probe request (default ${DEFAULT-VALUE} s).")
@@ -78,9 +52,9 @@ public final class EnginesCommand {
 
         @Override
         public Integer call() {
-            URI url = engineUrl(engine, config, spec);
+            URI url = engine.resolve(config.file(), spec);
             // A configured endpoint with a supervise block gets its engine started for the probe, then stopped.
-            try (SupervisedEngine started = SupervisedEngine.startIfConfigured(configuredEndpoint(config, url), spec)) {
+            try (SupervisedEngine started = SupervisedEngine.startIfConfigured(EngineOption.configured(config.file(), url), spec)) {
                 EngineInfo info = new EngineProbe(Duration.ZERO, Duration.ofSeconds(Math.max(1, timeoutSeconds))).probe(url);
                 info.describe().forEach(spec.commandLine().getOut()::println);
                 if (started.started()) {

@@ -1,5 +1,6 @@
 package dev.kairos.server.cli;
 
+import dev.kairos.server.cli.memory.MemoryCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

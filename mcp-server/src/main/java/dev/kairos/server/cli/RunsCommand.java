@@ -8,12 +8,11 @@ import dev.kairos.agent.RunStore;
 import dev.kairos.agent.StateVisit;
 import dev.kairos.agent.ToolCallResult;
 import dev.kairos.inference.Message;
-import dev.kairos.server.config.ConfigException;
-import dev.kairos.server.config.ConfigLoader;
 import dev.kairos.server.config.KairosConfig;
 import dev.kairos.server.config.MemoryConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -21,7 +20,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code kairos runs list|show}: the agent runs kept in the memory store. */
@@ -33,9 +31,8 @@ public final class RunsCommand {
         @Spec
         CommandSpec spec;
 
-        @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-                description = "Config file (YAML or JSON). Default: $KAIROS_CONFIG, ./kairos.yaml, ~/.kairos/kairos.yaml.")
-        Path config;
+        @Mixin
+        ConfigOption config;
 
         @Option(names = "--json", description = "Print JSON instead of text.")
         boolean json;
@@ -45,12 +42,7 @@ public final class RunsCommand {
 
         @Override
         public Integer call() throws Exception {
-            KairosConfig loaded;
-            try {
-                loaded = ConfigLoader.load(config);
-            } catch (ConfigException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
-            }
+            KairosConfig loaded = config.load(spec);
             if (!MemoryConfig.enabled(loaded)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "runs are kept in the memory store, and memory.mode is off");
             }

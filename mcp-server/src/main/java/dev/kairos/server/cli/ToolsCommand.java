@@ -17,7 +17,6 @@ import dev.kairos.agent.ToolHints;
 import dev.kairos.inference.ToolCall;
 import dev.kairos.server.Json;
 import dev.kairos.server.Version;
-import dev.kairos.server.config.ConfigLoader;
 import dev.kairos.server.config.KairosConfig;
 import dev.kairos.server.config.ToolsConfig;
 import dev.kairos.transports.ClientOptions;
@@ -55,9 +54,8 @@ public final class ToolsCommand {
                 description = "One HTTP server instead of a file (Streamable HTTP, falling back to legacy SSE).")
         String url;
 
-        @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-                description = "Config file (YAML or JSON). Default: $KAIROS_CONFIG, ./kairos.yaml, ~/.kairos/kairos.yaml.")
-        Path config;
+        @CommandLine.Mixin
+        ConfigOption config;
 
         @Option(names = "--accept-defaults",
                 description = "Without a terminal, answer a server's elicitation with the schema's defaults (else it is declined; "
@@ -65,7 +63,7 @@ public final class ToolsCommand {
         boolean acceptDefaults;
 
         KairosConfig kairos() {
-            return ConfigLoader.load(config);
+            return config.load();
         }
 
         List<McpServerSettings> settings(KairosConfig k, CommandSpec spec) {

@@ -1,5 +1,6 @@
 package dev.kairos.server.memory;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.kairos.memory.Entity;
 import dev.kairos.memory.EntityRef;
 import dev.kairos.memory.Episode;
@@ -34,13 +35,61 @@ final class GraphitiToolset {
     private final MemoryGraph graph;
     private final KairosToolset kairos;
 
+    // ---- Graphiti's response shapes, named as in its server; component order is the field order on the wire ----
+
+    record SuccessResponse(String message) {
+    }
+
+    record StatusResponse(String status, String message) {
+    }
+
+    record NodeSearchResponse(String message, List<NodeResult> nodes) {
+    }
+
+    record FactSearchResponse(String message, List<FactResult> facts) {
+    }
+
+    record EpisodeSearchResponse(String message, List<EpisodeResult> episodes) {
+    }
+
+    /** add_triplet and get_episode_entities: the nodes and the edges between them. */
+    record GraphResponse(String message, List<NodeResult> nodes, List<EdgeResult> edges) {
+    }
+
+    /** Graphiti's NodeResult; its label list includes {@code Entity}; observations stand in for a missing summary. */
+    record NodeResult(String uuid, String name, List<String> labels, @JsonProperty("created_at") String createdAt,
+                      String summary, @JsonProperty("group_id") String groupId, Map<String, String> attributes) {
+    }
+
+    /** Graphiti's EdgeResult (add_triplet, get_episode_entities). */
+    record EdgeResult(String uuid, String name, String fact, @JsonProperty("source_node_uuid") String sourceNodeUuid,
+                      @JsonProperty("target_node_uuid") String targetNodeUuid, @JsonProperty("group_id") String groupId,
+                      @JsonProperty("created_at") String createdAt, @JsonProperty("valid_at") String validAt,
+                      @JsonProperty("invalid_at") String invalidAt) {
+    }
+
+    /** Graphiti's full fact dump (search_memory_facts, get_entity_edge), embeddings left out. */
+    record FactResult(String uuid, @JsonProperty("group_id") String groupId,
+                      @JsonProperty("source_node_uuid") String sourceNodeUuid,
+                      @JsonProperty("target_node_uuid") String targetNodeUuid, @JsonProperty("created_at") String createdAt,
+                      String name, String fact, List<String> episodes, @JsonProperty("expired_at") String expiredAt,
+                      @JsonProperty("valid_at") String validAt, @JsonProperty("invalid_at") String invalidAt,
+                      Map<String, String> attributes) {
+    }
+
+    /** An episode as get_episodes lists it. */
+    record EpisodeResult(String uuid, String name, String content, @JsonProperty("created_at") String createdAt,
+                         String source, @JsonProperty("source_description") String sourceDescription,
+                         @JsonProperty("group_id") String groupId) {
+    }
+
     GraphitiToolset(MemoryGraph graph, KairosToolset kairos) {
         this.graph = graph;
         this.kairos = kairos;
     }
 
-    Map<String, Handler> handlers() {
-        var h = new LinkedHashMap<String, Handler>();
+    Map<String, ToolBody> bodies() {
+        var h = new LinkedHashMap<String, ToolBody>();
         h.put("add_memory", this::addMemory);
         h.put("search_nodes", this::searchNodes);
         h.put("search_memory_facts", this::searchFacts);
@@ -57,7 +106,7 @@ final class GraphitiToolset {
         return h;
     }
 
-    private Reply addMemory(Call c) {
+    private ToolOutput addMemory(Call c) {
         Args a = c.args();
         String name = a.string("name");
         String body = a.string("episode_body");
@@ -89,7 +138,7 @@ final class GraphitiToolset {
         };
     }
 
-    private Reply searchNodes(Call c) {
+    private ToolOutput searchNodes(Call c) {
         Args a = c.args();
         List<String> groups = c.tenancy().groups("group_ids", a.stringOrStrings("group_ids"));
         int max = positive(a, "max_nodes");
@@ -101,13 +150,10 @@ final class GraphitiToolset {
         var query = new SearchQuery(a.string("query"), groups, EnumSet.of(Scope.ENTITIES), Math.min(max, MAX_LIMIT),
                 types, null, null, null, false, centre, null, null, 0);
         var nodes = graph.search(query).entityList().stream().map(GraphitiToolset::nodeResult).toList();
-        var out = new LinkedHashMap<String, Object>();
-        out.put("message", nodes.isEmpty() ? "No relevant nodes found" : "Nodes retrieved successfully");
-        out.put("nodes", nodes);
-        return Reply.of(out);
+        return ToolOutput.of(new NodeSearchResponse(nodes.isEmpty() ? "No relevant nodes found" : "Nodes retrieved successfully", nodes));
     }
 
-    private Reply searchFacts(Call c) {
+    private ToolOutput searchFacts(Call c) {
         Args a = c.args();
         int max = a.integer("max_facts", 10, Integer.MIN_VALUE, Integer.MAX_VALUE);
         if (max <= 0) {
@@ -133,10 +179,7 @@ final class GraphitiToolset {
                 .limit(max)
                 .map(GraphitiToolset::factResult)
                 .toList();
-        var out = new LinkedHashMap<String, Object>();
-        out.put("message", facts.isEmpty() ? "No relevant facts found" : "Facts retrieved successfully");
-        out.put("facts", facts);
-        return Reply.of(out);
+        return ToolOutput.of(new FactSearchResponse(facts.isEmpty() ? "No relevant facts found" : "Facts retrieved successfully", facts));
     }
 
     /** Graphiti's date filters compare with >= / <=; a missing time never matches a bound. */
@@ -147,7 +190,7 @@ final class GraphitiToolset {
         return t != null && (after == null || !t.isBefore(after)) && (before == null || !t.isAfter(before));
     }
 
-    private Reply deleteEntityEdge(Call c) {
+    private ToolOutput deleteEntityEdge(Call c) {
         Fact f = fact(c, c.args().text("uuid"));
         c.entityChanged(f.sourceUuid());
         c.entityChanged(f.targetUuid());
@@ -155,38 +198,30 @@ final class GraphitiToolset {
         return message("Entity edge with UUID " + f.uuid() + " deleted successfully");
     }
 
-    private Reply deleteEpisode(Call c) {
+    private ToolOutput deleteEpisode(Call c) {
         String uuid = c.args().text("uuid");
         kairos.deleteEpisode(c, "uuid", uuid);
         return message("Episode with UUID " + uuid + " deleted successfully");
     }
 
-    private Reply getEntityEdge(Call c) {
-        return Reply.of(factResult(fact(c, c.args().text("uuid"))));
+    private ToolOutput getEntityEdge(Call c) {
+        return ToolOutput.of(factResult(fact(c, c.args().text("uuid"))));
     }
 
-    private Reply getEpisodes(Call c) {
+    private ToolOutput getEpisodes(Call c) {
         Args a = c.args();
         List<String> groups = c.tenancy().groups("group_ids", a.stringOrStrings("group_ids"));
         int max = positive(a, "max_episodes");
-        var episodes = graph.episodes(groups, Math.min(max, 10_000)).stream().map(e -> {
-            var m = new LinkedHashMap<String, Object>();
-            m.put("uuid", e.uuid());
-            m.put("name", e.name());
-            m.put("content", e.content());
-            m.put("created_at", Shapes.time(e.createdAt()));
-            m.put("source", e.source().name().toLowerCase(Locale.ROOT));
-            m.put("source_description", e.sourceDescription() == null ? "" : e.sourceDescription());
-            m.put("group_id", e.groupId());
-            return (Map<String, Object>) m;
-        }).toList();
-        var out = new LinkedHashMap<String, Object>();
-        out.put("message", episodes.isEmpty() ? "No episodes found" : "Episodes retrieved successfully");
-        out.put("episodes", episodes);
-        return Reply.of(out);
+        var episodes = graph.episodes(groups, Math.min(max, 10_000)).stream()
+                .map(e -> new EpisodeResult(e.uuid(), e.name(), e.content(), Shapes.time(e.createdAt()),
+                        e.source().name().toLowerCase(Locale.ROOT), e.sourceDescription() == null ? "" : e.sourceDescription(),
+                        e.groupId()))
+                .toList();
+        return ToolOutput.of(new EpisodeSearchResponse(episodes.isEmpty() ? "No episodes found" : "Episodes retrieved successfully",
+                episodes));
     }
 
-    private Reply addTriplet(Call c) {
+    private ToolOutput addTriplet(Call c) {
         Args a = c.args();
         String sourceName = a.text("source_node_name");
         String edgeName = MemoryInput.relationName("edge_name", a.text("edge_name"));
@@ -198,14 +233,11 @@ final class GraphitiToolset {
         Fact f = graph.addFact(new NewFact(group, source, edgeName, factText, target, null, null, false, List.of(), null, null));
         c.entityChanged(f.sourceUuid());
         c.entityChanged(f.targetUuid());
-        var nodes = new ArrayList<Map<String, Object>>();
+        var nodes = new ArrayList<NodeResult>();
         graph.entity(f.sourceUuid()).ifPresent(e -> nodes.add(nodeResult(e)));
         graph.entity(f.targetUuid()).ifPresent(e -> nodes.add(nodeResult(e)));
-        var out = new LinkedHashMap<String, Object>();
-        out.put("message", "Triplet '" + sourceName + " -[" + edgeName + "]-> " + targetName + "' added");
-        out.put("nodes", nodes);
-        out.put("edges", List.of(edgeResult(f)));
-        return Reply.of(out);
+        return ToolOutput.of(new GraphResponse("Triplet '" + sourceName + " -[" + edgeName + "]-> " + targetName + "' added",
+                nodes, List.of(edgeResult(f))));
     }
 
     /** An existing entity of the group by uuid when given and known (and the caller's), else the entity of that name. */
@@ -224,13 +256,13 @@ final class GraphitiToolset {
         return EntityRef.name(name);
     }
 
-    private Reply getEpisodeEntities(Call c) {
+    private ToolOutput getEpisodeEntities(Call c) {
         List<String> uuids = c.args().requiredStrings("episode_uuids");
         if (uuids.isEmpty()) {
             throw new MemoryInputException("episode_uuids", "episode_uuids must contain at least one UUID");
         }
-        Map<String, Map<String, Object>> nodes = new LinkedHashMap<>();
-        Map<String, Map<String, Object>> edges = new LinkedHashMap<>();
+        Map<String, NodeResult> nodes = new LinkedHashMap<>();
+        Map<String, EdgeResult> edges = new LinkedHashMap<>();
         for (int i = 0; i < uuids.size(); i++) {
             String field = "episode_uuids[" + i + "]";
             String uuid = MemoryInput.uuid(field, uuids.get(i));
@@ -245,14 +277,11 @@ final class GraphitiToolset {
                 }
             }
         }
-        var out = new LinkedHashMap<String, Object>();
-        out.put("message", "Retrieved provenance for " + uuids.size() + " episode(s)");
-        out.put("nodes", List.copyOf(nodes.values()));
-        out.put("edges", List.copyOf(edges.values()));
-        return Reply.of(out);
+        return ToolOutput.of(new GraphResponse("Retrieved provenance for " + uuids.size() + " episode(s)",
+                List.copyOf(nodes.values()), List.copyOf(edges.values())));
     }
 
-    private Reply clearGraph(Call c) {
+    private ToolOutput clearGraph(Call c) {
         List<String> groups = c.tenancy().groups("group_ids", c.args().stringOrStrings("group_ids"));
         for (String g : groups) {
             graph.clearGroup(g);
@@ -260,21 +289,16 @@ final class GraphitiToolset {
         return message("Graph data cleared successfully for group IDs: " + String.join(", ", groups));
     }
 
-    private Reply getStatus(Call c) {
+    private ToolOutput getStatus(Call c) {
         MemoryStatus status = graph.status();
-        var out = new LinkedHashMap<String, Object>();
         if (status instanceof MemoryStatus.Ready r) {
-            out.put("status", "ok");
-            out.put("message", "Kairos memory server is running and connected to neo4j database '" + r.database()
-                    + "' (" + r.mode().name().toLowerCase(Locale.ROOT) + ")");
-        } else {
-            out.put("status", "error");
-            out.put("message", "Kairos memory server is running but the database is " + status.describe());
+            return ToolOutput.of(new StatusResponse("ok", "Kairos memory server is running and connected to neo4j database '"
+                    + r.database() + "' (" + r.mode().name().toLowerCase(Locale.ROOT) + ")"));
         }
-        return Reply.of(out);
+        return ToolOutput.of(new StatusResponse("error", "Kairos memory server is running but the database is " + status.describe()));
     }
 
-    private static Reply needsModel(String tool) {
+    private static ToolOutput needsModel(String tool) {
         throw new RefusedException(tool + " needs an extraction model, which this server does not have yet; "
                 + "episodes are stored and wait as pending for extraction");
     }
@@ -306,58 +330,28 @@ final class GraphitiToolset {
         return n;
     }
 
-    private static Reply message(String text) {
-        return Reply.of(Map.of("message", text));
+    private static ToolOutput message(String text) {
+        return ToolOutput.of(new SuccessResponse(text));
     }
 
-    /** Graphiti's NodeResult; its label list includes {@code Entity}; observations stand in for a missing summary. */
-    static Map<String, Object> nodeResult(Entity e) {
+    static NodeResult nodeResult(Entity e) {
         Set<String> labels = new LinkedHashSet<>();
         labels.add("Entity");
         labels.addAll(e.labels());
         String summary = e.summary() != null ? e.summary()
                 : e.observations().isEmpty() ? null : String.join(". ", e.observations());
-        var m = new LinkedHashMap<String, Object>();
-        m.put("uuid", e.uuid());
-        m.put("name", e.name());
-        m.put("labels", List.copyOf(labels));
-        m.put("created_at", Shapes.time(e.createdAt()));
-        m.put("summary", summary);
-        m.put("group_id", e.groupId());
-        m.put("attributes", e.attributes());
-        return m;
+        return new NodeResult(e.uuid(), e.name(), List.copyOf(labels), Shapes.time(e.createdAt()), summary, e.groupId(),
+                e.attributes());
     }
 
-    /** Graphiti's EdgeResult (add_triplet, get_episode_entities). */
-    static Map<String, Object> edgeResult(Fact f) {
-        var m = new LinkedHashMap<String, Object>();
-        m.put("uuid", f.uuid());
-        m.put("name", f.name());
-        m.put("fact", f.fact());
-        m.put("source_node_uuid", f.sourceUuid());
-        m.put("target_node_uuid", f.targetUuid());
-        m.put("group_id", f.groupId());
-        m.put("created_at", Shapes.time(f.createdAt()));
-        m.put("valid_at", Shapes.time(f.validAt()));
-        m.put("invalid_at", Shapes.time(f.invalidAt()));
-        return m;
+    static EdgeResult edgeResult(Fact f) {
+        return new EdgeResult(f.uuid(), f.name(), f.fact(), f.sourceUuid(), f.targetUuid(), f.groupId(),
+                Shapes.time(f.createdAt()), Shapes.time(f.validAt()), Shapes.time(f.invalidAt()));
     }
 
-    /** Graphiti's full fact dump (search_memory_facts, get_entity_edge), embeddings left out. */
-    static Map<String, Object> factResult(Fact f) {
-        var m = new LinkedHashMap<String, Object>();
-        m.put("uuid", f.uuid());
-        m.put("group_id", f.groupId());
-        m.put("source_node_uuid", f.sourceUuid());
-        m.put("target_node_uuid", f.targetUuid());
-        m.put("created_at", Shapes.time(f.createdAt()));
-        m.put("name", f.name());
-        m.put("fact", f.fact());
-        m.put("episodes", f.episodes());
-        m.put("expired_at", Shapes.time(f.expiredAt()));
-        m.put("valid_at", Shapes.time(f.validAt()));
-        m.put("invalid_at", Shapes.time(f.invalidAt()));
-        m.put("attributes", Map.of());
-        return m;
+    static FactResult factResult(Fact f) {
+        return new FactResult(f.uuid(), f.groupId(), f.sourceUuid(), f.targetUuid(), Shapes.time(f.createdAt()), f.name(),
+                f.fact(), f.episodes(), Shapes.time(f.expiredAt()), Shapes.time(f.validAt()), Shapes.time(f.invalidAt()),
+                Map.of());
     }
 }

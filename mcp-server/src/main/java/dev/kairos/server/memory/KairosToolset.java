@@ -1,5 +1,7 @@
 package dev.kairos.server.memory;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.kairos.memory.Deletion;
 import dev.kairos.memory.Entity;
 import dev.kairos.memory.EntityRef;
@@ -18,6 +20,9 @@ import dev.kairos.memory.NewFact;
 import dev.kairos.memory.SearchQuery;
 import dev.kairos.memory.SearchQuery.Rerank;
 import dev.kairos.memory.SearchQuery.Scope;
+import dev.kairos.server.memory.Shapes.DeletionShape;
+import dev.kairos.server.memory.Shapes.EntityShape;
+import dev.kairos.server.memory.Shapes.FactShape;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,12 +36,41 @@ import java.util.Map;
 final class KairosToolset {
     private final MemoryGraph graph;
 
+    // ---- result shapes (component order is the field order on the wire) ----
+
+    record UpsertedEntity(EntityShape entity, boolean created) {
+    }
+
+    record Timeline(EntityShape entity, List<FactShape> facts) {
+    }
+
+    record Reached(EntityShape entity, int hops) {
+    }
+
+    record Surroundings(EntityShape centre, List<Reached> entities, List<FactShape> facts) {
+    }
+
+    record ClearedGroup(@JsonProperty("group_id") String groupId, DeletionShape deleted) {
+    }
+
+    /** The database's details and the counts appear only once it is ready. */
+    record Status(String state, String detail, List<String> groups, @JsonUnwrapped Ready ready) {
+    }
+
+    record Ready(String database, String embedder, int dimension, @JsonProperty("schema_version") int schemaVersion,
+                 Counts counts) {
+    }
+
+    record Counts(long episodes, @JsonProperty("pending_episodes") long pendingEpisodes, long entities, long facts,
+                  @JsonProperty("current_facts") long currentFacts) {
+    }
+
     KairosToolset(MemoryGraph graph) {
         this.graph = graph;
     }
 
-    Map<String, Handler> handlers() {
-        var h = new LinkedHashMap<String, Handler>();
+    Map<String, ToolBody> bodies() {
+        var h = new LinkedHashMap<String, ToolBody>();
         h.put("memory_add_episode", this::addEpisode);
         h.put("memory_add_fact", this::addFact);
         h.put("memory_upsert_entity", this::upsertEntity);
@@ -52,14 +86,13 @@ final class KairosToolset {
         return h;
     }
 
-    private Reply addEpisode(Call c) {
+    private ToolOutput addEpisode(Call c) {
         Args a = c.args();
         String content = a.text("content");
-        String name = a.optText("name");
         String uuid = a.optText("uuid");
         var episode = new NewEpisode(
                 c.tenancy().group("group_id", a.optText("group_id")),
-                name != null ? name : title(content),
+                a.optText("name"), // none: the graph names it (NewEpisode.defaultName)
                 content,
                 Episode.Source.parse("source", a.optText("source")),
                 a.optText("source_description"),
@@ -67,10 +100,10 @@ final class KairosToolset {
                 uuid == null ? null : MemoryInput.uuid("uuid", uuid));
         Episode stored = graph.addEpisode(episode);
         c.episodeChanged(stored.uuid());
-        return Reply.of(Map.of("episode", Shapes.episode(stored)));
+        return ToolOutput.of(Map.of("episode", Shapes.episode(stored)));
     }
 
-    private Reply addFact(Call c) {
+    private ToolOutput addFact(Call c) {
         Args a = c.args();
         String group = c.tenancy().group("group_id", a.optText("group_id"));
         String relation = MemoryInput.relationName("relation", a.text("relation"));
@@ -90,7 +123,7 @@ final class KairosToolset {
         Fact stored = graph.addFact(fact);
         c.entityChanged(stored.sourceUuid());
         c.entityChanged(stored.targetUuid());
-        return Reply.of(Map.of("fact", Shapes.fact(stored, Instant.now())));
+        return ToolOutput.of(Map.of("fact", Shapes.fact(stored, Instant.now())));
     }
 
     /** A fact endpoint given by name (found or created) or by the uuid of an entity the caller may touch. */
@@ -114,7 +147,7 @@ final class KairosToolset {
         return new Endpoint(EntityRef.name(name), name);
     }
 
-    private Reply upsertEntity(Call c) {
+    private ToolOutput upsertEntity(Call c) {
         Args a = c.args();
         List<String> types = a.strings("types");
         for (int i = 0; i < types.size(); i++) {
@@ -124,13 +157,10 @@ final class KairosToolset {
                 a.optText("summary"), a.strings("observations"), a.stringMap("attributes"), List.of());
         EntityWrite w = graph.upsertEntity(entity);
         c.entityChanged(w.entity().uuid());
-        var out = new LinkedHashMap<String, Object>();
-        out.put("entity", Shapes.entity(w.entity()));
-        out.put("created", w.created());
-        return Reply.of(out);
+        return ToolOutput.of(new UpsertedEntity(Shapes.entity(w.entity()), w.created()));
     }
 
-    private Reply search(Call c, Scope scope) {
+    private ToolOutput search(Call c, Scope scope) {
         Args a = c.args();
         List<String> groups = c.tenancy().groups("group_ids", a.strings("group_ids"));
         String centre = a.optText("center_entity_uuid");
@@ -152,11 +182,11 @@ final class KairosToolset {
         var results = graph.search(query);
         Instant now = Instant.now();
         return switch (scope) {
-            case FACTS -> Reply.of(Map.of("facts", results.facts().stream()
+            case FACTS -> ToolOutput.of(Map.of("facts", results.facts().stream()
                     .map(h -> Shapes.scored(Shapes.fact(h.value(), now), h.score())).toList()));
-            case ENTITIES -> Reply.of(Map.of("entities", results.entities().stream()
+            case ENTITIES -> ToolOutput.of(Map.of("entities", results.entities().stream()
                     .map(h -> Shapes.scored(Shapes.entity(h.value()), h.score())).toList()));
-            case EPISODES -> Reply.of(Map.of("episodes", results.episodes().stream()
+            case EPISODES -> ToolOutput.of(Map.of("episodes", results.episodes().stream()
                     .map(h -> Shapes.scored(Shapes.episode(h.value()), h.score())).toList()));
         };
     }
@@ -177,35 +207,29 @@ final class KairosToolset {
         return r;
     }
 
-    private Reply timeline(Call c) {
+    private ToolOutput timeline(Call c) {
         Entity e = entity(c);
         Instant asOf = c.args().instant("as_of");
         Instant now = Instant.now();
-        List<Map<String, Object>> facts = new ArrayList<>();
+        List<FactShape> facts = new ArrayList<>();
         for (Fact f : graph.timeline(e.uuid())) {
             if (asOf == null || f.validAt(asOf)) {
                 facts.add(Shapes.fact(f, now));
             }
         }
-        var out = new LinkedHashMap<String, Object>();
-        out.put("entity", Shapes.entity(e));
-        out.put("facts", facts);
-        return Reply.of(out);
+        return ToolOutput.of(new Timeline(Shapes.entity(e), facts));
     }
 
-    private Reply neighbourhood(Call c) {
+    private ToolOutput neighbourhood(Call c) {
         Entity e = entity(c);
         var n = graph.neighbourhood(e.uuid(), c.args().integer("hops", 1, 1, 3), c.args().bool("include_invalidated", false));
         Instant now = Instant.now();
-        var out = new LinkedHashMap<String, Object>();
-        out.put("centre", Shapes.entity(n.centre()));
-        out.put("entities", n.entities().stream()
-                .map(r -> Map.<String, Object>of("entity", Shapes.entity(r.entity()), "hops", r.hops())).toList());
-        out.put("facts", n.facts().stream().map(f -> Shapes.fact(f, now)).toList());
-        return Reply.of(out);
+        return ToolOutput.of(new Surroundings(Shapes.entity(n.centre()),
+                n.entities().stream().map(r -> new Reached(Shapes.entity(r.entity()), r.hops())).toList(),
+                n.facts().stream().map(f -> Shapes.fact(f, now)).toList()));
     }
 
-    private Reply invalidateFact(Call c) {
+    private ToolOutput invalidateFact(Call c) {
         Args a = c.args();
         Fact f = factByUuid(c, "uuid", a.text("uuid"));
         Instant at = a.instant("invalid_at");
@@ -215,10 +239,10 @@ final class KairosToolset {
         Fact updated = graph.invalidateFact(f.uuid(), at);
         c.entityChanged(updated.sourceUuid());
         c.entityChanged(updated.targetUuid());
-        return Reply.of(Map.of("fact", Shapes.fact(updated, Instant.now())));
+        return ToolOutput.of(Map.of("fact", Shapes.fact(updated, Instant.now())));
     }
 
-    private Reply delete(Call c) {
+    private ToolOutput delete(Call c) {
         Args a = c.args();
         String kind = a.text("kind");
         String uuid = a.text("uuid");
@@ -241,46 +265,32 @@ final class KairosToolset {
             }
             default -> throw new MemoryInputException("kind", "must be episode, entity or fact, was '" + kind + "'");
         };
-        return Reply.of(Map.of("deleted", Shapes.deletion(d)));
+        return ToolOutput.of(Map.of("deleted", Shapes.deletion(d)));
     }
 
-    private Reply clearGroup(Call c) {
+    private ToolOutput clearGroup(Call c) {
         String group = c.tenancy().group("group_id", c.args().text("group_id"));
         Deletion d = graph.clearGroup(group);
-        var out = new LinkedHashMap<String, Object>();
-        out.put("group_id", group);
-        out.put("deleted", Shapes.deletion(d));
-        return Reply.of(out);
+        return ToolOutput.of(new ClearedGroup(group, Shapes.deletion(d)));
     }
 
-    private Reply status(Call c) {
+    private ToolOutput status(Call c) {
         List<String> groups = c.tenancy().groups("group_ids", c.args().strings("group_ids"));
         MemoryStatus status = graph.status();
-        var out = new LinkedHashMap<String, Object>();
-        out.put("state", switch (status) {
+        String state = switch (status) {
             case MemoryStatus.Starting s -> "starting";
             case MemoryStatus.Ready r -> "ready";
             case MemoryStatus.Failed f -> "failed";
             case MemoryStatus.Closed x -> "closed";
-        });
-        // The Bolt address only for callers allowed every group (the local user, an all-groups token).
-        out.put("detail", status.describe(c.caller().allGroups()));
-        out.put("groups", groups);
+        };
+        Ready ready = null;
         if (status instanceof MemoryStatus.Ready r) {
-            out.put("database", r.database());
-            out.put("embedder", r.embedder());
-            out.put("dimension", r.dimension());
-            out.put("schema_version", r.schemaVersion());
             MemoryStats s = graph.stats(groups);
-            var counts = new LinkedHashMap<String, Object>();
-            counts.put("episodes", s.episodes());
-            counts.put("pending_episodes", s.pendingEpisodes());
-            counts.put("entities", s.entities());
-            counts.put("facts", s.facts());
-            counts.put("current_facts", s.currentFacts());
-            out.put("counts", counts);
+            ready = new Ready(r.database(), r.embedder(), r.dimension(), r.schemaVersion(),
+                    new Counts(s.episodes(), s.pendingEpisodes(), s.entities(), s.facts(), s.currentFacts()));
         }
-        return Reply.of(out);
+        // The Bolt address only for callers allowed every group (the local user, an all-groups token).
+        return ToolOutput.of(new Status(state, status.describe(c.caller().allGroups()), groups, ready));
     }
 
     // ---- shared lookups, each checked against the caller's groups ----
@@ -319,11 +329,5 @@ final class KairosToolset {
         MemoryInput.uuid(field, uuid);
         Fact f = graph.fact(uuid).orElseThrow(() -> new MemoryNotFoundException(field, "fact", uuid));
         return c.tenancy().owned(field, "fact", uuid, f.groupId(), f);
-    }
-
-    /** A default episode name: its first words, like a subject line. */
-    static String title(String content) {
-        String oneLine = content.strip().replaceAll("\\s+", " ");
-        return oneLine.length() <= 60 ? oneLine : oneLine.substring(0, 57) + "...";
     }
 }

@@ -1,5 +1,6 @@
 package dev.kairos.server.memory;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kairos.memory.Entity;
@@ -7,6 +8,9 @@ import dev.kairos.memory.Episode;
 import dev.kairos.memory.MemoryException;
 import dev.kairos.memory.MemoryGraph;
 import dev.kairos.memory.MemoryInput;
+import dev.kairos.server.memory.Shapes.EntityShape;
+import dev.kairos.server.memory.Shapes.EpisodeShape;
+import dev.kairos.server.memory.Shapes.FactShape;
 import dev.kairos.transports.Caller;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncResourceTemplateSpecification;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
@@ -14,9 +18,7 @@ import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -89,10 +91,8 @@ final class MemoryResources {
         Caller caller = Caller.of(exchange, defaultGroup);
         Entity e = visible(caller, uri, lookup(uri, () -> graph.entity(uuid)), Entity::groupId);
         Instant now = Instant.now();
-        var body = new LinkedHashMap<String, Object>(Shapes.entity(e));
-        body.put("facts", lookup(uri, () -> Optional.of(graph.timeline(uuid))).orElseThrow().stream()
-                .filter(f -> f.validAt(now)).map(f -> Shapes.fact(f, now)).toList());
-        return result(uri, body);
+        return result(uri, new EntityResource(Shapes.entity(e), lookup(uri, () -> Optional.of(graph.timeline(uuid)))
+                .orElseThrow().stream().filter(f -> f.validAt(now)).map(f -> Shapes.fact(f, now)).toList()));
     }
 
     private McpSchema.ReadResourceResult readEpisode(McpSyncServerExchange exchange, McpSchema.ReadResourceRequest request) {
@@ -100,13 +100,19 @@ final class MemoryResources {
         String uuid = uuidOf(uri, EPISODE_PREFIX);
         Caller caller = Caller.of(exchange, defaultGroup);
         Episode e = visible(caller, uri, lookup(uri, () -> graph.episode(uuid)), Episode::groupId);
-        var body = new LinkedHashMap<String, Object>(Shapes.episode(e));
-        body.put("entities", lookup(uri, () -> Optional.of(graph.entitiesOf(uuid))).orElseThrow().stream()
-                .map(Shapes::entity).toList());
-        return result(uri, body);
+        return result(uri, new EpisodeResource(Shapes.episode(e), lookup(uri, () -> Optional.of(graph.entitiesOf(uuid)))
+                .orElseThrow().stream().map(Shapes::entity).toList()));
     }
 
-    private McpSchema.ReadResourceResult result(String uri, Map<String, Object> body) {
+    /** An entity's resource: its shape's fields, then the facts about it that are true now. */
+    record EntityResource(@JsonUnwrapped EntityShape entity, List<FactShape> facts) {
+    }
+
+    /** An episode's resource: its shape's fields, then the entities it mentions. */
+    record EpisodeResource(@JsonUnwrapped EpisodeShape episode, List<EntityShape> entities) {
+    }
+
+    private McpSchema.ReadResourceResult result(String uri, Object body) {
         try {
             String text = json.writerWithDefaultPrettyPrinter().writeValueAsString(body);
             return new McpSchema.ReadResourceResult(List.of(new McpSchema.TextResourceContents(uri, JSON, text)));

@@ -48,16 +48,16 @@ public final class MemoryTools {
         this.defaultGroup = Objects.requireNonNull(defaultGroup, "defaultGroup");
         this.resourceUpdated = Objects.requireNonNull(resourceUpdated, "resourceUpdated");
         Objects.requireNonNull(graph, "graph");
-        Map<String, Handler> handlers = switch (toolset) {
-            case KAIROS -> new KairosToolset(graph).handlers();
+        Map<String, ToolBody> bodies = switch (toolset) {
+            case KAIROS -> new KairosToolset(graph).bodies();
             case SERVER_MEMORY -> {
                 var sm = new ServerMemoryToolset(graph, json);
                 resources.add(sm.knowledgeGraphResource(defaultGroup));
-                yield sm.handlers();
+                yield sm.bodies();
             }
-            case GRAPHITI -> new GraphitiToolset(graph, new KairosToolset(graph)).handlers();
+            case GRAPHITI -> new GraphitiToolset(graph, new KairosToolset(graph)).bodies();
         };
-        bind(ToolDefinitions.load(toolset, json), handlers);
+        bind(ToolDefinitions.load(toolset, json), bodies);
         this.memoryResources = new MemoryResources(graph, defaultGroup, json);
         this.templates = memoryResources.templates();
     }
@@ -102,31 +102,31 @@ public final class MemoryTools {
         return memoryResources::checkSubscription;
     }
 
-    private void bind(ToolDefinitions definitions, Map<String, Handler> handlers) {
-        var unbound = new HashSet<>(handlers.keySet());
+    private void bind(ToolDefinitions definitions, Map<String, ToolBody> bodies) {
+        var unbound = new HashSet<>(bodies.keySet());
         for (var def : definitions.byName().values()) {
-            Handler handler = handlers.get(def.tool().name());
-            if (handler == null) {
-                throw new IllegalStateException(toolset + ": no handler for tool " + def.tool().name());
+            ToolBody body = bodies.get(def.tool().name());
+            if (body == null) {
+                throw new IllegalStateException(toolset + ": no body for tool " + def.tool().name());
             }
             unbound.remove(def.tool().name());
             tools.add(SyncToolSpecification.builder()
                     .tool(def.tool())
-                    .callHandler((exchange, request) -> call(def, handler,
+                    .callHandler((exchange, request) -> call(def, body,
                             Caller.of(exchange, defaultGroup), request.arguments()))
                     .build());
         }
         if (!unbound.isEmpty()) {
-            throw new IllegalStateException(toolset + ": handlers without a tool definition: " + unbound);
+            throw new IllegalStateException(toolset + ": bodies without a tool definition: " + unbound);
         }
     }
 
-    private CallToolResult call(ToolDefinitions.Definition def, Handler handler, Caller caller, Map<String, Object> arguments) {
+    private CallToolResult call(ToolDefinitions.Definition def, ToolBody body, Caller caller, Map<String, Object> arguments) {
         String tool = def.tool().name();
         Call call = new Call(caller, new Args(arguments));
-        Reply reply;
+        ToolOutput output;
         try {
-            reply = handler.handle(call);
+            output = body.run(call);
         } catch (MemoryInputException | MemoryNotFoundException | RefusedException e) {
             log.debug("{} refused for {}: {}", tool, caller.principal(), e.getMessage());
             return error(def, e.getMessage());
@@ -144,10 +144,10 @@ public final class MemoryTools {
         for (String uri : call.changed()) {
             resourceUpdated.accept(uri);
         }
-        Object structured = def.resultWrapped() ? Map.of("result", reply.structured()) : reply.structured();
+        Object structured = def.resultWrapped() ? Map.of("result", output.structured()) : output.structured();
         return CallToolResult.builder()
                 .structuredContent(structured)
-                .addTextContent(reply.text() != null ? reply.text() : pretty(reply.structured()))
+                .addTextContent(output.text() != null ? output.text() : pretty(output.structured()))
                 .isError(false)
                 .build();
     }

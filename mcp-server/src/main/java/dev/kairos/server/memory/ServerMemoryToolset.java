@@ -44,8 +44,8 @@ final class ServerMemoryToolset {
         this.json = json;
     }
 
-    Map<String, Handler> handlers() {
-        var h = new LinkedHashMap<String, Handler>();
+    Map<String, ToolBody> bodies() {
+        var h = new LinkedHashMap<String, ToolBody>();
         h.put("create_entities", this::createEntities);
         h.put("create_relations", this::createRelations);
         h.put("add_observations", this::addObservations);
@@ -79,10 +79,10 @@ final class ServerMemoryToolset {
         return c.tenancy().group("group", null);
     }
 
-    private Reply createEntities(Call c) {
+    private ToolOutput createEntities(Call c) {
         String group = group(c);
         List<NewEntity> fresh = new ArrayList<>();
-        List<Map<String, Object>> created = new ArrayList<>();
+        List<GraphEntity> created = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (Args e : c.args().objects("entities")) {
             String name = e.string("name");
@@ -93,18 +93,18 @@ final class ServerMemoryToolset {
             }
             fresh.add(new NewEntity(group, name, label(type), null, dedupe(observations),
                     Map.of(ENTITY_TYPE, type), List.of()));
-            created.add(entityShape(name, type, observations));
+            created.add(new GraphEntity(name, type, observations));
         }
         for (EntityWrite w : graph.upsertEntities(fresh)) {
             c.entityChanged(w.entity().uuid());
         }
         changedGraph(c, !fresh.isEmpty());
-        return Reply.of(Map.of("entities", created), pretty(created));
+        return ToolOutput.of(Map.of("entities", created), pretty(created));
     }
 
-    private Reply createRelations(Call c) {
+    private ToolOutput createRelations(Call c) {
         String group = group(c);
-        List<Map<String, Object>> created = new ArrayList<>();
+        List<GraphRelation> created = new ArrayList<>();
         List<NewFact> fresh = new ArrayList<>();
         Set<List<String>> seen = new HashSet<>();
         List<Args> relations = c.args().objects("relations");
@@ -117,17 +117,17 @@ final class ServerMemoryToolset {
                 continue;
             }
             fresh.add(NewFact.triplet(group, from, type, from + " " + type + " " + to, to));
-            created.add(relationShape(from, to, type));
+            created.add(new GraphRelation(from, to, type));
         }
         for (Fact f : graph.addFacts(fresh)) {
             c.entityChanged(f.sourceUuid());
             c.entityChanged(f.targetUuid());
         }
         changedGraph(c, !fresh.isEmpty());
-        return Reply.of(Map.of("relations", created), pretty(created));
+        return ToolOutput.of(Map.of("relations", created), pretty(created));
     }
 
-    private Reply addObservations(Call c) {
+    private ToolOutput addObservations(Call c) {
         String group = group(c);
         List<Args> items = c.args().objects("observations");
         // Check every entity first: like the anchor, a missing one fails the whole call and changes nothing.
@@ -138,21 +138,18 @@ final class ServerMemoryToolset {
             entities.add(graph.entityNamed(group, name)
                     .orElseThrow(() -> new MemoryNotFoundException(o.field("entityName"), "entity", name)));
         }
-        List<Map<String, Object>> results = new ArrayList<>();
+        List<AddedObservations> results = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
             Entity e = entities.get(i);
             List<String> added = graph.addObservations(group, e.name(), dedupe(items.get(i).strings("contents")));
             c.entityChanged(e.uuid());
-            var r = new LinkedHashMap<String, Object>();
-            r.put("entityName", e.name());
-            r.put("addedObservations", added);
-            results.add(r);
+            results.add(new AddedObservations(e.name(), added));
         }
         changedGraph(c, true);
-        return Reply.of(Map.of("results", results), pretty(results));
+        return ToolOutput.of(Map.of("results", results), pretty(results));
     }
 
-    private Reply deleteEntities(Call c) {
+    private ToolOutput deleteEntities(Call c) {
         String group = group(c);
         for (String name : c.args().requiredStrings("entityNames")) {
             var found = graph.entityNamed(group, name);
@@ -169,7 +166,7 @@ final class ServerMemoryToolset {
         return success("Entities deleted successfully");
     }
 
-    private Reply deleteObservations(Call c) {
+    private ToolOutput deleteObservations(Call c) {
         String group = group(c);
         for (Args d : c.args().objects("deletions")) {
             String name = d.string("entityName");
@@ -185,7 +182,7 @@ final class ServerMemoryToolset {
     }
 
     /** Deleted relations are invalidated now, not erased: they leave the current graph but stay in its history. */
-    private Reply deleteRelations(Call c) {
+    private ToolOutput deleteRelations(Call c) {
         String group = group(c);
         for (Args r : c.args().objects("relations")) {
             for (Fact f : currentRelations(group, r.string("from"), r.string("to"), r.string("relationType"))) {
@@ -198,21 +195,21 @@ final class ServerMemoryToolset {
         return success("Relations deleted successfully");
     }
 
-    private Reply searchNodes(Call c) {
+    private ToolOutput searchNodes(Call c) {
         String query = c.args().string("query").toLowerCase(Locale.ROOT);
         Graph all = readGraph(group(c));
         var entities = all.entities().stream().filter(e ->
-                text(e, "name").toLowerCase(Locale.ROOT).contains(query)
-                        || text(e, ENTITY_TYPE).toLowerCase(Locale.ROOT).contains(query)
-                        || observations(e).stream().anyMatch(o -> o.toLowerCase(Locale.ROOT).contains(query))).toList();
+                e.name().toLowerCase(Locale.ROOT).contains(query)
+                        || e.entityType().toLowerCase(Locale.ROOT).contains(query)
+                        || e.observations().stream().anyMatch(o -> o.toLowerCase(Locale.ROOT).contains(query))).toList();
         return graphReply(touching(all, entities));
     }
 
     /** Looks the names up one by one (no whole-graph read): the entities, and the current facts touching them. */
-    private Reply openNodes(Call c) {
+    private ToolOutput openNodes(Call c) {
         String group = group(c);
         Instant now = Instant.now();
-        List<Map<String, Object>> entities = new ArrayList<>();
+        List<GraphEntity> entities = new ArrayList<>();
         Map<String, Fact> facts = new LinkedHashMap<>();
         for (String name : new LinkedHashSet<>(c.args().requiredStrings("names"))) {
             var found = graph.entityNamed(group, name);
@@ -221,16 +218,30 @@ final class ServerMemoryToolset {
                 graph.timeline(found.get().uuid()).stream().filter(f -> f.validAt(now)).forEach(f -> facts.putIfAbsent(f.uuid(), f));
             }
         }
-        List<Map<String, Object>> relations = facts.values().stream()
+        List<GraphRelation> relations = facts.values().stream()
                 .sorted(java.util.Comparator.comparing(Fact::createdAt, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder())))
-                .map(f -> relationShape(f.sourceName(), f.targetName(), f.name())).toList();
+                .map(ServerMemoryToolset::relationShape).toList();
         return graphReply(new Graph(entities, relations));
     }
 
-    // ---- the anchor's graph shape ----
+    // ---- the anchor's shapes, in its field names; component order is the field order on the wire ----
 
-    /** server-memory's {@code {entities, relations}}, as plain maps in its field names. */
-    record Graph(List<Map<String, Object>> entities, List<Map<String, Object>> relations) {
+    /** server-memory's {@code {entities, relations}}. */
+    record Graph(List<GraphEntity> entities, List<GraphRelation> relations) {
+    }
+
+    /** server-memory's Entity; its export lines carry the same fields. */
+    record GraphEntity(String name, String entityType, List<String> observations) {
+    }
+
+    /** server-memory's Relation. */
+    record GraphRelation(String from, String to, String relationType) {
+    }
+
+    record AddedObservations(String entityName, List<String> addedObservations) {
+    }
+
+    record Success(boolean success, String message) {
     }
 
     Graph readGraph(String group) {
@@ -238,44 +249,28 @@ final class ServerMemoryToolset {
         Instant now = Instant.now();
         return new Graph(
                 s.entities().stream().map(ServerMemoryToolset::entityShape).toList(),
-                s.facts().stream().filter(f -> f.validAt(now))
-                        .map(f -> relationShape(f.sourceName(), f.targetName(), f.name())).toList());
+                s.facts().stream().filter(f -> f.validAt(now)).map(ServerMemoryToolset::relationShape).toList());
     }
 
     /** The entities, and the relations with at least one endpoint among them (the anchor's rule). */
-    private static Graph touching(Graph all, List<Map<String, Object>> entities) {
+    private static Graph touching(Graph all, List<GraphEntity> entities) {
         Set<String> names = new HashSet<>();
-        entities.forEach(e -> names.add(text(e, "name")));
+        entities.forEach(e -> names.add(e.name()));
         return new Graph(entities, all.relations().stream()
-                .filter(r -> names.contains(text(r, "from")) || names.contains(text(r, "to"))).toList());
+                .filter(r -> names.contains(r.from()) || names.contains(r.to())).toList());
     }
 
-    private Reply graphReply(Graph g) {
-        var out = new LinkedHashMap<String, Object>();
-        out.put("entities", g.entities());
-        out.put("relations", g.relations());
-        return Reply.of(out, pretty(out));
+    private ToolOutput graphReply(Graph g) {
+        return ToolOutput.of(g, pretty(g));
     }
 
-    static Map<String, Object> entityShape(Entity e) {
+    static GraphEntity entityShape(Entity e) {
         String type = e.attributes().getOrDefault(ENTITY_TYPE, e.labels().isEmpty() ? "" : e.labels().getFirst());
-        return entityShape(e.name(), type, e.observations());
+        return new GraphEntity(e.name(), type, e.observations());
     }
 
-    static Map<String, Object> entityShape(String name, String type, List<String> observations) {
-        var m = new LinkedHashMap<String, Object>();
-        m.put("name", name);
-        m.put("entityType", type);
-        m.put("observations", observations);
-        return m;
-    }
-
-    static Map<String, Object> relationShape(String from, String to, String type) {
-        var m = new LinkedHashMap<String, Object>();
-        m.put("from", from);
-        m.put("to", to);
-        m.put("relationType", type);
-        return m;
+    static GraphRelation relationShape(Fact f) {
+        return new GraphRelation(f.sourceName(), f.targetName(), f.name());
     }
 
     /**
@@ -322,20 +317,8 @@ final class ServerMemoryToolset {
         }
     }
 
-    private static Reply success(String message) {
-        var out = new LinkedHashMap<String, Object>();
-        out.put("success", true);
-        out.put("message", message);
-        return Reply.of(out, message);
-    }
-
-    private static String text(Map<String, Object> m, String key) {
-        return m.get(key) instanceof String s ? s : "";
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<String> observations(Map<String, Object> e) {
-        return e.get("observations") instanceof List<?> l ? (List<String>) l : List.of();
+    private static ToolOutput success(String message) {
+        return ToolOutput.of(new Success(true, message), message);
     }
 
     private String pretty(Object value) {

@@ -1,6 +1,7 @@
 package dev.kairos.server.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kairos.inference.sim.SimulatorCommand;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -12,7 +13,6 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -30,17 +30,10 @@ class ChatCommandTest {
 
     @Test
     void chatStartsTheSupervisedEngineAnswersAndStopsIt() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // llama.cpp's probe routes, and a streamed answer with a <think> block for the chat.
-        List<String> command = List.of(java, "-cp", System.getProperty("java.class.path"),
-                "dev.kairos.inference.sim.EngineSimulator", "--port", Integer.toString(port),
-                "sim/llamacpp.json", "sim/constrained.json");
-        Map<String, Object> endpoint = Map.of("url", "http://127.0.0.1:" + port, "model", "qwen", "engine", "llama_cpp",
-                "supervise", Map.of("command", command, "ready_timeout", "60s", "stop_grace", "5s"));
+        SimulatorCommand sim = SimulatorCommand.onFreePort("sim/llamacpp.json", "sim/constrained.json");
+        Map<String, Object> endpoint = Map.of("url", sim.url().toString(), "model", "qwen", "engine", "llama_cpp",
+                "supervise", Map.of("command", sim.command(), "ready_timeout", "60s", "stop_grace", "5s"));
         Path config = dir.resolve("kairos.yaml");
         new ObjectMapper().writeValue(config.toFile(), Map.of("inference", Map.of("endpoints", List.of(endpoint))));
 
@@ -61,7 +54,6 @@ class ChatCommandTest {
         assertEquals(0, code, text + err);
         assertTrue(err.toString().contains("starting engine"), err.toString());
         assertTrue(text.contains("Let me check."), "the supervised engine's streamed answer: " + text);
-        int p = port;
-        assertThrows(IOException.class, () -> new Socket("127.0.0.1", p).close(), "the engine is stopped when chat ends");
+        assertThrows(IOException.class, () -> new Socket("127.0.0.1", sim.port()).close(), "the engine is stopped when chat ends");
     }
 }

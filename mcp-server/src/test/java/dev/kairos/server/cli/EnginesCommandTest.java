@@ -1,6 +1,7 @@
 package dev.kairos.server.cli;
 
 import dev.kairos.inference.sim.EngineSimulator;
+import dev.kairos.inference.sim.SimulatorCommand;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -10,9 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -44,15 +43,9 @@ class EnginesCommandTest {
     /** A config whose endpoint has a supervise command (the simulator as its own JVM): probe starts it, then stops it. */
     @Test
     void probeStartsTheSupervisedEngineFromTheConfigAndStopsIt() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = List.of(java, "-cp", System.getProperty("java.class.path"),
-                "dev.kairos.inference.sim.EngineSimulator", "--port", Integer.toString(port), "sim/llamacpp.json");
-        Map<String, Object> endpoint = Map.of("url", "http://127.0.0.1:" + port, "model", "qwen", "engine", "llama_cpp",
-                "supervise", Map.of("command", command, "ready_timeout", "60s", "stop_grace", "5s"));
+        SimulatorCommand sim = SimulatorCommand.onFreePort("sim/llamacpp.json");
+        Map<String, Object> endpoint = Map.of("url", sim.url().toString(), "model", "qwen", "engine", "llama_cpp",
+                "supervise", Map.of("command", sim.command(), "ready_timeout", "60s", "stop_grace", "5s"));
         Path config = dir.resolve("kairos.json");
         new ObjectMapper().writeValue(config.toFile(), Map.of("inference", Map.of("endpoints", List.of(endpoint))));
 
@@ -66,7 +59,6 @@ class EnginesCommandTest {
         assertTrue(text.contains("8192"), "context size from the supervised engine's /props: " + text);
         assertTrue(text.contains("supervised: started by kairos"), text);
         // Stopped on exit: nothing listens on its port any more.
-        int p = port;
-        assertThrows(IOException.class, () -> new Socket("127.0.0.1", p).close());
+        assertThrows(IOException.class, () -> new Socket("127.0.0.1", sim.port()).close());
     }
 }

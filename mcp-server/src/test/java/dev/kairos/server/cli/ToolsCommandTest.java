@@ -1,7 +1,9 @@
 package dev.kairos.server.cli;
 
 import dev.kairos.server.testing.KairosProcess;
+import dev.kairos.server.testing.ServedKairos;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -14,17 +16,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code kairos tools list|call} against Kairos itself as the downstream server: {@code kairos serve} and {@code kairos mcp}. */
 class ToolsCommandTest {
+    @RegisterExtension
+    static final ServedKairos served = ServedKairos.serve().withEnv(KairosProcess.NO_MEMORY);
+
     @TempDir
     Path dir;
 
     @Test
     void callsAToolOfAServerGivenByUrl() throws Exception {
-        try (KairosProcess serve = KairosProcess.serve(KairosProcess.NO_MEMORY)) {
-            FsmCommandTest.Run r = FsmCommandTest.kairos("tools", "call", "kairos_status", "--args", "{}",
-                    "--url", serve.baseUrl() + "/mcp");
-            assertEquals(0, r.exit(), r.err());
-            assertTrue(r.out().contains("memory"), r.out());
-        }
+        FsmCommandTest.Run r = FsmCommandTest.kairos("tools", "call", "kairos_status", "--args", "{}",
+                "--url", served.baseUrl() + "/mcp");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("memory"), r.out());
     }
 
     @Test

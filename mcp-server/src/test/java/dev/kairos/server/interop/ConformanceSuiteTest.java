@@ -3,9 +3,10 @@ package dev.kairos.server.interop;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kairos.server.testing.KairosProcess;
-import org.junit.jupiter.api.AfterAll;
+import dev.kairos.server.testing.ServedKairos;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -42,21 +43,14 @@ class ConformanceSuiteTest {
     private static final int SSE_POLLING_CHECKS = 3;
     private static final Pattern RESULT_DIR = Pattern.compile("^server-(.+)-\\d{4}-\\d{2}-\\d{2}T[\\d-]+Z$");
 
-    private static KairosProcess kairos;
+    @RegisterExtension
+    static final ServedKairos kairos = ServedKairos.serve("--conformance-fixtures").withEnv(KairosProcess.NO_MEMORY);
 
     @BeforeAll
-    static void startKairos() throws Exception {
+    static void needsTheSuite() {
         // skip (or fail under ./kairos test) before starting anything
         NodeTools.conformance(NodeTools.Conformance.SESSIONS);
         NodeTools.conformance(NodeTools.Conformance.REVISION_2026);
-        kairos = KairosProcess.serve(KairosProcess.NO_MEMORY, "--conformance-fixtures");
-    }
-
-    @AfterAll
-    static void stopKairos() {
-        if (kairos != null) {
-            kairos.close();
-        }
     }
 
     @Test

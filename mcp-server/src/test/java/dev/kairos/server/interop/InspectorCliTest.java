@@ -2,9 +2,10 @@ package dev.kairos.server.interop;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kairos.server.testing.KairosProcess;
-import org.junit.jupiter.api.AfterAll;
+import dev.kairos.server.testing.ServedKairos;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -22,19 +23,12 @@ class InspectorCliTest {
 
     @TempDir
     static Path home;
-    private static KairosProcess kairos;
+    @RegisterExtension
+    static final ServedKairos kairos = ServedKairos.serve("--conformance-fixtures").withEnv(KairosProcess.NO_MEMORY);
 
     @BeforeAll
-    static void startKairos() throws Exception {
+    static void needsTheInspector() {
         NodeTools.npmBin("mcp-inspector"); // skip (or fail under ./kairos test) before starting anything
-        kairos = KairosProcess.serve(KairosProcess.NO_MEMORY, "--conformance-fixtures");
-    }
-
-    @AfterAll
-    static void stopKairos() {
-        if (kairos != null) {
-            kairos.close();
-        }
     }
 
     @Test

@@ -2,19 +2,15 @@ package dev.kairos.server.memory;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kairos.memory.MemoryGraph;
 import dev.kairos.transports.Caller;
 import io.modelcontextprotocol.json.schema.jackson2.DefaultJsonSchemaValidator;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -42,24 +38,11 @@ class CompatibilityTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final DefaultJsonSchemaValidator VALIDATOR = new DefaultJsonSchemaValidator();
 
-    @TempDir
-    static Path dir;
-    static MemoryGraph graph;
-
-    @BeforeAll
-    static void start() {
-        graph = TestMemory.open(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (graph != null) {
-            graph.close();
-        }
-    }
+    @RegisterExtension
+    static final TestMemory memory = new TestMemory();
 
     static McpHarness harness(Toolset toolset, String group) throws Exception {
-        return McpHarness.start(sink -> MemoryTools.create(graph, toolset, "default", sink), Caller.local(group));
+        return McpHarness.start(sink -> MemoryTools.create(memory.graph(), toolset, "default", sink), Caller.local(group));
     }
 
     // ---- tools/list against the pinned anchors ----
@@ -238,7 +221,7 @@ class CompatibilityTest {
 
     @Test
     void graphitiFiltersFactsByDateAndRefusesForeignGroups() throws Exception {
-        graph.addFact(dev.kairos.memory.NewFact.triplet("g-dates", "Ravi", "STUDIES_AT", "Ravi studies at Delft", "Delft")
+        memory.graph().addFact(dev.kairos.memory.NewFact.triplet("g-dates", "Ravi", "STUDIES_AT", "Ravi studies at Delft", "Delft")
                 .withValidAt(java.time.Instant.parse("2021-09-01T00:00:00Z")));
         try (McpHarness mcp = harness(Toolset.GRAPHITI, "g-dates")) {
             ok(mcp.call("add_triplet", Map.of("source_node_name", "Ravi", "edge_name", "LIKES", "fact", "Ravi likes canals",
@@ -247,7 +230,7 @@ class CompatibilityTest {
             assertEquals(List.of("Ravi studies at Delft"), graphitiFacts(mcp, Map.of("query", "Ravi", "valid_at_after", "2020-01-01")));
             assertEquals(List.of(), graphitiFacts(mcp, Map.of("query", "Ravi", "valid_at_before", "2021-08-31T23:59:59Z")));
         }
-        try (McpHarness restricted = McpHarness.start(sink -> MemoryTools.create(graph, Toolset.GRAPHITI, "default", sink),
+        try (McpHarness restricted = McpHarness.start(sink -> MemoryTools.create(memory.graph(), Toolset.GRAPHITI, "default", sink),
                 new Caller("bob", Set.of("g-bob"), false, "g-bob"))) {
             CallToolResult refused = restricted.call("search_memory_facts", Map.of("query", "Ravi", "group_ids", "g-dates"));
             assertTrue(Boolean.TRUE.equals(refused.isError()));
@@ -264,7 +247,7 @@ class CompatibilityTest {
 
     @Test
     void serverMemoryJsonlImportsAndExportsBackToTheSameLines() throws Exception {
-        var archive = new MemoryArchive(graph);
+        var archive = new MemoryArchive(memory.graph());
         String sample = resource("server-memory-sample.jsonl");
         MemoryArchive.Report report = archive.importFrom(new java.io.BufferedReader(new java.io.StringReader(sample)), "migrated", MemoryArchive.Progress.NONE);
         assertEquals(new MemoryArchive.Report(0, 4, 3, 0), report);
@@ -296,7 +279,7 @@ class CompatibilityTest {
             ok(mcp.call("memory_add_fact", Map.of("source", "Yuki", "relation", "MEMBER_OF", "target", "Orchestra",
                     "valid_at", "2023-01-01", "supersede", true)));
         }
-        var archive = new MemoryArchive(graph);
+        var archive = new MemoryArchive(memory.graph());
         var out = new java.io.StringWriter();
         long lines = archive.export(out, List.of("rt-src"), MemoryArchive.Format.KAIROS);
         assertTrue(lines >= 1 + 1 + 3 + 2, out.toString());
@@ -305,11 +288,11 @@ class CompatibilityTest {
         assertEquals(1, report.episodes());
         assertEquals(2, report.facts());
 
-        var src = graph.snapshot(List.of("rt-src"), 100);
-        var dst = graph.snapshot(List.of("rt-dst"), 100);
+        var src = memory.graph().snapshot(List.of("rt-src"), 100);
+        var dst = memory.graph().snapshot(List.of("rt-dst"), 100);
         assertEquals(summary(src), summary(dst));
-        assertEquals(graph.entityNamed("rt-src", "Yuki").orElseThrow().observations(),
-                graph.entityNamed("rt-dst", "Yuki").orElseThrow().observations());
+        assertEquals(memory.graph().entityNamed("rt-src", "Yuki").orElseThrow().observations(),
+                memory.graph().entityNamed("rt-dst", "Yuki").orElseThrow().observations());
         // Belief time travels too: when each fact was learned and retracted, when the rest was recorded.
         assertTrue(src.facts().stream().anyMatch(f -> f.expiredAt() != null), "the superseded fact was retracted");
         for (var f : src.facts()) {
@@ -318,47 +301,47 @@ class CompatibilityTest {
             assertEquals(f.createdAt(), twin.createdAt(), f.fact());
             assertEquals(f.expiredAt(), twin.expiredAt(), f.fact());
         }
-        assertEquals(graph.episodes(List.of("rt-src"), 10).get(0).createdAt(), graph.episodes(List.of("rt-dst"), 10).get(0).createdAt());
-        assertEquals(graph.entityNamed("rt-src", "Yuki").orElseThrow().createdAt(), graph.entityNamed("rt-dst", "Yuki").orElseThrow().createdAt());
+        assertEquals(memory.graph().episodes(List.of("rt-src"), 10).get(0).createdAt(), memory.graph().episodes(List.of("rt-dst"), 10).get(0).createdAt());
+        assertEquals(memory.graph().entityNamed("rt-src", "Yuki").orElseThrow().createdAt(), memory.graph().entityNamed("rt-dst", "Yuki").orElseThrow().createdAt());
 
         MemoryArchive.Report again = archive.importFrom(new java.io.BufferedReader(new java.io.StringReader(out.toString())),
                 "rt-dst", MemoryArchive.Progress.NONE);
         assertEquals(0, again.facts());
-        assertEquals(summary(dst), summary(graph.snapshot(List.of("rt-dst"), 100)));
+        assertEquals(summary(dst), summary(memory.graph().snapshot(List.of("rt-dst"), 100)));
     }
 
     @Test
     void exportAndImportCarryEveryEpisodeAcrossPagesAndBatches() throws Exception {
-        int n = MemoryArchive.EPISODE_PAGE + 203; // more than one export page and several import batches
+        int n = ArchiveExport.EPISODE_PAGE + 203; // more than one export page and several import batches
         java.time.Instant base = java.time.Instant.parse("2020-01-01T00:00:00Z");
         List<dev.kairos.memory.NewEpisode> eps = new java.util.ArrayList<>();
         for (int i = 0; i < n; i++)
             eps.add(dev.kairos.memory.NewEpisode.text("many-src", "log " + i, "Entry number " + i + " of the ship's log.")
                     .withValidAt(base.plusSeconds(60L * i)));
-        List<dev.kairos.memory.Episode> stored = graph.addEpisodes(eps);
+        List<dev.kairos.memory.Episode> stored = memory.graph().addEpisodes(eps);
         assertEquals(n, stored.size());
         assertEquals("log " + (n - 1), stored.get(n - 1).name(), "same order as given");
         String last = stored.get(n - 1).uuid();
-        graph.addFact(dev.kairos.memory.NewFact.triplet("many-src", "Ship", "LOGGED_BY", "The ship's log is kept by Ana", "Ana")
+        memory.graph().addFact(dev.kairos.memory.NewFact.triplet("many-src", "Ship", "LOGGED_BY", "The ship's log is kept by Ana", "Ana")
                 .fromEpisodes(List.of(last)));
 
-        var archive = new MemoryArchive(graph);
+        var archive = new MemoryArchive(memory.graph());
         var out = new java.io.StringWriter();
         archive.export(out, List.of("many-src"), MemoryArchive.Format.KAIROS);
         assertEquals(n, out.toString().lines().filter(l -> l.contains("\"type\":\"episode\"")).count());
         MemoryArchive.Report report = archive.importFrom(new java.io.BufferedReader(new java.io.StringReader(out.toString())),
                 "many-dst", MemoryArchive.Progress.NONE);
         assertEquals(n, report.episodes());
-        assertEquals(n, graph.stats(List.of("many-dst")).episodes());
-        var fact = graph.snapshot(List.of("many-dst"), 10).facts().get(0);
-        var provenance = graph.episode(fact.episodes().get(0)).orElseThrow();
+        assertEquals(n, memory.graph().stats(List.of("many-dst")).episodes());
+        var fact = memory.graph().snapshot(List.of("many-dst"), 10).facts().get(0);
+        var provenance = memory.graph().episode(fact.episodes().get(0)).orElseThrow();
         assertEquals("many-dst", provenance.groupId(), "provenance points at the imported copy");
         assertEquals("log " + (n - 1), provenance.name());
     }
 
     @Test
     void aBadImportLineIsNamedByNumberAndField() {
-        var archive = new MemoryArchive(graph);
+        var archive = new MemoryArchive(memory.graph());
         String bad = "{\"type\":\"entity\",\"name\":\"A\",\"entityType\":\"x\",\"observations\":[]}\n"
                 + "{\"type\":\"relation\",\"from\":\"A\",\"to\":\"B\"}\n";
         var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () ->

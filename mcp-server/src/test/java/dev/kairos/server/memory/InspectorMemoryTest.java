@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kairos.server.interop.NodeTools;
 import dev.kairos.server.interop.InspectorCli;
 import dev.kairos.server.testing.KairosProcess;
+import dev.kairos.server.testing.ServedKairos;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -35,21 +37,20 @@ class InspectorMemoryTest {
     static Path db;
     private static dev.kairos.memory.MemoryGraph graph;
     private static String bolt;
-    private static KairosProcess served;
+    /** Started on first use, once {@link #start()} has opened the database its config names. */
+    @RegisterExtension
+    static final ServedKairos served = ServedKairos.serve(() -> List.of("--config", config("http").toString()));
 
     @BeforeAll
-    static void start() throws Exception {
+    static void start() {
         NodeTools.npmBin("mcp-inspector"); // skip (or fail under ./kairos test) before starting anything
         graph = TestMemory.open(db);
         bolt = ((dev.kairos.memory.MemoryStatus.Ready) graph.status()).boltUri();
-        served = KairosProcess.serve("--config", config("http").toString());
     }
 
     @AfterAll
     static void stop() {
-        if (served != null) {
-            served.close();
-        }
+        served.stop(); // before the database it uses
         if (graph != null) {
             graph.close();
         }

@@ -17,7 +17,7 @@ import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
@@ -37,24 +37,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Kairos's own memory tools called through a real MCP client against a real embedded graph. */
 class KairosToolsetTest {
-    @TempDir
-    static Path dir;
-    static MemoryGraph graph;
+    @RegisterExtension
+    static final TestMemory memory = new TestMemory();
     static McpHarness mcp;
 
     @BeforeAll
     static void start() throws Exception {
-        graph = TestMemory.open(dir);
-        mcp = McpHarness.start(sink -> MemoryTools.create(graph, Toolset.KAIROS, "default", sink), Caller.local("default"));
+        mcp = McpHarness.start(sink -> MemoryTools.create(memory.graph(), Toolset.KAIROS, "default", sink), Caller.local("default"));
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (mcp != null) {
             mcp.close();
-        }
-        if (graph != null) {
-            graph.close();
         }
     }
 
@@ -202,7 +197,7 @@ class KairosToolsetTest {
         Map<String, Object> secret = map(structured(ok(mcp.call("memory_upsert_entity", Map.of(
                 "name", "Vault", "observations", List.of("code 4711"), "group_id", "beta")))).get("entity"));
         Caller alice = new Caller("alice", java.util.Set.of("alpha"), false, "alpha");
-        try (McpHarness asAlice = McpHarness.start(sink -> MemoryTools.create(graph, Toolset.KAIROS, "default", sink), alice)) {
+        try (McpHarness asAlice = McpHarness.start(sink -> MemoryTools.create(memory.graph(), Toolset.KAIROS, "default", sink), alice)) {
             // no group given: the caller's default group
             Map<String, Object> episode = map(structured(ok(asAlice.call("memory_add_episode", Map.of("content", "Alice's note")))).get("episode"));
             assertEquals("alpha", episode.get("group_id"));
@@ -228,9 +223,9 @@ class KairosToolsetTest {
     @Test
     void subscribingToAnotherTenantsRecordIsRefusedLikeReadingIt() throws Exception {
         LiveServers live = new LiveServers();
-        MemoryTools memory = MemoryTools.create(graph, Toolset.KAIROS, "default", live::resourceUpdated);
-        McpFeatures features = new McpFeatures("kairos-test", "0", null, memory.tools(), memory.resources(),
-                memory.resourceTemplates(), List.of(), List.of(), memory.subscriptionGuard());
+        MemoryTools tools = MemoryTools.create(memory.graph(), Toolset.KAIROS, "default", live::resourceUpdated);
+        McpFeatures features = new McpFeatures("kairos-test", "0", null, tools.tools(), tools.resources(),
+                tools.resourceTemplates(), List.of(), List.of(), tools.subscriptionGuard());
         var tokens = List.of(new AccessToken("alice", ALICE, Set.of("alpha"), null),
                 new AccessToken("bob", BOB, Set.of("beta"), null));
         try (HttpHost host = new HttpHost(HttpSettings.defaults().withPort(0).withTokens(tokens), features, live,
@@ -274,7 +269,7 @@ class KairosToolsetTest {
         Map<String, Object> theirs = map(structured(ok(mcp.call("memory_add_episode", Map.of(
                 "content", "Minutes of the board", "group_id", "boardroom")))).get("episode"));
         Caller alice = new Caller("alice", Set.of("alpha"), false, "alpha");
-        try (McpHarness asAlice = McpHarness.start(sink -> MemoryTools.create(graph, Toolset.KAIROS, "default", sink), alice)) {
+        try (McpHarness asAlice = McpHarness.start(sink -> MemoryTools.create(memory.graph(), Toolset.KAIROS, "default", sink), alice)) {
             Map<String, Object> mine = map(structured(ok(asAlice.call("memory_add_episode", Map.of(
                     "content", "Alice's shopping list")))).get("episode"));
             CallToolResult other = asAlice.call("memory_add_episode", Map.of("content", "probe", "uuid", theirs.get("uuid")));
@@ -345,11 +340,11 @@ class KairosToolsetTest {
 
     @Test
     void theBoltAddressIsShownOnlyToCallersAllowedEveryGroup() throws Exception {
-        String bolt = ((dev.kairos.memory.MemoryStatus.Ready) graph.status()).boltUri();
+        String bolt = ((dev.kairos.memory.MemoryStatus.Ready) memory.graph().status()).boltUri();
         assertTrue(String.valueOf(structured(ok(mcp.call("memory_status", Map.of()))).get("detail")).contains(bolt),
                 "the local user sees where the store is");
         Caller tenant = new Caller("tenant", java.util.Set.of("alpha"), false, "alpha");
-        try (McpHarness asTenant = McpHarness.start(sink -> MemoryTools.create(graph, Toolset.KAIROS, "default", sink), tenant)) {
+        try (McpHarness asTenant = McpHarness.start(sink -> MemoryTools.create(memory.graph(), Toolset.KAIROS, "default", sink), tenant)) {
             CallToolResult status = ok(asTenant.call("memory_status", Map.of()));
             assertFalse(text(status).contains(bolt), "no Bolt address for a tenant: " + text(status));
             assertFalse(text(status).contains("127.0.0.1"), text(status));

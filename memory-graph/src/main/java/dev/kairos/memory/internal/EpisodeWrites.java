@@ -91,17 +91,11 @@ final class EpisodeWrites {
                         + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
             }
         }
-        String name = ep.name() == null || ep.name().isBlank() ? firstLine(content, 80) : MemoryInput.text("name", ep.name(), Checks.MAX_NAME);
+        String name = ep.name() == null || ep.name().isBlank() ? NewEpisode.defaultName(content) : MemoryInput.text("name", ep.name(), Checks.MAX_NAME);
         String description = Checks.optionalText("sourceDescription", ep.sourceDescription(), Checks.MAX_NAME);
         return new EpisodeRow(Checks.uuidOrNew("uuid", ep.uuid()), group, name, content, source,
                 description == null ? "" : description, ep.validAt() == null ? null : Rows.utc(ep.validAt()),
                 Checks.recorded("createdAt", ep.createdAt()), null);
-    }
-
-    /** An unnamed episode is called by the start of its first line. */
-    private static String firstLine(String content, int max) {
-        String line = content.strip().lines().findFirst().orElse("episode");
-        return line.length() <= max ? line : line.substring(0, max);
     }
 
     /** Stores checked episodes in one transaction; returns one episode per row, in order. */

@@ -85,7 +85,7 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
     private final SubscribeCheck subscribeCheck;
     private final ConcurrentHashMap<String, Tracked> sessions = new ConcurrentHashMap<>();
     /** Calls of 2025-11-25 sessions still answered as JSON, for {@link #primeLongCalls}. */
-    private final java.util.Set<Reply> unprimed = ConcurrentHashMap.newKeySet();
+    private final java.util.Set<ResponseChannel> unprimed = ConcurrentHashMap.newKeySet();
     /** Open sessions per owner, reserved before a session starts so the cap holds under concurrent initializes. */
     private final ConcurrentHashMap<String, Integer> openByOwner = new ConcurrentHashMap<>();
     private final KeepAliveScheduler keepAlive;
@@ -331,7 +331,7 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
     private void answer(Tracked tracked, McpSchema.JSONRPCRequest call, McpTransportContext context,
                         Request request, Response response, Callback callback) {
         McpStreamableServerSession session = tracked.session;
-        Reply reply = new Reply(tracked, call.id(), response, callback);
+        ResponseChannel reply = new ResponseChannel(tracked, call.id(), response, callback);
         McpStreamableServerSession.McpStreamableServerSessionStream stream = session.responseStream(reply);
         // A dropped connection does not cancel the call (the spec says so): its messages are kept for
         // a GET with Last-Event-ID, and a cancel comes as notifications/cancelled.
@@ -364,7 +364,7 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
     /** Switches calls running longer than {@link #PRIME_AFTER} to primed SSE streams, each on its own thread. */
     private void primeLongCalls() {
         long now = System.nanoTime();
-        for (Reply reply : unprimed) {
+        for (ResponseChannel reply : unprimed) {
             if (now - reply.startedNanos >= PRIME_AFTER.toNanos() && unprimed.remove(reply)) {
                 Thread.ofVirtual().name("kairos-mcp-prime").start(reply::prime);
             }
@@ -555,7 +555,7 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
      * response alone is a JSON body; anything else starts an SSE stream ({@link SseStreams.Stream})
      * that carries every later message too, and outlives this POST's connection.
      */
-    private final class Reply implements McpStreamableServerTransport {
+    private final class ResponseChannel implements McpStreamableServerTransport {
         private final Tracked tracked;
         private final Object requestId;
         private final Response response;
@@ -568,7 +568,7 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
         private boolean closed;
         private boolean done;
 
-        Reply(Tracked tracked, Object requestId, Response response, Callback callback) {
+        ResponseChannel(Tracked tracked, Object requestId, Response response, Callback callback) {
             this.tracked = tracked;
             this.requestId = requestId;
             this.response = response;

@@ -11,12 +11,12 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
-/** JSON helpers shared by the providers; the mapper is immutable once built, so sharing it is safe. */
-public final class Json {
+/** JSON helpers for the engines' wire format; the mapper is immutable once built, so sharing it is safe. */
+public final class WireJson {
     public static final ObjectMapper MAPPER = new ObjectMapper();
     public static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    private Json() {
+    private WireJson() {
     }
 
     public static JsonNode parse(String text) {

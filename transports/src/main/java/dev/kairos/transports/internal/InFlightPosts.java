@@ -10,10 +10,10 @@ import org.eclipse.jetty.util.Callback;
  * Counts POSTs until their response is complete, so shutdown can wait for the answers of calls
  * already accepted. Long-lived GET streams are not counted: they are closed, not awaited.
  */
-public final class CountPosts extends Handler.Wrapper {
+public final class InFlightPosts extends Handler.Wrapper {
     private final InFlight inFlight;
 
-    public CountPosts(Handler next, InFlight inFlight) {
+    public InFlightPosts(Handler next, InFlight inFlight) {
         super(next);
         this.inFlight = inFlight;
     }

@@ -1,10 +1,11 @@
-package dev.kairos.server.cli;
+package dev.kairos.server.cli.memory;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kairos.memory.MemoryGraph;
 import dev.kairos.memory.MemorySettings;
 import dev.kairos.memory.MemoryStatus;
+import dev.kairos.server.cli.KairosCommand;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -70,7 +71,7 @@ class MemoryCommandTest {
             @Override
             public <K> K create(Class<K> cls) throws Exception {
                 K made = CommandLine.defaultFactory().create(cls);
-                if (made instanceof MemoryCommand.GraphCommand command) {
+                if (made instanceof GraphCommand command) {
                     command.provided = shared;
                 }
                 return made;
