@@ -24,4 +24,9 @@ public record ToolCallResult(ToolCall call, String text, JsonNode structured, To
     public Message.ToolResult toMessage() {
         return new Message.ToolResult(call.id(), call.name(), text, outcome.isError());
     }
+
+    /** The call as one JSON object, as {@code kairos run --json} lists it (id, name, arguments, outcome, duration, text). */
+    public com.fasterxml.jackson.databind.node.ObjectNode toJson() {
+        return dev.kairos.agent.internal.CheckpointJson.result(this);
+    }
 }

@@ -5,7 +5,25 @@ import dev.kairos.agent.Approver;
 import dev.kairos.agent.RunStore;
 import dev.kairos.inference.Engines;
 import dev.kairos.server.agent.AgentMcpTools;
-import dev.kairos.server.agent.AgentTools;
+import dev.kairos.server.agent.AgentToolbox;
+import dev.kairos.agent.ExecutorSettings;
+import dev.kairos.agent.Limits;
+import dev.kairos.agent.McpServerSettings;
+import dev.kairos.agent.McpServersConfig;
+import dev.kairos.server.config.AgentConfig;
+import dev.kairos.server.config.ConfigException;
+import dev.kairos.server.config.ToolsConfig;
+import dev.kairos.transports.Caller;
+import dev.kairos.transports.ClientOptions;
+import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
+import io.modelcontextprotocol.server.McpSyncServerExchange;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 import dev.kairos.inference.InferenceSettings;
 import dev.kairos.memory.MemoryGraph;
@@ -81,42 +99,97 @@ public final class Application implements AutoCloseable {
                 : new Subsystem("inference", Subsystem.State.READY, inference.endpoints().size() + " endpoint(s) configured: "
                         + inference.endpoints().stream().map(e -> e.name() + " " + e.url() + " " + e.model()).toList()));
         MemoryGraph memory = null;
+        int before = registry.toolSpecifications().size();
         if (MemoryConfig.enabled(config)) {
             memory = registerMemory();
         } else {
             subsystems.add(() -> new Subsystem("memory", Subsystem.State.DISABLED, "memory.mode is off"));
         }
+        // the memory tools just registered are the agent's own tools (not kairos_status, not the agent_* tools)
+        List<SyncToolSpecification> memoryTools = registry.toolSpecifications().subList(before, registry.toolSpecifications().size());
         if (!inference.endpoints().isEmpty()) {
-            registerAgent(inference, memory);
+            registerAgent(inference, memory, memoryTools);
         }
     }
 
     /**
      * The agent as MCP tools, on the configured engines: the first large (or any-role) endpoint thinks,
-     * the first small one (if any) fills slots and chooses transitions. The engine client is made on
-     * the first call, so nothing here waits for an engine. Runs are checkpointed in the memory store.
+     * the first small one (if any) fills slots and chooses transitions. Its tools are Kairos's memory
+     * tools (called in process as the client that started the run, so its groups bound the agent's) and
+     * those of the MCP servers in {@code tools.mcp_config}, connected in the background. The engine
+     * client is made on the first call, so nothing here waits for an engine or a server. Runs are
+     * checkpointed in the memory store.
      */
-    private void registerAgent(InferenceSettings inference, MemoryGraph memory) {
+    private void registerAgent(InferenceSettings inference, MemoryGraph memory, List<SyncToolSpecification> memoryTools) {
         Engines engines = new Engines();
         closeables.add(engines);
         RunStore store = memory != null ? RunStore.inGraph(memory.runs()) : RunStore.NONE;
         InferenceSettings.Endpoint main = inference.endpoints().stream()
                 .filter(e -> e.role() != InferenceSettings.Role.SMALL).findFirst().orElse(inference.endpoints().getFirst());
-        var small = inference.endpoints().stream().filter(e -> e.role() == InferenceSettings.Role.SMALL).findFirst();
-        AgentTools tools = AgentTools.none();
-        Supplier<Agent> agent = new Supplier<>() {
-            private Agent made;
-
-            @Override
-            public synchronized Agent get() {
-                if (made == null) {
-                    made = new Agent(engines.endpoint(main), small.map(engines::endpoint).orElse(null), tools, tools,
-                            Approver.REFUSE, store);
-                }
-                return made;
+        var small = inference.endpoints().stream().filter(e -> e.role() == InferenceSettings.Role.SMALL && e != main).findFirst();
+        Limits limits = AgentConfig.limits(config);
+        ToolsConfig toolsConfig = ToolsConfig.of(config);
+        ExecutorSettings executor = toolsConfig.executorSettings(config.source());
+        Path mcpFile = toolsConfig.mcpConfigFile(null, config.source());
+        List<McpServerSettings> servers;
+        try {
+            servers = mcpFile == null ? List.of() : McpServersConfig.load(mcpFile);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(config.source() + ": tools.mcp_config: " + e.getMessage());
+        }
+        CompletableFuture<AgentToolbox> toolbox = new CompletableFuture<>();
+        Thread.ofVirtual().name("kairos-tools-connect").start(() -> {
+            try {
+                toolbox.complete(AgentToolbox.connect(servers, executor, ClientOptions.defaults(Version.current())));
+            } catch (Throwable e) {
+                toolbox.completeExceptionally(e);
             }
-        };
-        AgentMcpTools.register(registry, agent, store);
+        });
+        closeables.add(() -> toolbox.thenAccept(AgentToolbox::close).get(60, TimeUnit.SECONDS));
+        subsystems.add(() -> toolsSubsystem(servers.size(), mcpFile, toolbox));
+        InProcessTools own = new InProcessTools(memoryTools);
+        Map<Caller, Agent> agents = new ConcurrentHashMap<>();
+        // One agent per caller (callers are the configured tokens and the local user, so few): its in-process
+        // tools act as that caller; the downstream connections are shared.
+        Function<McpSyncServerExchange, Agent> agentFor = exchange -> agents.computeIfAbsent(
+                Caller.of(exchange, config.defaultGroup()), caller -> {
+                    AgentToolbox.Tools tools = awaitToolbox(toolbox).tools(memoryTools.isEmpty() ? List.of() : List.of(own.as(caller)));
+                    return new Agent(engines.endpoint(main), small.map(engines::endpoint).orElse(null), tools.catalogue(),
+                            tools.executor(), Approver.REFUSE, store);
+                });
+        AgentMcpTools.register(registry, agentFor, store, limits);
+    }
+
+    private static AgentToolbox awaitToolbox(CompletableFuture<AgentToolbox> toolbox) {
+        try {
+            // each server's start is bounded by ClientOptions' initialize timeout; this bounds the whole
+            return toolbox.get(2, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the MCP servers connected");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the MCP servers could not be connected: " + e.getCause().getMessage());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the MCP servers did not finish connecting in 2 minutes");
+        }
+    }
+
+    private static Subsystem toolsSubsystem(int configured, Path file, CompletableFuture<AgentToolbox> toolbox) {
+        if (configured == 0) {
+            return new Subsystem("tools", Subsystem.State.DISABLED, "no MCP servers configured (tools.mcp_config)");
+        }
+        if (!toolbox.isDone()) {
+            return new Subsystem("tools", Subsystem.State.STARTING, "connecting " + configured + " MCP server(s) from " + file);
+        }
+        if (toolbox.isCompletedExceptionally()) {
+            return new Subsystem("tools", Subsystem.State.FAILED, "the MCP servers of " + file + " could not be connected");
+        }
+        AgentToolbox t = toolbox.join();
+        List<String> problems = t.problems();
+        long ready = t.servers().size() - problems.size();
+        String detail = ready + " of " + t.servers().size() + " MCP server(s) ready"
+                + (problems.isEmpty() ? "" : "; " + String.join("; ", problems));
+        return new Subsystem("tools", t.noneReachable() ? Subsystem.State.FAILED : Subsystem.State.READY, detail);
     }
 
     private MemoryGraph registerMemory() {

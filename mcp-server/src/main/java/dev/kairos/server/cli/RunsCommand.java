@@ -100,7 +100,7 @@ public final class RunsCommand {
                         .put("task", c.request().task()).put("status", c.termination() == null ? "running" : c.termination().name().toLowerCase())
                         .put("steps", c.step()).put("answer", c.answer()).put("detail", c.detail());
                 ArrayNode calls = o.putArray("tool_calls");
-                c.calls().forEach(r -> calls.add(dev.kairos.agent.internal.CheckpointJson.result(r)));
+                c.calls().forEach(r -> calls.add(r.toJson()));
                 ArrayNode inFlight = o.putArray("in_flight");
                 c.inFlight().forEach(x -> inFlight.addObject().put("id", x.id()).put("name", x.name()).put("arguments", x.arguments()));
                 ArrayNode states = o.putArray("states");

@@ -42,7 +42,8 @@ class ChatCommandTest {
         Map<String, Object> endpoint = Map.of("url", "http://127.0.0.1:" + port, "model", "qwen", "engine", "llama_cpp",
                 "supervise", Map.of("command", command, "ready_timeout", "60s", "stop_grace", "5s"));
         Path config = dir.resolve("kairos.yaml");
-        new ObjectMapper().writeValue(config.toFile(), Map.of("inference", Map.of("endpoints", List.of(endpoint))));
+        new ObjectMapper().writeValue(config.toFile(), Map.of("inference", Map.of("endpoints", List.of(endpoint)),
+                "memory", Map.of("mode", "off")));
 
         InputStream stdin = System.in;
         PrintStream stdout = System.out;
