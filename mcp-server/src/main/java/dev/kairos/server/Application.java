@@ -151,12 +151,19 @@ public final class Application implements AutoCloseable {
         Map<Caller, Agent> agents = new ConcurrentHashMap<>();
         // One agent per caller (callers are the configured tokens and the local user, so few): its in-process
         // tools act as that caller; the downstream connections are shared.
-        Function<McpSyncServerExchange, Agent> agentFor = exchange -> agents.computeIfAbsent(
-                Caller.of(exchange, config.defaultGroup()), caller -> {
-                    AgentToolbox.Tools tools = awaitToolbox(toolbox).tools(memoryTools.isEmpty() ? List.of() : List.of(own.as(caller)));
-                    return new Agent(engines.endpoint(main), small.map(engines::endpoint).orElse(null), tools.catalogue(),
-                            tools.executor(), Approver.REFUSE, store);
-                });
+        Function<McpSyncServerExchange, Agent> agentFor = exchange -> {
+            Caller caller = Caller.of(exchange, config.defaultGroup());
+            Agent known = agents.get(caller);
+            if (known != null) {
+                return known;
+            }
+            AgentToolbox connected = awaitToolbox(toolbox); // waits outside the map's lock
+            return agents.computeIfAbsent(caller, c -> {
+                AgentToolbox.Tools tools = connected.tools(memoryTools.isEmpty() ? List.of() : List.of(own.as(c)));
+                return new Agent(engines.endpoint(main), small.map(engines::endpoint).orElse(null), tools.catalogue(),
+                        tools.executor(), Approver.REFUSE, store);
+            });
+        };
         AgentMcpTools.register(registry, agentFor, store, limits);
     }
 
