@@ -2,54 +2,53 @@ package dev.kairos.server;
 
 import dev.kairos.agent.Agent;
 import dev.kairos.agent.Approver;
-import dev.kairos.agent.RunStore;
-import dev.kairos.inference.Engines;
-import dev.kairos.server.agent.AgentMcpTools;
-import dev.kairos.server.agent.AgentToolbox;
 import dev.kairos.agent.ExecutorSettings;
 import dev.kairos.agent.Limits;
 import dev.kairos.agent.McpServerSettings;
 import dev.kairos.agent.McpServersConfig;
-import dev.kairos.server.config.AgentConfig;
-import dev.kairos.server.config.ConfigException;
-import dev.kairos.server.config.ToolsConfig;
-import dev.kairos.transports.Caller;
-import dev.kairos.transports.ClientOptions;
-import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
-import io.modelcontextprotocol.server.McpSyncServerExchange;
-import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
-
+import dev.kairos.agent.RunStore;
+import dev.kairos.inference.Engines;
 import dev.kairos.inference.InferenceSettings;
 import dev.kairos.memory.MemoryGraph;
 import dev.kairos.memory.MemorySettings;
 import dev.kairos.memory.MemoryStatus;
-import dev.kairos.server.conformance.ConformanceFixtures;
+import dev.kairos.server.agent.AgentMcpTools;
+import dev.kairos.server.agent.AgentToolbox;
+import dev.kairos.server.config.AgentConfig;
+import dev.kairos.server.config.ConfigException;
 import dev.kairos.server.config.InferenceConfig;
 import dev.kairos.server.config.KairosConfig;
 import dev.kairos.server.config.MemoryConfig;
+import dev.kairos.server.config.ToolsConfig;
+import dev.kairos.server.conformance.ConformanceFixtures;
 import dev.kairos.server.memory.MemoryTools;
 import dev.kairos.server.memory.Toolset;
+import dev.kairos.transports.Caller;
+import dev.kairos.transports.ClientOptions;
 import dev.kairos.transports.HttpHost;
 import dev.kairos.transports.HttpSettings;
 import dev.kairos.transports.LiveServers;
 import dev.kairos.transports.McpFeatures;
 import dev.kairos.transports.StdioHost;
+import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
+import io.modelcontextprotocol.server.McpSyncServerExchange;
 
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -192,10 +191,11 @@ public final class Application implements AutoCloseable {
             return new Subsystem("tools", Subsystem.State.FAILED, "the MCP servers of " + file + " could not be connected");
         }
         AgentToolbox t = toolbox.join();
-        List<String> problems = t.problems();
-        long ready = t.servers().size() - problems.size();
-        String detail = ready + " of " + t.servers().size() + " MCP server(s) ready"
-                + (problems.isEmpty() ? "" : "; " + String.join("; ", problems));
+        // names only: the reasons (commands, addresses) go to the log, not to /health
+        List<String> down = t.servers().stream().filter(p -> p.state().status() != dev.kairos.transports.ServerState.Status.READY)
+                .map(p -> p.name()).toList();
+        String detail = (t.servers().size() - down.size()) + " of " + t.servers().size() + " MCP server(s) ready"
+                + (down.isEmpty() ? "" : "; not ready: " + String.join(", ", down));
         return new Subsystem("tools", t.noneReachable() ? Subsystem.State.FAILED : Subsystem.State.READY, detail);
     }
 

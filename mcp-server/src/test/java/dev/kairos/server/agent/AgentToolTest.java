@@ -135,6 +135,9 @@ class AgentToolTest {
     void agentResumeContinuesAStoppedRunAndAgentRunsListsAndShowsIt() throws Exception {
         sim = new SimScript().raw("{\"delayFirstMs\": 120000, \"sse\": [\"[DONE]\"]}").text("Done after resuming.").start();
         connect(Map.of(), request -> new ElicitResult(ElicitResult.Action.DECLINE, null));
+        // agent_runs waits for the store: the run's 3 s deadline is for its engine step, not for Neo4j's start
+        Map<String, Object> none = structured(client.callTool(CallToolRequest.builder().name("agent_runs").arguments(Map.of()).build()));
+        assertEquals(List.of(), none.get("runs"));
         CallToolResult first = client.callTool(CallToolRequest.builder().name("agent_run")
                 .arguments(Map.of("task", "a slow task", "timeout_seconds", 3)).build());
         Map<String, Object> stopped = structured(first);

@@ -102,7 +102,8 @@ class ChatCommandTest {
             assertTrue(stderr.contains("-> memory_upsert_entity") && stderr.contains("<- memory_upsert_entity ok"),
                     "tool calls show live on stderr: " + stderr);
             assertEquals(2, stderr.split("Approve memory_clear_group", -1).length - 1, stderr);
-            assertTrue(stderr.contains("approved on the terminal") && stderr.contains("refused on the terminal"), stderr);
+            assertTrue(stderr.contains("ok memory_clear_group approved by terminal")
+                    && stderr.contains("no memory_clear_group refused by terminal"), stderr);
             var requests = sim.received("/v1/chat/completions");
             assertEquals(6, requests.size());
             assertTrue(requests.get(2).body().contains("Remember that Ada likes tea") && requests.get(2).body().contains("Noted."),
