@@ -129,6 +129,7 @@ public final class Application implements AutoCloseable {
         Limits limits = AgentConfig.limits(config);
         ToolsConfig toolsConfig = ToolsConfig.of(config);
         ExecutorSettings executor = toolsConfig.executorSettings(config.source());
+        ClientOptions clientOptions = toolsConfig.clientOptions(config.source(), Version.current());
         Path mcpFile = toolsConfig.mcpConfigFile(null, config.source());
         List<McpServerSettings> servers;
         try {
@@ -139,7 +140,7 @@ public final class Application implements AutoCloseable {
         CompletableFuture<AgentToolbox> toolbox = new CompletableFuture<>();
         Thread.ofVirtual().name("kairos-tools-connect").start(() -> {
             try {
-                toolbox.complete(AgentToolbox.connect(servers, executor, ClientOptions.defaults(Version.current())));
+                toolbox.complete(AgentToolbox.connect(servers, executor, clientOptions));
             } catch (Throwable e) {
                 toolbox.completeExceptionally(e);
             }
@@ -168,15 +169,15 @@ public final class Application implements AutoCloseable {
 
     private static AgentToolbox awaitToolbox(CompletableFuture<AgentToolbox> toolbox) {
         try {
-            // each server's start is bounded by ClientOptions' initialize timeout; this bounds the whole
-            return toolbox.get(2, TimeUnit.MINUTES);
+            // each server's start is bounded by tools.start_timeout; this bounds the whole
+            return toolbox.get(10, TimeUnit.MINUTES);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while the MCP servers connected");
         } catch (ExecutionException e) {
             throw new IllegalStateException("the MCP servers could not be connected: " + e.getCause().getMessage());
         } catch (TimeoutException e) {
-            throw new IllegalStateException("the MCP servers did not finish connecting in 2 minutes");
+            throw new IllegalStateException("the MCP servers did not finish connecting in 10 minutes");
         }
     }
 

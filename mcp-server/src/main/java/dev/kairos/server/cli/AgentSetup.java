@@ -23,7 +23,6 @@ import dev.kairos.server.config.MemoryConfig;
 import dev.kairos.server.config.ToolsConfig;
 import dev.kairos.server.memory.MemoryTools;
 import dev.kairos.server.memory.Toolset;
-import dev.kairos.transports.ClientOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -142,7 +141,7 @@ final class AgentSetup implements AutoCloseable {
             }
             stores = RunCommand.Stores.open(config, spec);
             toolbox = AgentToolbox.connect(servers, toolsConfig.executorSettings(config.source()),
-                    ClientOptions.defaults(Version.current()));
+                    toolsConfig.clientOptions(config.source(), Version.current()));
             if (toolbox.noneReachable()) {
                 throw new Unavailable("none of the MCP servers in " + mcpFile + " could be reached:\n  "
                         + String.join("\n  ", toolbox.problems()));

@@ -184,7 +184,7 @@ class AgentToolTest {
         Path config = dir.resolve("kairos.yaml");
         new ObjectMapper().writeValue(config.toFile(), Map.of(
                 "inference", Map.of("endpoints", List.of(Map.of("url", sim.url().toString(), "model", "m", "engine", "vllm"))),
-                "tools", Map.of("mcp_config", mcp.toString())));
+                "tools", Map.of("mcp_config", mcp.toString(), "start_timeout", "3m")));  // a JVM start on a loaded machine
         try (KairosProcess serve = KairosProcess.serve(KairosProcess.NO_MEMORY, "--config", config.toString());
              McpSyncClient http = McpClient.sync(io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport
                              .builder(serve.baseUrl()).endpoint("/mcp").build())

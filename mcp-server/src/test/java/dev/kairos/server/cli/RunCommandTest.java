@@ -250,7 +250,7 @@ class RunCommandTest {
         kairosAsToolServer("servers.json");
         Path config = dir.resolve("kairos.yaml");
         // mcp_config is relative to kairos.yaml; max_result_chars is an executor bound the model's view shows
-        Files.writeString(config, "memory:\n  mode: off\ntools:\n  mcp_config: servers.json\n  max_result_chars: 40\n"
+        Files.writeString(config, "memory:\n  mode: off\ntools:\n  mcp_config: servers.json\n  max_result_chars: 40\n  start_timeout: 3m\n"
                 + "agent:\n  max_steps: 1\n");
         Done limited = kairos(KairosProcess.NO_MEMORY, "run", "Is Kairos up?", "--engine", engine(), "--model", "m",
                 "--config", config.toString(), "--json");

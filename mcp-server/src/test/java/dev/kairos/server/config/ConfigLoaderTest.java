@@ -224,6 +224,11 @@ class ConfigLoaderTest {
         Path unknown = write("agent:\n  max_stepz: 3\n");
         var e3 = assertThrows(ConfigException.class, () -> ConfigLoader.load(unknown, Map.of(), dir));
         assertTrue(e3.getMessage().contains("agent.max_stepz") && e3.getMessage().contains("max_steps"), e3.getMessage());
+        Path badStart = write("tools:\n  start_timeout: later\n");
+        var e5 = assertThrows(ConfigException.class, () -> ConfigLoader.load(badStart, Map.of(), dir));
+        assertTrue(e5.getMessage().contains("tools.start_timeout"), e5.getMessage());
+        assertEquals(Duration.ofMinutes(2), ToolsConfig.of(ConfigLoader.load(write("tools:\n  start_timeout: 2m\n"), Map.of(), dir))
+                .clientOptions("x", "1").initializeTimeout());
         Path negative = write("agent:\n  token_budget: -1\n");
         var e4 = assertThrows(ConfigException.class, () -> ConfigLoader.load(negative, Map.of(), dir));
         assertTrue(e4.getMessage().contains("agent.token_budget"), e4.getMessage());
