@@ -92,7 +92,20 @@ public final class Agent {
 
     /** Continues a run from its last checkpoint (after a crash or a stop). */
     public Run resume(String runId, Consumer<RunEvent> events) {
+        return resume(runId, null, events);
+    }
+
+    /**
+     * Continues a run from its last checkpoint under other loop guards ({@code null}: the run's own), for
+     * a run that a guard stopped and that its user wants to give more room.
+     */
+    public Run resume(String runId, Limits limits, Consumer<RunEvent> events) {
         Checkpoint c = store.load(runId).orElseThrow(() -> new IllegalArgumentException("run '" + runId + "': no such run"));
+        if (limits != null) {
+            c = new Checkpoint(c.runId(), c.request().withLimits(limits), c.step(), c.messages(), c.workflowSnapshot(), c.usage(),
+                    c.callsPerTool(), c.repeats(), c.inFlight(), c.calls(), c.states(), c.approvals(), c.termination(),
+                    c.answer(), c.detail(), c.updatedAt(), c.summary());
+        }
         RunLoop loop = new RunLoop(runId, c.request(), engine, smallEngine, slotEngine, catalogue, executor, approver, store,
                 events == null ? e -> { } : events, c, memory, memoryOptions);
         return launch(runId, loop);

@@ -20,13 +20,13 @@ public record ToolCallResult(ToolCall call, String text, JsonNode structured, To
         duration = duration == null ? Duration.ZERO : duration;
     }
 
-    /** This call as a run reports it (the shape of {@code --json} and {@code agent_run}'s tool calls). */
-    public com.fasterxml.jackson.databind.node.ObjectNode toJson() {
-        return dev.kairos.agent.internal.CheckpointJson.result(this);
-    }
-
     /** The message that enters the conversation. */
     public Message.ToolResult toMessage() {
         return new Message.ToolResult(call.id(), call.name(), text, outcome.isError());
+    }
+
+    /** The call as one JSON object, as {@code kairos run --json} lists it (id, name, arguments, outcome, duration, text). */
+    public com.fasterxml.jackson.databind.node.ObjectNode toJson() {
+        return dev.kairos.agent.internal.CheckpointJson.result(this);
     }
 }

@@ -167,4 +167,25 @@ class CheckpointTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> agent.resume("no-such-run", null));
         assertTrue(e.getMessage().contains("no-such-run"));
     }
+
+    @Test
+    void aRunStoppedByItsDeadlineOrCancelledCommitsHowItEnded() throws Exception {
+        sim = new SimScript().raw("{\"delayFirstMs\": 60000, \"sse\": [\"[DONE]\"]}")
+                .raw("{\"delayFirstMs\": 60000, \"sse\": [\"[DONE]\"]}").start();
+        RunStore store = RunStore.inGraph(graph.runs());
+        Agent agent = agent(tools(), store);
+        RunResult late = agent.run(RunRequest.of("slow").withRunId("run-deadline")
+                .withLimits(Limits.DEFAULTS.withDeadline(Duration.ofMillis(500))), null);
+        assertEquals(Termination.DEADLINE, late.termination());
+        assertEquals(Termination.DEADLINE, store.load("run-deadline").orElseThrow().termination(),
+                "the end was committed though the run's thread had been interrupted");
+        Run run = agent.start(RunRequest.of("slow").withRunId("run-cancelled"), null);
+        long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (sim.received("/v1/chat/completions").size() < 2 && System.nanoTime() < until) {
+            Thread.sleep(10); // polling with a deadline until the engine has the request
+        }
+        run.cancel();
+        assertEquals(Termination.CANCELLED, run.await(Duration.ofSeconds(60)).termination());
+        assertEquals("CANCELLED", store.list(50).stream().filter(x -> x.runId().equals("run-cancelled")).findFirst().orElseThrow().status());
+    }
 }

@@ -2,36 +2,53 @@ package dev.kairos.server;
 
 import dev.kairos.agent.Agent;
 import dev.kairos.agent.Approver;
+import dev.kairos.agent.ExecutorSettings;
+import dev.kairos.agent.Limits;
+import dev.kairos.agent.McpServerSettings;
+import dev.kairos.agent.McpServersConfig;
 import dev.kairos.agent.RunStore;
 import dev.kairos.inference.Engines;
-import dev.kairos.server.agent.AgentMcpTools;
-import dev.kairos.server.agent.AgentTools;
-
 import dev.kairos.inference.InferenceSettings;
 import dev.kairos.memory.MemoryGraph;
 import dev.kairos.memory.MemorySettings;
 import dev.kairos.memory.MemoryStatus;
-import dev.kairos.server.conformance.ConformanceFixtures;
+import dev.kairos.server.agent.AgentMcpTools;
+import dev.kairos.server.agent.AgentToolbox;
+import dev.kairos.server.config.AgentConfig;
+import dev.kairos.server.config.ConfigException;
 import dev.kairos.server.config.InferenceConfig;
 import dev.kairos.server.config.KairosConfig;
 import dev.kairos.server.config.MemoryConfig;
+import dev.kairos.server.config.ToolsConfig;
+import dev.kairos.server.conformance.ConformanceFixtures;
 import dev.kairos.server.memory.MemoryTools;
 import dev.kairos.server.memory.Toolset;
+import dev.kairos.transports.Caller;
+import dev.kairos.transports.ClientOptions;
 import dev.kairos.transports.HttpHost;
 import dev.kairos.transports.HttpSettings;
 import dev.kairos.transports.LiveServers;
 import dev.kairos.transports.McpFeatures;
 import dev.kairos.transports.StdioHost;
+import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
+import io.modelcontextprotocol.server.McpSyncServerExchange;
 
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -81,42 +98,106 @@ public final class Application implements AutoCloseable {
                 : new Subsystem("inference", Subsystem.State.READY, inference.endpoints().size() + " endpoint(s) configured: "
                         + inference.endpoints().stream().map(e -> e.name() + " " + e.url() + " " + e.model()).toList()));
         MemoryGraph memory = null;
+        int before = registry.toolSpecifications().size();
         if (MemoryConfig.enabled(config)) {
             memory = registerMemory();
         } else {
             subsystems.add(() -> new Subsystem("memory", Subsystem.State.DISABLED, "memory.mode is off"));
         }
+        // the memory tools just registered are the agent's own tools (not kairos_status, not the agent_* tools)
+        List<SyncToolSpecification> memoryTools = registry.toolSpecifications().subList(before, registry.toolSpecifications().size());
         if (!inference.endpoints().isEmpty()) {
-            registerAgent(inference, memory);
+            registerAgent(inference, memory, memoryTools);
         }
     }
 
     /**
      * The agent as MCP tools, on the configured engines: the first large (or any-role) endpoint thinks,
-     * the first small one (if any) fills slots and chooses transitions. The engine client is made on
-     * the first call, so nothing here waits for an engine. Runs are checkpointed in the memory store.
+     * the first small one (if any) fills slots and chooses transitions. Its tools are Kairos's memory
+     * tools (called in process as the client that started the run, so its groups bound the agent's) and
+     * those of the MCP servers in {@code tools.mcp_config}, connected in the background. The engine
+     * client is made on the first call, so nothing here waits for an engine or a server. Runs are
+     * checkpointed in the memory store.
      */
-    private void registerAgent(InferenceSettings inference, MemoryGraph memory) {
+    private void registerAgent(InferenceSettings inference, MemoryGraph memory, List<SyncToolSpecification> memoryTools) {
         Engines engines = new Engines();
         closeables.add(engines);
         RunStore store = memory != null ? RunStore.inGraph(memory.runs()) : RunStore.NONE;
         InferenceSettings.Endpoint main = inference.endpoints().stream()
                 .filter(e -> e.role() != InferenceSettings.Role.SMALL).findFirst().orElse(inference.endpoints().getFirst());
-        var small = inference.endpoints().stream().filter(e -> e.role() == InferenceSettings.Role.SMALL).findFirst();
-        AgentTools tools = AgentTools.none();
-        Supplier<Agent> agent = new Supplier<>() {
-            private Agent made;
-
-            @Override
-            public synchronized Agent get() {
-                if (made == null) {
-                    made = new Agent(engines.endpoint(main), small.map(engines::endpoint).orElse(null), tools, tools,
-                            Approver.REFUSE, store);
-                }
-                return made;
+        var small = inference.endpoints().stream().filter(e -> e.role() == InferenceSettings.Role.SMALL && e != main).findFirst();
+        Limits limits = AgentConfig.limits(config);
+        ToolsConfig toolsConfig = ToolsConfig.of(config);
+        ExecutorSettings executor = toolsConfig.executorSettings(config.source());
+        ClientOptions clientOptions = toolsConfig.clientOptions(config.source(), Version.current());
+        Path mcpFile = toolsConfig.mcpConfigFile(null, config.source());
+        List<McpServerSettings> servers;
+        try {
+            servers = mcpFile == null ? List.of() : McpServersConfig.load(mcpFile);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(config.source() + ": tools.mcp_config: " + e.getMessage());
+        }
+        CompletableFuture<AgentToolbox> toolbox = new CompletableFuture<>();
+        Thread.ofVirtual().name("kairos-tools-connect").start(() -> {
+            try {
+                toolbox.complete(AgentToolbox.connect(servers, executor, clientOptions));
+            } catch (Throwable e) {
+                toolbox.completeExceptionally(e);
             }
+        });
+        closeables.add(() -> toolbox.thenAccept(AgentToolbox::close).get(60, TimeUnit.SECONDS));
+        subsystems.add(() -> toolsSubsystem(servers.size(), mcpFile, toolbox));
+        InProcessTools own = new InProcessTools(memoryTools);
+        Map<Caller, Agent> agents = new ConcurrentHashMap<>();
+        // One agent per caller (callers are the configured tokens and the local user, so few): its in-process
+        // tools act as that caller; the downstream connections are shared.
+        Function<McpSyncServerExchange, Agent> agentFor = exchange -> {
+            Caller caller = Caller.of(exchange, config.defaultGroup());
+            Agent known = agents.get(caller);
+            if (known != null) {
+                return known;
+            }
+            AgentToolbox connected = awaitToolbox(toolbox); // waits outside the map's lock
+            return agents.computeIfAbsent(caller, c -> {
+                AgentToolbox.Tools tools = connected.tools(memoryTools.isEmpty() ? List.of() : List.of(own.as(c)));
+                return new Agent(engines.endpoint(main), small.map(engines::endpoint).orElse(null), tools.catalogue(),
+                        tools.executor(), Approver.REFUSE, store);
+            });
         };
-        AgentMcpTools.register(registry, agent, store);
+        AgentMcpTools.register(registry, agentFor, store, limits);
+    }
+
+    private static AgentToolbox awaitToolbox(CompletableFuture<AgentToolbox> toolbox) {
+        try {
+            // each server's start is bounded by tools.start_timeout; this bounds the whole
+            return toolbox.get(10, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the MCP servers connected");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the MCP servers could not be connected: " + e.getCause().getMessage());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the MCP servers did not finish connecting in 10 minutes");
+        }
+    }
+
+    private static Subsystem toolsSubsystem(int configured, Path file, CompletableFuture<AgentToolbox> toolbox) {
+        if (configured == 0) {
+            return new Subsystem("tools", Subsystem.State.DISABLED, "no MCP servers configured (tools.mcp_config)");
+        }
+        if (!toolbox.isDone()) {
+            return new Subsystem("tools", Subsystem.State.STARTING, "connecting " + configured + " MCP server(s) from " + file);
+        }
+        if (toolbox.isCompletedExceptionally()) {
+            return new Subsystem("tools", Subsystem.State.FAILED, "the MCP servers of " + file + " could not be connected");
+        }
+        AgentToolbox t = toolbox.join();
+        // names only: the reasons (commands, addresses) go to the log, not to /health
+        List<String> down = t.servers().stream().filter(p -> p.state().status() != dev.kairos.transports.ServerState.Status.READY)
+                .map(p -> p.name()).toList();
+        String detail = (t.servers().size() - down.size()) + " of " + t.servers().size() + " MCP server(s) ready"
+                + (down.isEmpty() ? "" : "; not ready: " + String.join(", ", down));
+        return new Subsystem("tools", t.noneReachable() ? Subsystem.State.FAILED : Subsystem.State.READY, detail);
     }
 
     private MemoryGraph registerMemory() {

@@ -38,4 +38,20 @@ class InProcessToolsTest {
         assertEquals("Kairos tool 'boom' failed: broken on purpose", r.get(1).text());
         assertEquals(ToolOutcome.INVALID_ARGUMENTS, r.get(2).outcome());
     }
+
+    @Test
+    void asACallerTheHandlersSeeThatCallerNotTheLocalUser() throws Exception {
+        McpSchema.Tool who = McpSchema.Tool.builder().name("who").description("names the caller")
+                .inputSchema(new McpSchema.JsonSchema("object", Map.of(), null, null, null, null)).build();
+        InProcessTools tools = new InProcessTools(List.of(SyncToolSpecification.builder().tool(who).callHandler((ex, req) -> {
+            dev.kairos.transports.Caller c = dev.kairos.transports.Caller.of(ex, "fallback");
+            return McpSchema.CallToolResult.builder().addTextContent(c.principal() + " " + c.mayAccess("team-b")).build();
+        }).build()));
+        dev.kairos.transports.Caller alice = new dev.kairos.transports.Caller("alice", java.util.Set.of("team-a"), false, "team-a");
+        ToolCall call = new ToolCall("1", "who", "{}");
+        assertEquals("local true", new ParallelToolExecutor(new LiveCatalogue(List.of(tools))).runAll(List.of(call), e -> { })
+                .getFirst().text());
+        assertEquals("alice false", new ParallelToolExecutor(new LiveCatalogue(List.of(tools.as(alice)))).runAll(List.of(call), e -> { })
+                .getFirst().text());
+    }
 }

@@ -19,8 +19,17 @@ public final class GraphRunStore implements RunStore {
     @Override
     public void save(Checkpoint c) {
         String status = c.termination() != null ? c.termination().name() : c.inFlight().isEmpty() ? "RUNNING" : "RUNNING_TOOLS";
-        records.save(new RunRecords.RunRecord(c.runId(), c.request().conversation().session(), c.request().task(), status,
-                c.step(), CheckpointJson.write(c), c.updatedAt()));
+        // A run that is cancelled or runs out of time is stopped by an interrupt, and its last checkpoint (the one
+        // that says how it ended) is written from that interrupted thread: the store's waits must not see the flag.
+        boolean interrupted = Thread.interrupted();
+        try {
+            records.save(new RunRecords.RunRecord(c.runId(), c.request().conversation().session(), c.request().task(), status,
+                    c.step(), CheckpointJson.write(c), c.updatedAt()));
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     @Override

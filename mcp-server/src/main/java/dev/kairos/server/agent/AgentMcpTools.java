@@ -42,7 +42,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * The agent as MCP tools: {@code agent_run}, {@code agent_resume} and {@code agent_runs}. A progress
@@ -56,18 +56,24 @@ public final class AgentMcpTools {
     /** How many questions one call may put to the user before it returns. */
     private static final int MAX_QUESTIONS = 10;
 
-    private final Supplier<Agent> agent;
+    private final Function<McpSyncServerExchange, Agent> agent;
     private final RunStore store;
     private final Cancellations cancellations;
+    private final Limits defaults;
 
-    private AgentMcpTools(Supplier<Agent> agent, RunStore store, Cancellations cancellations) {
+    private AgentMcpTools(Function<McpSyncServerExchange, Agent> agent, RunStore store, Cancellations cancellations, Limits defaults) {
         this.agent = agent;
         this.store = store;
         this.cancellations = cancellations;
+        this.defaults = defaults;
     }
 
-    public static void register(Registry registry, Supplier<Agent> agent, RunStore store) {
-        AgentMcpTools t = new AgentMcpTools(agent, store, registry.liveServers().cancellations());
+    /**
+     * @param agent    the agent for the client behind an exchange (its tools act as that client)
+     * @param defaults the loop guards of a run whose arguments set none (the {@code agent:} section)
+     */
+    public static void register(Registry registry, Function<McpSyncServerExchange, Agent> agent, RunStore store, Limits defaults) {
+        AgentMcpTools t = new AgentMcpTools(agent, store, registry.liveServers().cancellations(), defaults);
         registry.tool(t.runTool());
         registry.tool(t.resumeTool());
         registry.tool(t.runsTool());
@@ -82,8 +88,7 @@ public final class AgentMcpTools {
         props.put("task", Map.of("type", "string", "minLength", 1, "description", "What the agent should do."));
         props.put("workflow", prop("string", "A workflow to follow: a file path, or the workflow's YAML itself."));
         props.put("session", prop("string", "Continue (or start) this conversation."));
-        props.put("max_steps", Map.of("type", "integer", "minimum", 1, "description", "Step limit (default 25)."));
-        props.put("timeout_seconds", Map.of("type", "integer", "minimum", 1, "description", "The run's deadline (default 600)."));
+        limitProperties(props, defaults);
         McpSchema.Tool tool = McpSchema.Tool.builder().name("agent_run").title("Run the Kairos agent")
                 .description("Runs the agent on a task with its tools, or through a workflow's states, and returns its answer "
                         + "with every tool call, the states visited and the token usage. Reports progress per step.")
@@ -93,11 +98,57 @@ public final class AgentMcpTools {
         return SyncToolSpecification.builder().tool(tool).callHandler(this::run).build();
     }
 
+    /** The loop guards a call may set for its run; each overrides one limit of the defaults. */
+    private static void limitProperties(Map<String, Object> props, Limits d) {
+        props.put("max_steps", Map.of("type", "integer", "minimum", 1, "description", "Step limit (default " + d.maxSteps() + ")."));
+        props.put("max_calls_per_turn", Map.of("type", "integer", "minimum", 1,
+                "description", "Tool calls one model turn may ask for (default " + d.maxCallsPerTurn() + ")."));
+        props.put("max_calls_per_tool", Map.of("type", "integer", "minimum", 1,
+                "description", "Calls of one tool in the run (default " + d.maxCallsPerTool() + ")."));
+        props.put("max_repeats", Map.of("type", "integer", "minimum", 1,
+                "description", "The same call (name and arguments) before the run stops (default " + d.maxRepeats() + ")."));
+        props.put("token_budget", Map.of("type", "integer", "minimum", 0,
+                "description", "Tokens the run may use, 0 for no bound (default " + d.tokenBudget() + ")."));
+        props.put("timeout_seconds", Map.of("type", "integer", "minimum", 1,
+                "description", "The run's deadline in seconds (default " + d.deadline().toSeconds() + ")."));
+    }
+
+    /** {@code base} with the limits the arguments set. */
+    static Limits limits(Limits base, Map<String, Object> args) {
+        Limits l = base;
+        if (args.get("max_steps") != null) {
+            l = l.withMaxSteps(integer(args.get("max_steps"), "max_steps"));
+        }
+        if (args.get("max_calls_per_turn") != null) {
+            l = l.withMaxCallsPerTurn(integer(args.get("max_calls_per_turn"), "max_calls_per_turn"));
+        }
+        if (args.get("max_calls_per_tool") != null) {
+            l = l.withMaxCallsPerTool(integer(args.get("max_calls_per_tool"), "max_calls_per_tool"));
+        }
+        if (args.get("max_repeats") != null) {
+            l = l.withMaxRepeats(integer(args.get("max_repeats"), "max_repeats"));
+        }
+        if (args.get("token_budget") != null) {
+            Object o = args.get("token_budget");
+            if (!(o instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || n.longValue() < 0) {
+                throw new IllegalArgumentException("token_budget: must be an integer >= 0 (0: no bound), was " + o);
+            }
+            l = l.withTokenBudget(n.longValue());
+        }
+        if (args.get("timeout_seconds") != null) {
+            l = l.withDeadline(Duration.ofSeconds(integer(args.get("timeout_seconds"), "timeout_seconds")));
+        }
+        return l;
+    }
+
     private SyncToolSpecification resumeTool() {
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put("run_id", Map.of("type", "string", "minLength", 1, "description", "The run to continue."));
+        limitProperties(props, defaults);
         McpSchema.Tool tool = McpSchema.Tool.builder().name("agent_resume").title("Resume an agent run")
-                .description("Continues a run that crashed or was stopped, from its last checkpoint.")
-                .inputSchema(new McpSchema.JsonSchema("object", Map.of("run_id", Map.of("type", "string", "minLength", 1)),
-                        List.of("run_id"), false, null, null))
+                .description("Continues a run that crashed or was stopped, from its last checkpoint. "
+                        + "Limits given here replace the run's own (to give a run a guard stopped more room).")
+                .inputSchema(new McpSchema.JsonSchema("object", props, List.of("run_id"), false, null, null))
                 .annotations(new McpSchema.ToolAnnotations("Resume an agent run", false, true, false, true, null))
                 .build();
         return SyncToolSpecification.builder().tool(tool).callHandler(this::resume).build();
@@ -126,14 +177,9 @@ public final class AgentMcpTools {
         } catch (IllegalArgumentException e) {
             return error(e.getMessage());
         }
-        Limits limits = Limits.DEFAULTS;
+        Limits limits;
         try {
-            if (args.get("max_steps") != null) {
-                limits = limits.withMaxSteps(integer(args.get("max_steps"), "max_steps"));
-            }
-            if (args.get("timeout_seconds") != null) {
-                limits = limits.withDeadline(Duration.ofSeconds(integer(args.get("timeout_seconds"), "timeout_seconds")));
-            }
+            limits = limits(defaults, args);
         } catch (IllegalArgumentException e) {
             return error(e.getMessage());
         }
@@ -143,7 +189,7 @@ public final class AgentMcpTools {
         }
         Agent a;
         try {
-            a = agent.get().withApprover(approver(exchange));
+            a = agent.apply(exchange).withApprover(approver(exchange));
         } catch (RuntimeException e) {
             return error("the agent is not available: " + e.getMessage());
         }
@@ -190,18 +236,46 @@ public final class AgentMcpTools {
     }
 
     private CallToolResult resume(McpSyncServerExchange exchange, CallToolRequest request) {
-        Object id = request.arguments() == null ? null : request.arguments().get("run_id");
-        if (!(id instanceof String runId) || runId.isBlank()) {
+        Map<String, Object> args = request.arguments() == null ? Map.of() : request.arguments();
+        if (!(args.get("run_id") instanceof String runId) || runId.isBlank()) {
             return error("run_id: must be a non-empty string");
         }
+        Optional<Checkpoint> known = store.load(runId);
+        if (known.isEmpty()) {
+            return error("run_id: no run '" + runId + "'" + (store == RunStore.NONE ? " (runs are kept in the memory store, and memory.mode is off)" : ""));
+        }
+        Limits limits;
         try {
-            Run run = agent.get().withApprover(approver(exchange)).resume(runId, new Progress(exchange, request));
-            return result(await(run, Limits.DEFAULTS));
+            limits = limits(known.get().request().limits(), args);
+        } catch (IllegalArgumentException e) {
+            return error(e.getMessage());
+        }
+        Agent a;
+        try {
+            a = agent.apply(exchange).withApprover(approver(exchange));
+        } catch (RuntimeException e) {
+            return error("the agent is not available: " + e.getMessage());
+        }
+        Progress progress = new Progress(exchange, request);
+        AtomicReference<Run> current = new AtomicReference<>();
+        AtomicBoolean cancelled = new AtomicBoolean();
+        try (AutoCloseable ignored = cancellations.register(progress.token(), () -> {
+            cancelled.set(true);
+            Run r = current.get();
+            if (r != null) {
+                r.cancel();
+            }
+        })) {
+            return result(await(started(current, cancelled, a.resume(runId, limits, progress)), limits));
         } catch (IllegalArgumentException e) {
             return error("run_id: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return error("the call was interrupted");
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+                return error("the call was interrupted");
+            }
+            LOG.warn("agent_resume failed", e);
+            return error("agent_resume failed: " + e.getMessage());
         }
     }
 
@@ -226,7 +300,12 @@ public final class AgentMcpTools {
             out.put("in_flight", k.inFlight().stream().map(x -> Map.of("id", x.id(), "name", x.name())).toList());
             return CallToolResult.builder().structuredContent(out).addTextContent(write(out)).build();
         }
-        int limit = args.get("limit") == null ? 20 : integer(args.get("limit"), "limit");
+        int limit;
+        try {
+            limit = args.get("limit") == null ? 20 : integer(args.get("limit"), "limit");
+        } catch (IllegalArgumentException e) {
+            return error(e.getMessage());
+        }
         List<Map<String, Object>> list = store.list(limit).stream().map(s -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("run_id", s.runId());

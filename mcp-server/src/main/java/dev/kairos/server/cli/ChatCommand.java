@@ -1,42 +1,46 @@
 package dev.kairos.server.cli;
 
-import dev.kairos.inference.ChatRequest;
-import dev.kairos.inference.ChatResponse;
-import dev.kairos.inference.EngineException;
-import dev.kairos.inference.EngineInfo;
-import dev.kairos.inference.Engines;
+import dev.kairos.agent.Agent;
+import dev.kairos.agent.Approver;
+import dev.kairos.agent.Conversation;
+import dev.kairos.agent.Run;
+import dev.kairos.agent.RunRequest;
+import dev.kairos.agent.RunResult;
+import dev.kairos.agent.RunStore;
+import dev.kairos.agent.WorkflowSource;
 import dev.kairos.inference.InferenceSettings;
-import dev.kairos.inference.Message;
-import dev.kairos.inference.StreamEvent;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 
-/** {@code kairos chat}: a plain interactive chat with an engine, answers streamed token by token. */
+/**
+ * {@code kairos chat}: the agent, interactively. Each line the user types is one agent run in the same
+ * session, so the conversation (and a workflow's state) carries on from line to line; answers stream to
+ * stdout, tool calls show live on stderr, and a call with consequences is confirmed by the next input line.
+ */
 @Command(name = "chat", mixinStandardHelpOptions = true,
-        description = "Chat with an engine on stdin/stdout; answers stream as they come. "
-                + "Type /exit (or end input) to leave, /reset to forget the conversation.")
+        description = "Chat with the agent on stdin/stdout: each line is one run in the same session, with the tools of "
+                + "--mcp-config (or tools.mcp_config) and Kairos's memory tools; answers stream as they come, tool calls "
+                + "show on stderr. A call that needs approval asks for y/N on the next input line (--yes approves all). "
+                + "Type /exit (or end input) to leave, /reset to start the conversation over.")
 public final class ChatCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--engine", paramLabel = "URL", description = "Engine base URL. Default: $KAIROS_ENGINE_URL.")
+    @Option(names = "--engine", paramLabel = "URL", description = "Engine base URL. Default: $KAIROS_ENGINE_URL, else the config's first endpoint.")
     URI engine;
 
-    @Option(names = "--model", paramLabel = "NAME", description = "Model name. Default: the first model the engine lists.")
+    @Option(names = "--model", paramLabel = "NAME", description = "Model name. Default: the configured one, else the first the engine lists.")
     String model;
 
     @Option(names = "--provider", paramLabel = "openai|ollama",
@@ -47,81 +51,72 @@ public final class ChatCommand implements Callable<Integer> {
             description = "Config file (YAML or JSON). Default: $KAIROS_CONFIG, ./kairos.yaml, ~/.kairos/kairos.yaml.")
     Path config;
 
-    @Option(names = "--system", paramLabel = "TEXT", description = "A system prompt.")
+    @Option(names = "--system", paramLabel = "TEXT", description = "A system prompt instead of the agent's own.")
     String system;
 
+    @Option(names = "--mcp-config", paramLabel = "FILE",
+            description = "MCP servers whose tools the agent may call (mcpServers / servers JSON). Default: tools.mcp_config in kairos.yaml.")
+    Path mcpConfig;
+
+    @Option(names = "--workflow", paramLabel = "FILE", description = "A workflow (FSM YAML) the conversation follows.")
+    Path workflow;
+
+    @Option(names = "--session", paramLabel = "NAME",
+            description = "Continue this conversation, or start it under this name if there is none yet. Default: a new one.")
+    String session;
+
+    @Option(names = "--yes", description = "Approve every call that needs confirmation instead of asking.")
+    boolean yes;
+
     @Override
-    public Integer call() throws IOException {
-        URI url = EnginesCommand.engineUrl(engine, config, spec);
-        // An engine from the config file brings its model, provider, timeouts, retry settings and supervise block.
-        var configured = EnginesCommand.configuredEndpoint(config, url);
+    public Integer call() throws Exception {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        try (SupervisedEngine started = SupervisedEngine.startIfConfigured(configured, spec);
-             Engines engines = new Engines()) {
-            String name = model;
-            if ((name == null || name.isBlank()) && configured.isPresent()) {
-                name = configured.get().model();
-            }
-            if (name == null || name.isBlank()) {
-                EngineInfo info = engines.probe().probe(url);
-                if (info.models().isEmpty()) {
-                    throw new CommandLine.ParameterException(spec.commandLine(),
-                            "--model: the engine at " + url + " lists no model; name one");
-                }
-                name = info.models().getFirst();
-            }
-            String chosen = name;
-            InferenceSettings.Endpoint endpoint = configured
-                    .map(e -> e.withModel(chosen))
-                    .map(e -> provider != null ? e.withProvider(provider) : e)
-                    .orElseGet(() -> InferenceSettings.Endpoint.of(url, chosen).withProvider(provider != null ? provider : InferenceSettings.Provider.OPENAI));
-            var client = engines.endpoint(endpoint);
-            List<Message> history = new ArrayList<>();
-            if (system != null && !system.isBlank()) {
-                history.add(Message.system(system));
-            }
+        PrintStream err = System.err;
+        WorkflowSource wf = RunCommand.workflow(spec, workflow, err);
+        AgentSetup setup;
+        try {
+            setup = AgentSetup.open(new AgentSetup.Options(config, engine, model, null, provider, mcpConfig), spec, err);
+        } catch (AgentSetup.Unavailable e) {
+            err.println("kairos: " + e.getMessage());
+            return RunCommand.UNAVAILABLE;
+        }
+        try (setup) {
+            // The conversation and the confirmations share stdin: while a run waits for a decision, the
+            // chat loop is not reading, so the next line is the answer.
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-            System.err.println("chatting with " + name + " at " + url + " (/exit to leave)");
+            Approver approver = yes ? Approver.APPROVE_ALL : Approver.terminal(in, err);
+            Agent agent = setup.agent(approver);
+            Conversation conv = setup.session(session, spec, err);
+            if (setup.runs() != RunStore.NONE && session == null) {
+                err.println("session " + conv.session() + " (continue it later with --session " + conv.session() + ")");
+            }
+            err.println("chatting with " + setup.main.model() + " at " + setup.main.url()
+                    + (wf == null ? "" : " through " + wf.file()) + " (/exit to leave, /reset to start over)");
+            RunCommand.Progress progress = new RunCommand.Progress(out, err, false);
             while (true) {
-                System.err.print("> ");
+                err.print("> ");
+                err.flush();
                 String line = in.readLine();
                 if (line == null || line.strip().equals("/exit")) {
                     return 0;
                 }
                 if (line.strip().equals("/reset")) {
-                    history.removeIf(m -> !(m instanceof Message.System));
+                    conv = Conversation.start(session != null ? session : UUID.randomUUID().toString());
+                    err.println("the conversation starts over");
                     continue;
                 }
                 if (line.isBlank()) {
                     continue;
                 }
-                history.add(Message.user(line));
-                boolean[] thinking = {false};
-                try {
-                    ChatResponse r = client.stream(ChatRequest.of(history), e -> {
-                        switch (e) {
-                            case StreamEvent.ContentDelta d -> {
-                                if (thinking[0]) {
-                                    thinking[0] = false;
-                                    System.err.println();
-                                }
-                                out.print(d.text());
-                            }
-                            case StreamEvent.ReasoningDelta d -> {
-                                thinking[0] = true;
-                                System.err.print(d.text());
-                            }
-                            default -> {
-                            }
-                        }
-                    });
-                    out.println();
-                    history.add(r.asMessage());
-                } catch (EngineException e) {
-                    history.removeLast();
-                    System.err.println();
-                    System.err.println("engine error: " + e.getMessage());
+                RunRequest request = RunRequest.of(line).withConversation(conv).withWorkflow(wf).withLimits(setup.limits)
+                        .withSystem(system).withModel(setup.main.model());
+                Run run = agent.start(request, progress);
+                RunResult result = RunCommand.awaitRun(run, setup.limits, err);
+                if (result == null) {
+                    continue; // the run did not stop after its deadline: the conversation stays where it was
                 }
+                progress.finish(result);
+                conv = result.conversation();
             }
         }
     }

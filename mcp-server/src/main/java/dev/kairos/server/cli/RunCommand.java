@@ -12,24 +12,10 @@ import dev.kairos.agent.RunResult;
 import dev.kairos.agent.RunStore;
 import dev.kairos.agent.Termination;
 import dev.kairos.agent.WorkflowSource;
-import dev.kairos.agent.DownstreamServers;
-import dev.kairos.agent.ExecutorSettings;
-import dev.kairos.agent.LiveCatalogue;
-import dev.kairos.agent.McpServerSettings;
-import dev.kairos.agent.McpServersConfig;
-import dev.kairos.agent.ParallelToolExecutor;
-import dev.kairos.agent.ToolApproval;
-import dev.kairos.server.Version;
-import dev.kairos.transports.ClientOptions;
-import dev.kairos.transports.ServerState;
 import dev.kairos.fsm.Diagnostic;
 import dev.kairos.fsm.WorkflowException;
-import dev.kairos.inference.EngineInfo;
-import dev.kairos.inference.Engines;
 import dev.kairos.inference.InferenceSettings;
 import dev.kairos.memory.MemoryGraph;
-import dev.kairos.server.config.ConfigException;
-import dev.kairos.server.config.ConfigLoader;
 import dev.kairos.server.config.KairosConfig;
 import dev.kairos.server.config.MemoryConfig;
 import picocli.CommandLine;
@@ -48,8 +34,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
 
@@ -89,10 +73,12 @@ public final class RunCommand implements Callable<Integer> {
             description = "Config file (YAML or JSON). Default: $KAIROS_CONFIG, ./kairos.yaml, ~/.kairos/kairos.yaml.")
     Path config;
 
-    @Option(names = "--mcp-config", paramLabel = "FILE", description = "MCP servers whose tools the agent may call (mcpServers / servers JSON).")
+    @Option(names = "--mcp-config", paramLabel = "FILE",
+            description = "MCP servers whose tools the agent may call (mcpServers / servers JSON). Default: tools.mcp_config in kairos.yaml.")
     Path mcpConfig;
 
-    @Option(names = "--session", paramLabel = "NAME", description = "Continue (or start) this conversation. Default: a new one.")
+    @Option(names = "--session", paramLabel = "NAME",
+            description = "Continue this conversation, or start it under this name if there is none yet. Default: a new one.")
     String session;
 
     @Option(names = "--resume", paramLabel = "RUN_ID", description = "Continue a run that crashed or was stopped.")
@@ -104,10 +90,10 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object at the end instead of the streamed answer.")
     boolean json;
 
-    @Option(names = "--max-steps", paramLabel = "N", description = "Step limit (default: " + 25 + ").")
+    @Option(names = "--max-steps", paramLabel = "N", description = "Step limit (default: agent.max_steps in kairos.yaml, else 25).")
     Integer maxSteps;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", description = "The run's deadline (default: 600).")
+    @Option(names = "--timeout", paramLabel = "SECONDS", description = "The run's deadline (default: agent.deadline in kairos.yaml, else 600).")
     Integer timeoutSeconds;
 
     @Override
@@ -121,82 +107,30 @@ public final class RunCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--resume: continues the run as it was; do not pass TASK, --workflow or --session with it");
         }
-        WorkflowSource wf = null;
-        if (workflow != null) {
-            try {
-                wf = WorkflowSource.read(workflow);
-                wf.load();
-            } catch (NoSuchFileException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--workflow: no such file: " + workflow);
-            } catch (WorkflowException e) {
-                e.diagnostics().stream().map(Diagnostic::format).forEach(err::println);
-                throw new CommandLine.ParameterException(spec.commandLine(), "--workflow: " + workflow + " does not validate");
-            }
-        }
-        List<McpServerSettings> servers = List.of();
-        if (mcpConfig != null) {
-            try {
-                servers = McpServersConfig.load(mcpConfig);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--mcp-config: " + e.getMessage());
-            }
-        }
-        Limits limits = Limits.DEFAULTS;
-        if (maxSteps != null) {
-            limits = limits.withMaxSteps(maxSteps);
-        }
-        if (timeoutSeconds != null) {
-            limits = limits.withDeadline(Duration.ofSeconds(timeoutSeconds));
-        }
-        KairosConfig loaded;
+        WorkflowSource wf = workflow(spec, workflow, err);
+        AgentSetup setup;
         try {
-            loaded = ConfigLoader.load(config);
-        } catch (ConfigException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+            setup = AgentSetup.open(new AgentSetup.Options(config, engine, model, toolProtocol, null, mcpConfig), spec, err);
+        } catch (AgentSetup.Unavailable e) {
+            err.println("kairos: " + e.getMessage());
+            return UNAVAILABLE;
         }
-        URI url = EnginesCommand.engineUrl(engine, config, spec);
-        var configured = EnginesCommand.configuredEndpoint(config, url);
-        try (Engines engines = new Engines(); Stores stores = Stores.open(loaded, spec);
-             DownstreamServers downstream = DownstreamServers.connect(servers, ClientOptions.defaults(Version.current()))) {
-            if (!servers.isEmpty() && downstream.providers().stream().noneMatch(p -> p.state().status() == ServerState.Status.READY)) {
-                err.println("kairos: none of the MCP servers in " + mcpConfig + " could be reached");
-                downstream.providers().forEach(p -> err.println("  " + p.name() + ": " + p.state().detail()));
-                return UNAVAILABLE;
+        try (setup) {
+            Limits limits = setup.limits;
+            if (maxSteps != null) {
+                limits = limits.withMaxSteps(positive("--max-steps", maxSteps));
             }
-            downstream.providers().stream().filter(p -> p.state().status() != ServerState.Status.READY)
-                    .forEach(p -> err.println("kairos: MCP server " + p.name() + " is not available: " + p.state().detail()));
-            String name = model;
-            if ((name == null || name.isBlank()) && configured.isPresent()) {
-                name = configured.get().model();
+            if (timeoutSeconds != null) {
+                limits = limits.withDeadline(Duration.ofSeconds(positive("--timeout", timeoutSeconds)));
             }
-            if (name == null || name.isBlank()) {
-                EngineInfo info = engines.probe().probe(url);
-                if (!info.reachable()) {
-                    err.println("kairos: engine at " + url + " is not reachable");
-                    return UNAVAILABLE;
-                }
-                if (info.models().isEmpty()) {
-                    throw new CommandLine.ParameterException(spec.commandLine(), "--model: the engine at " + url + " lists no model; name one");
-                }
-                name = info.models().getFirst();
-            }
-            String chosen = name;
-            InferenceSettings.Endpoint endpoint = configured.map(e -> e.withModel(chosen))
-                    .orElseGet(() -> InferenceSettings.Endpoint.of(url, chosen).withToolProtocol(InferenceSettings.ToolProtocol.AUTO));
-            if (toolProtocol != null) {
-                endpoint = endpoint.withToolProtocol(toolProtocol);
-            }
-            LiveCatalogue catalogue = downstream.catalogue(List.of(), Duration.ofSeconds(60));
-            // The agent asks for approval before a call reaches the executor, so the executor lets them through.
-            ParallelToolExecutor executor = new ParallelToolExecutor(catalogue, ExecutorSettings.defaults(), ToolApproval.ALLOW);
             Approver approver = yes ? Approver.APPROVE_ALL : System.console() != null
                     ? Approver.terminal(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), err)
                     : Approver.REFUSE;
-            Agent agent = new Agent(engines.endpoint(endpoint), null, catalogue, executor, approver, stores.runs());
+            Agent agent = setup.agent(approver);
             Progress progress = new Progress(out, err, json);
             Run run;
             if (resume != null) {
-                if (stores.runs() == RunStore.NONE) {
+                if (setup.runs() == RunStore.NONE) {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--resume: runs are kept in the memory store, and memory.mode is off");
                 }
                 try {
@@ -205,40 +139,66 @@ public final class RunCommand implements Callable<Integer> {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--resume: " + e.getMessage());
                 }
             } else {
-                Conversation conv = Conversation.start(java.util.UUID.randomUUID().toString());
-                if (session != null) {
-                    if (stores.runs() == RunStore.NONE) {
-                        throw new CommandLine.ParameterException(spec.commandLine(), "--session: sessions are kept in the memory store, and memory.mode is off");
-                    }
-                    Optional<Conversation> known = stores.runs().session(session);
-                    conv = known.orElse(Conversation.start(session));
-                    err.println(known.isPresent() ? "continuing session " + session : "new session " + session);
-                }
-                run = agent.start(RunRequest.of(task).withWorkflow(wf).withConversation(conv).withLimits(limits).withModel(chosen), progress);
+                Conversation conv = setup.session(session, spec, err);
+                run = agent.start(RunRequest.of(task).withWorkflow(wf).withConversation(conv).withLimits(limits)
+                        .withModel(setup.main.model()), progress);
             }
             err.println("run " + run.id());
-            // On Ctrl-C (SIGINT/SIGTERM) the run is stopped cleanly: its last checkpoint says CANCELLED.
-            Thread hook = new Thread(run::cancel);
-            Runtime.getRuntime().addShutdownHook(hook);
-            RunResult result;
-            try {
-                result = run.await(limits.deadline().plus(Duration.ofMinutes(1)));
-            } catch (TimeoutException e) {
-                run.cancel();
-                err.println("kairos: run " + run.id() + " did not stop after its deadline");
+            RunResult result = awaitRun(run, limits, err);
+            if (result == null) {
                 return GUARD;
-            } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // already running
-                }
             }
             progress.finish(result);
             if (json) {
                 out.println(new ObjectMapper().writeValueAsString(result.toJson()));
             }
             return exitCode(result.termination());
+        }
+    }
+
+    /** The workflow file, loaded and validated (its file:line errors on stderr), or null. */
+    static WorkflowSource workflow(CommandSpec spec, Path file, PrintStream err) throws IOException {
+        if (file == null) {
+            return null;
+        }
+        try {
+            WorkflowSource wf = WorkflowSource.read(file);
+            wf.load();
+            return wf;
+        } catch (NoSuchFileException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--workflow: no such file: " + file);
+        } catch (WorkflowException e) {
+            e.diagnostics().stream().map(Diagnostic::format).forEach(err::println);
+            throw new CommandLine.ParameterException(spec.commandLine(), "--workflow: " + file + " does not validate");
+        }
+    }
+
+    private int positive(String option, int value) {
+        if (value < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), option + ": must be at least 1, was " + value);
+        }
+        return value;
+    }
+
+    /**
+     * Waits for the run; on Ctrl-C (SIGINT/SIGTERM) it is stopped cleanly, so its last checkpoint says
+     * CANCELLED. Null when it did not stop after its deadline.
+     */
+    static RunResult awaitRun(Run run, Limits limits, PrintStream err) throws InterruptedException {
+        Thread hook = new Thread(run::cancel);
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return run.await(limits.deadline().plus(Duration.ofMinutes(1)));
+        } catch (TimeoutException e) {
+            run.cancel();
+            err.println("kairos: run " + run.id() + " did not stop after its deadline");
+            return null;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // already running
+            }
         }
     }
 
@@ -257,7 +217,13 @@ public final class RunCommand implements Callable<Integer> {
             if (!MemoryConfig.enabled(loaded)) {
                 return new Stores(null, RunStore.NONE);
             }
-            MemoryGraph g = MemoryGraph.open(MemoryConfig.settings(loaded));
+            dev.kairos.memory.MemorySettings settings;
+            try {
+                settings = MemoryConfig.settings(loaded);
+            } catch (dev.kairos.server.config.ConfigException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+            }
+            MemoryGraph g = MemoryGraph.open(settings);
             return new Stores(g, RunStore.inGraph(g.runs()));
         }
 

@@ -78,8 +78,8 @@ public final class ToolsCommand {
             return McpServersConfig.load(file);
         }
 
-        ClientOptions options(PrintWriter err) {
-            return ClientOptions.defaults(Version.current()).withElicitation(req -> elicit(req, err), acceptDefaults);
+        ClientOptions options(KairosConfig k, PrintWriter err) {
+            return ToolsConfig.of(k).clientOptions(k.source(), Version.current()).withElicitation(req -> elicit(req, err), acceptDefaults);
         }
 
         private McpSchema.ElicitResult elicit(McpSchema.ElicitFormRequest req, PrintWriter err) {
@@ -171,7 +171,7 @@ public final class ToolsCommand {
             KairosConfig k = servers.kairos();
             PrintWriter out = spec.commandLine().getOut();
             try (DownstreamServers ds = DownstreamServers.connect(servers.settings(k, spec),
-                    servers.options(spec.commandLine().getErr()))) {
+                    servers.options(k, spec.commandLine().getErr()))) {
                 LiveCatalogue cat = ds.catalogue(List.of(), ToolsConfig.of(k).executorSettings(k.source()).defaultTimeout());
                 if (json) {
                     ObjectNode root = Json.mapper().createObjectNode();
@@ -235,7 +235,7 @@ public final class ToolsCommand {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             ExecutorSettings es = ToolsConfig.of(k).executorSettings(k.source());
-            try (DownstreamServers ds = DownstreamServers.connect(servers.settings(k, spec), servers.options(err))) {
+            try (DownstreamServers ds = DownstreamServers.connect(servers.settings(k, spec), servers.options(k, err))) {
                 for (McpToolProvider p : ds.providers()) {
                     if (p.state().status() != ServerState.Status.READY) {
                         err.println("kairos: " + p.state().detail());

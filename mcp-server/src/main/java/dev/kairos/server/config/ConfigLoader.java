@@ -30,7 +30,7 @@ import java.util.stream.Collectors;
  * {@code KAIROS_HOST}, {@code KAIROS_PORT}, {@code KAIROS_DATA_DIR} and {@code KAIROS_TOKEN} exist too.
  */
 public final class ConfigLoader {
-    private static final Set<String> SECTIONS = Set.of("server", "memory", "inference", "tools");
+    private static final Set<String> SECTIONS = Set.of("server", "memory", "inference", "tools", "agent");
     private static final Set<String> LIST_KEYS = Set.of("allowed_hosts", "allowed_origins");
     private static final Map<String, String> SHORT_FORMS = Map.of(
             "KAIROS_HOST", "server.host",
@@ -66,9 +66,10 @@ public final class ConfigLoader {
         }
         ServerConfig server = bind(source, "server", section(root, "server", source), ServerConfig.class);
         KairosConfig config = new KairosConfig(source, server, section(root, "memory", source),
-                section(root, "inference", source), section(root, "tools", source), Map.copyOf(env));
+                section(root, "inference", source), section(root, "tools", source), section(root, "agent", source), Map.copyOf(env));
         config.httpSettings(); // validate now, not at first use
         ToolsConfig.of(config);
+        AgentConfig.limits(config);
         return config;
     }
 
@@ -129,7 +130,7 @@ public final class ConfigLoader {
                 return JsonNodeFactory.instance.objectNode();
             }
             if (!node.isObject()) {
-                throw new ConfigException(file + ": the top level must be a mapping of sections (server, memory, inference)");
+                throw new ConfigException(file + ": the top level must be a mapping of sections (server, memory, inference, tools, agent)");
             }
             return (ObjectNode) node;
         } catch (JsonProcessingException e) {

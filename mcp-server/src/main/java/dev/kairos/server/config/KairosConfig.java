@@ -21,9 +21,10 @@ import java.util.Set;
  * @param memory  the raw {@code memory:} section, bound by the memory subsystem
  * @param inference the raw {@code inference:} section, bound by the inference subsystem
  * @param tools   the raw {@code tools:} section (MCP servers to call, executor bounds), bound by {@link ToolsConfig}
+ * @param agent   the raw {@code agent:} section (the runs' loop guards), bound by {@link AgentConfig}
  */
 public record KairosConfig(String source, ServerConfig server, ObjectNode memory, ObjectNode inference,
-                           ObjectNode tools, Map<String, String> env) {
+                           ObjectNode tools, ObjectNode agent, Map<String, String> env) {
 
     /** The memory group used when a caller names none (stdio, or a token without a default). */
     public String defaultGroup() {

@@ -1,6 +1,7 @@
 package dev.kairos.server.config;
 
 import dev.kairos.agent.ExecutorSettings;
+import dev.kairos.transports.ClientOptions;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,15 +15,36 @@ import java.time.Duration;
  * @param maxConcurrency       calls in flight at once over all servers
  * @param perServerConcurrency calls in flight at once to one server
  * @param maxResultChars       the longest result text the model reads
+ * @param startTimeout         how long a server may take to start and answer {@code initialize} ("20s"; an
+ *                             {@code npx} server that downloads its package first may need more)
  */
 public record ToolsConfig(String mcpConfig, String timeout, Integer maxConcurrency, Integer perServerConcurrency,
-                          Integer maxResultChars) {
+                          Integer maxResultChars, String startTimeout) {
 
     /** Reads and checks the section of {@code config}. */
     public static ToolsConfig of(KairosConfig config) {
         ToolsConfig c = ConfigLoader.bind(config.source(), "tools", config.tools(), ToolsConfig.class);
         c.executorSettings(config.source());
+        c.clientOptions(config.source(), "check");
         return c;
+    }
+
+    /** How Kairos connects to the servers: its name and {@code version}, and this section's start timeout. */
+    public ClientOptions clientOptions(String source, String version) {
+        ClientOptions d = ClientOptions.defaults(version);
+        if (startTimeout == null) {
+            return d;
+        }
+        Duration t;
+        try {
+            t = Durations.parse(startTimeout);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(source + ": tools.start_timeout: " + e.getMessage());
+        }
+        if (t.isZero() || t.isNegative()) {
+            throw new ConfigException(source + ": tools.start_timeout: must be longer than zero, got " + startTimeout);
+        }
+        return d.withInitializeTimeout(t);
     }
 
     /** The MCP config file: {@code explicit} if given, else {@code tools.mcp_config} (relative to the config file), else null. */

@@ -49,27 +49,164 @@ class AgentToolTest {
     }
 
     private void connect(List<String> replies) throws Exception {
+        List<String> answers = new CopyOnWriteArrayList<>(replies);
+        connect(KairosProcess.NO_MEMORY, request -> answers.isEmpty() ? new ElicitResult(ElicitResult.Action.DECLINE, null)
+                : new ElicitResult(ElicitResult.Action.ACCEPT, Map.of("reply", answers.removeFirst())));
+    }
+
+    /** {@code kairos mcp} with the simulator as its engine, this environment, and this answer to elicitations. */
+    private void connect(Map<String, String> env, java.util.function.Function<ElicitFormRequest, ElicitResult> answer) throws Exception {
         Path config = dir.resolve("kairos.yaml");
         new ObjectMapper().writeValue(config.toFile(), Map.of("inference", Map.of("endpoints",
                 List.of(Map.of("url", sim.url().toString(), "model", "m", "engine", "vllm")))));
         List<String> command = KairosProcess.command("mcp", "--config", config.toString());
+        Map<String, String> environment = new java.util.HashMap<>(env);
+        environment.put("KAIROS_DATA_DIR", dir.resolve("data").toString());
+        environment.put("KAIROS_MEMORY_READY_TIMEOUT", "5m"); // embedded Neo4j can take over a minute on a loaded machine
         ServerParameters params = ServerParameters.builder(command.get(0)).args(command.subList(1, command.size()))
-                .env(KairosProcess.NO_MEMORY).build();
+                .env(environment).build();
         StdioClientTransport transport = new StdioClientTransport(params, McpJsonDefaults.getMapper());
         transport.setStdErrorHandler(line -> { });
-        List<String> answers = new CopyOnWriteArrayList<>(replies);
-        client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(60)).initializationTimeout(Duration.ofSeconds(60))
+        client = McpClient.sync(transport).requestTimeout(Duration.ofMinutes(6)).initializationTimeout(Duration.ofSeconds(60))
                 .capabilities(ClientCapabilities.builder().elicitation().build())
                 .elicitation(request -> {
                     elicitations.add(request);
-                    if (answers.isEmpty()) {
-                        return new ElicitResult(ElicitResult.Action.DECLINE, null);
-                    }
-                    return new ElicitResult(ElicitResult.Action.ACCEPT, Map.of("reply", answers.removeFirst()));
+                    return answer.apply(request);
                 })
                 .progressConsumer(progress::add)
                 .build();
         client.initialize();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> structured(CallToolResult r) {
+        return (Map<String, Object>) r.structuredContent();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> list(Object o) {
+        return (List<Map<String, Object>>) o;
+    }
+
+    private static String text(CallToolResult r) {
+        return ((TextContent) r.content().getFirst()).text();
+    }
+
+    @Test
+    void destructiveMemoryCallsAreApprovedOrRefusedThroughElicitation() throws Exception {
+        sim = new SimScript()
+                .calls("memory_upsert_entity", "{\"name\":\"Scratch note\",\"group_id\":\"scratch\"}",
+                        "memory_upsert_entity", "{\"name\":\"Keep note\",\"group_id\":\"keep\"}")
+                // one turn: two destructive calls (one approved, one refused) beside a read-only one
+                .calls("memory_clear_group", "{\"group_id\":\"scratch\"}",
+                        "memory_clear_group", "{\"group_id\":\"keep\"}",
+                        "memory_timeline", "{\"entity_name\":\"Keep note\",\"group_id\":\"keep\"}")
+                .text("Scratch is cleared; keep stays.")
+                .start();
+        connect(Map.of(), request -> new ElicitResult(ElicitResult.Action.ACCEPT,
+                Map.of("approve", request.message().contains("scratch"))));
+        CallToolResult r = client.callTool(CallToolRequest.builder().name("agent_run")
+                .arguments(Map.of("task", "Tidy up my notes")).build());
+        Map<String, Object> s = structured(r);
+        assertEquals("answered", s.get("termination"), String.valueOf(s));
+        Map<String, String> outcomes = new java.util.LinkedHashMap<>();
+        list(s.get("tool_calls")).forEach(c -> outcomes.put(c.get("name") + " " + c.get("arguments"), (String) c.get("outcome")));
+        assertEquals("OK", outcomes.get("memory_upsert_entity {\"name\":\"Keep note\",\"group_id\":\"keep\"}"), outcomes.toString());
+        assertEquals("OK", outcomes.get("memory_clear_group {\"group_id\":\"scratch\"}"), outcomes.toString());
+        assertEquals("REFUSED", outcomes.get("memory_clear_group {\"group_id\":\"keep\"}"), outcomes.toString());
+        assertEquals("OK", outcomes.get("memory_timeline {\"entity_name\":\"Keep note\",\"group_id\":\"keep\"}"), outcomes.toString());
+        assertEquals(2, elicitations.size(), "only the destructive calls were asked about: " + elicitations);
+        assertTrue(elicitations.stream().allMatch(e -> e.message().startsWith("Approve memory_clear_group")), elicitations.toString());
+        List<Map<String, Object>> approvals = list(s.get("approvals"));
+        assertEquals(2, approvals.size(), approvals.toString());
+        assertTrue(approvals.stream().allMatch(a -> "mcp client".equals(a.get("by"))), approvals.toString());
+        assertEquals(1, approvals.stream().filter(a -> Boolean.TRUE.equals(a.get("approved"))).count(), approvals.toString());
+
+        // what the approved call did, and what the refused one did not, as the client itself sees the memory
+        CallToolResult scratch = client.callTool(CallToolRequest.builder().name("memory_timeline")
+                .arguments(Map.of("entity_name", "Scratch note", "group_id", "scratch")).build());
+        assertEquals(Boolean.TRUE, scratch.isError(), "the scratch group was cleared: " + scratch.content());
+        CallToolResult keep = client.callTool(CallToolRequest.builder().name("memory_timeline")
+                .arguments(Map.of("entity_name", "Keep note", "group_id", "keep")).build());
+        assertTrue(!Boolean.TRUE.equals(keep.isError()), "the keep group is still there: " + keep.content());
+    }
+
+    @Test
+    void agentResumeContinuesAStoppedRunAndAgentRunsListsAndShowsIt() throws Exception {
+        sim = new SimScript().raw("{\"delayFirstMs\": 120000, \"sse\": [\"[DONE]\"]}").text("Done after resuming.").start();
+        connect(Map.of(), request -> new ElicitResult(ElicitResult.Action.DECLINE, null));
+        // agent_runs waits for the store: the run's 3 s deadline is for its engine step, not for Neo4j's start
+        Map<String, Object> none = structured(client.callTool(CallToolRequest.builder().name("agent_runs").arguments(Map.of()).build()));
+        assertEquals(List.of(), none.get("runs"));
+        CallToolResult first = client.callTool(CallToolRequest.builder().name("agent_run")
+                .arguments(Map.of("task", "a slow task", "timeout_seconds", 3)).build());
+        Map<String, Object> stopped = structured(first);
+        assertEquals("deadline", stopped.get("termination"), "timeout_seconds overrode the deadline: " + stopped);
+        String runId = (String) stopped.get("run_id");
+
+        Map<String, Object> listed = structured(client.callTool(CallToolRequest.builder().name("agent_runs").arguments(Map.of()).build()));
+        Map<String, Object> line = list(listed.get("runs")).stream().filter(x -> runId.equals(x.get("run_id"))).findFirst().orElseThrow();
+        assertEquals("DEADLINE", line.get("status"));
+        assertEquals("a slow task", line.get("task"));
+
+        CallToolResult resumed = client.callTool(CallToolRequest.builder().name("agent_resume")
+                .arguments(Map.of("run_id", runId, "timeout_seconds", 300)).progressToken("r-1").build());
+        Map<String, Object> done = structured(resumed);
+        assertEquals("answered", done.get("termination"), String.valueOf(done));
+        assertEquals(runId, done.get("run_id"));
+        assertEquals("Done after resuming.", done.get("answer"));
+        assertTrue(progress.stream().anyMatch(p -> "r-1".equals(p.progressToken()) && "step 1".equals(p.message())), progress.toString());
+        assertTrue(sim.received("/v1/chat/completions").get(1).body().contains("a slow task"), "the resumed step saw the task");
+
+        Map<String, Object> shown = structured(client.callTool(CallToolRequest.builder().name("agent_runs")
+                .arguments(Map.of("run_id", runId)).build()));
+        assertEquals("answered", shown.get("status"));
+        assertEquals("Done after resuming.", shown.get("answer"));
+
+        CallToolResult unknown = client.callTool(CallToolRequest.builder().name("agent_resume").arguments(Map.of("run_id", "no-such-run")).build());
+        assertEquals(Boolean.TRUE, unknown.isError());
+        assertTrue(text(unknown).contains("no run 'no-such-run'"), text(unknown));
+        CallToolResult badLimit = client.callTool(CallToolRequest.builder().name("agent_resume")
+                .arguments(Map.of("run_id", runId, "max_steps", 0)).build());
+        assertEquals(Boolean.TRUE, badLimit.isError());
+        assertTrue(text(badLimit).contains("max_steps"), text(badLimit));
+    }
+
+    @Test
+    void agentRunOverStreamableHttpReportsProgressAndUsesTheConfiguredServers() throws Exception {
+        sim = new SimScript().calls("kairos_status", "{}").text("I could not check it.").start();
+        List<String> cmd = KairosProcess.command("mcp");
+        Path mcp = dir.resolve("servers.json");
+        // Kairos itself as the downstream server, its status tool listed for confirmation
+        new ObjectMapper().writeValue(mcp.toFile(), Map.of("mcpServers", Map.of("downstream", Map.of(
+                "command", cmd.getFirst(), "args", cmd.subList(1, cmd.size()), "env", Map.of("KAIROS_MEMORY_MODE", "off"),
+                "confirm", List.of("kairos_status")))));
+        Path config = dir.resolve("kairos.yaml");
+        new ObjectMapper().writeValue(config.toFile(), Map.of(
+                "inference", Map.of("endpoints", List.of(Map.of("url", sim.url().toString(), "model", "m", "engine", "vllm"))),
+                "tools", Map.of("mcp_config", mcp.toString(), "start_timeout", "3m")));  // a JVM start on a loaded machine
+        try (KairosProcess serve = KairosProcess.serve(KairosProcess.NO_MEMORY, "--config", config.toString());
+             McpSyncClient http = McpClient.sync(io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport
+                             .builder(serve.baseUrl()).endpoint("/mcp").build())
+                     .requestTimeout(Duration.ofMinutes(2)).progressConsumer(progress::add).build()) {
+            http.initialize();
+            CallToolResult r = http.callTool(CallToolRequest.builder().name("agent_run")
+                    .arguments(Map.of("task", "Is Kairos up?")).progressToken("h-1").build());
+            Map<String, Object> s = structured(r);
+            assertEquals("answered", s.get("termination"), String.valueOf(s));
+            assertEquals("I could not check it.", s.get("answer"));
+            Map<String, Object> call = list(s.get("tool_calls")).getFirst();
+            assertEquals("kairos_status", call.get("name"));
+            assertEquals("REFUSED", call.get("outcome"), "it needs confirmation and this client cannot be asked: " + call);
+            assertEquals("policy", list(s.get("approvals")).getFirst().get("by"));
+            String tools = sim.received("/v1/chat/completions").getFirst().json().path("tools").toString();
+            assertTrue(tools.contains("\"kairos_status\""), "the downstream server's tool was offered: " + tools);
+            List<String> messages = progress.stream().filter(p -> "h-1".equals(p.progressToken())).map(ProgressNotification::message).toList();
+            assertTrue(messages.containsAll(List.of("step 1", "step 2")), "progress came over HTTP: " + messages);
+
+            String status = text(http.callTool(CallToolRequest.builder().name("kairos_status").arguments(Map.of()).build()));
+            assertTrue(status.contains("1 of 1 MCP server(s) ready"), status);
+        }
     }
 
     @Test

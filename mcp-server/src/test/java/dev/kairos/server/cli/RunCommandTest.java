@@ -31,6 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RunCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PATH = "/v1/chat/completions";
+    /** How long a run waits for embedded Neo4j to start: on a loaded 2-core machine it can take over a minute. */
+    static final String MEMORY_START = "5m";
     @TempDir
     Path dir;
     private EngineSimulator sim;
@@ -49,12 +51,13 @@ class RunCommandTest {
     private Done kairos(Map<String, String> env, String... args) throws Exception {
         ProcessBuilder pb = KairosProcess.builder(args);
         pb.environment().put("KAIROS_DATA_DIR", dir.resolve("data").toString());
+        pb.environment().put("KAIROS_MEMORY_READY_TIMEOUT", MEMORY_START);
         pb.environment().putAll(env);
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Process p = pb.start();
         CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-        if (!p.waitFor(180, TimeUnit.SECONDS)) {
+        if (!p.waitFor(400, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError("kairos " + String.join(" ", args) + " did not end; stderr:\n" + err.getNow(""));
         }
@@ -176,6 +179,7 @@ class RunCommandTest {
         ProcessBuilder pb = KairosProcess.builder("run", "I'd like to order food", "--workflow", wf.toString(),
                 "--engine", engine(), "--model", "m", "--session", "dinner");
         pb.environment().put("KAIROS_DATA_DIR", dir.resolve("data").toString());
+        pb.environment().put("KAIROS_MEMORY_READY_TIMEOUT", MEMORY_START);
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
         Process p = pb.start();
@@ -197,7 +201,7 @@ class RunCommandTest {
             }
         });
         try {
-            Instant until = Instant.now().plus(Duration.ofSeconds(150));
+            Instant until = Instant.now().plus(Duration.ofSeconds(400));
             while (sim.received(PATH).size() < 2 && Instant.now().isBefore(until) && p.isAlive()) {
                 Thread.sleep(20); // polling with a deadline, not synchronisation by sleeping
             }
@@ -228,5 +232,136 @@ class RunCommandTest {
         Done unknown = kairos(Map.of(), "run", "--resume", "no-such-run", "--engine", engine(), "--model", "m");
         assertEquals(2, unknown.code());
         assertTrue(unknown.err().contains("no-such-run"), unknown.err());
+    }
+
+    /** An mcpServers file with Kairos itself ({@code kairos mcp}, memory off) as the one downstream server. */
+    private Path kairosAsToolServer(String file) throws IOException {
+        List<String> cmd = KairosProcess.command("mcp");
+        Path mcp = dir.resolve(file);
+        JSON.writeValue(mcp.toFile(), Map.of("mcpServers", Map.of("kairos", Map.of(
+                "command", cmd.getFirst(), "args", cmd.subList(1, cmd.size()), "env", Map.of("KAIROS_MEMORY_MODE", "off")))));
+        return mcp;
+    }
+
+    @Test
+    void theToolsAndAgentSectionsOfKairosYamlAreUsedAndFlagsOverrideThem() throws Exception {
+        sim = new SimScript().calls("kairos_status", "{}")                          // run 1, step 1: then max_steps stops it
+                .calls("kairos_status", "{}").text("Kairos is up.").start();        // run 2, with --max-steps 2
+        kairosAsToolServer("servers.json");
+        Path config = dir.resolve("kairos.yaml");
+        // mcp_config is relative to kairos.yaml; max_result_chars is an executor bound the model's view shows
+        Files.writeString(config, "memory:\n  mode: off\ntools:\n  mcp_config: servers.json\n  max_result_chars: 40\n  start_timeout: 3m\n"
+                + "agent:\n  max_steps: 1\n");
+        Done limited = kairos(KairosProcess.NO_MEMORY, "run", "Is Kairos up?", "--engine", engine(), "--model", "m",
+                "--config", config.toString(), "--json");
+        assertEquals(3, limited.code(), limited.err());
+        JsonNode o = JSON.readTree(limited.out());
+        assertEquals("max_steps", o.path("termination").asText(), "agent.max_steps: 1 stopped the run");
+        JsonNode call = o.path("tool_calls").get(0);
+        assertEquals("OK", call.path("outcome").asText(), "the tool came from tools.mcp_config: " + call);
+        assertTrue(call.path("text").asText().contains("[result cut: 40 of "), "tools.max_result_chars applied: " + call);
+
+        Done more = kairos(KairosProcess.NO_MEMORY, "run", "Is Kairos up?", "--engine", engine(), "--model", "m",
+                "--config", config.toString(), "--max-steps", "2", "--json");
+        assertEquals(0, more.code(), more.err());
+        assertEquals("Kairos is up.", JSON.readTree(more.out()).path("answer").asText());
+    }
+
+    @Test
+    void aSmallEndpointChoosesTheTransitions() throws Exception {
+        sim = new SimScript().calls("report_event", "{\"event\":\"go\"}").text("You went right.").start();
+        try (EngineSimulator small = new SimScript().text("{\"target\":\"Right\",\"reason\":\"the user said right\"}").start()) {
+            Path config = dir.resolve("kairos.yaml");
+            JSON.writeValue(config.toFile(), Map.of("memory", Map.of("mode", "off"), "inference", Map.of("endpoints", List.of(
+                    Map.of("name", "small", "url", small.url().toString(), "model", "small-m", "engine", "vllm", "role", "small"),
+                    Map.of("name", "large", "url", engine(), "model", "large-m", "engine", "vllm", "role", "large")))));
+            Path wf = dir.resolve("fork.yaml");
+            Files.writeString(wf, """
+                    workflow: Fork
+                    description: Go left or right, as the user says.
+                    initial: Start
+                    states:
+                      Start:
+                        description: Ask which way.
+                        prompt: Find out which way the user wants to go and report the event go.
+                        choice: model
+                        transitions:
+                          - event: go
+                            target: Left
+                            description: The user wants to go left.
+                          - event: go
+                            target: Right
+                            description: The user wants to go right.
+                      Left:
+                        type: final
+                        description: Went left.
+                        prompt: Say that the user went left.
+                      Right:
+                        type: final
+                        description: Went right.
+                        prompt: Say that the user went right.
+                    """);
+            Done d = kairos(KairosProcess.NO_MEMORY, "run", "Right, please", "--workflow", wf.toString(),
+                    "--config", config.toString(), "--json");
+            assertEquals(0, d.code(), d.err());
+            JsonNode o = JSON.readTree(d.out());
+            assertEquals("You went right.", o.path("answer").asText(), d.err());
+            assertTrue(o.path("states").toString().contains("Right"), o.path("states").toString());
+            assertEquals(1, small.received(PATH).size(), "the transition choice went to the small model");
+            JsonNode choice = small.received(PATH).getFirst().json();
+            assertEquals("small-m", choice.path("model").asText());
+            assertTrue(choice.toString().contains("json_schema") && choice.toString().contains("Left"), choice.toString());
+            assertEquals(2, sim.received(PATH).size(), "the large model did the turn and the closing answer");
+            assertEquals("large-m", sim.received(PATH).getFirst().json().path("model").asText());
+            assertTrue(d.err().contains("choices and slots: small-m"), d.err());
+        }
+    }
+
+    @Test
+    void sessionsContinueDestructiveCallsNeedYesAndRunsAreListedAndShown() throws Exception {
+        sim = new SimScript()
+                .calls("memory_clear_group", "{\"group_id\":\"scratch\"}").text("Cleared.")            // run 1, with --yes
+                .calls("memory_clear_group", "{\"group_id\":\"keep\"}").text("I was not allowed to.")  // run 2, without
+                .start();
+        Done first = kairos(Map.of(), "run", "Clear the scratch group", "--session", "notes", "--yes",
+                "--engine", engine(), "--model", "m", "--json");
+        assertEquals(0, first.code(), first.err());
+        assertTrue(first.err().contains("starting new session notes"), first.err());
+        JsonNode o1 = JSON.readTree(first.out());
+        assertEquals("OK", o1.path("tool_calls").get(0).path("outcome").asText(), o1.toString());
+        assertTrue(o1.path("approvals").get(0).path("approved").asBoolean(), o1.toString());
+        JsonNode offered = sim.received(PATH).getFirst().json().path("tools");
+        assertTrue(offered.toString().contains("\"memory_clear_group\"") && offered.toString().contains("\"memory_search_facts\""),
+                "Kairos's memory tools are in the catalogue: " + offered);
+
+        Done second = kairos(Map.of(), "run", "Clear the keep group too", "--session", "notes",
+                "--engine", engine(), "--model", "m", "--json");
+        assertEquals(0, second.code(), second.err());
+        assertTrue(second.err().contains("continuing session notes (1 run)"), second.err());
+        JsonNode o2 = JSON.readTree(second.out());
+        assertEquals("REFUSED", o2.path("tool_calls").get(0).path("outcome").asText(), "no terminal and no --yes: " + o2);
+        assertTrue(!o2.path("approvals").get(0).path("approved").asBoolean());
+        assertTrue(sim.received(PATH).get(2).body().contains("Clear the scratch group"), "run 2 saw run 1's conversation");
+
+        String run1 = o1.path("run_id").asText();
+        String run2 = o2.path("run_id").asText();
+        Done list = kairos(Map.of(), "runs", "list");
+        assertEquals(0, list.code(), list.err());
+        List<String> lines = list.out().lines().toList();
+        assertEquals(2, lines.size(), list.out());
+        assertTrue(lines.get(0).contains(run2) && lines.get(1).contains(run1), "newest first: " + list.out());
+        assertTrue(lines.get(0).contains("ANSWERED") && lines.get(0).contains("session notes")
+                && lines.get(0).contains("Clear the keep group too"), list.out());
+
+        Done show = kairos(Map.of(), "runs", "show", run2);
+        assertEquals(0, show.code(), show.err());
+        String text = show.out();
+        assertTrue(text.startsWith("run " + run2 + "  session notes"), text);
+        assertTrue(text.contains("user: Clear the scratch group") && text.contains("user: Clear the keep group too"), text);
+        assertTrue(text.contains("memory_clear_group {\"group_id\":\"keep\"}"), text);
+        assertTrue(text.contains("refused") && text.contains("by policy"), text);
+        assertTrue(text.contains("assistant: I was not allowed to."), text);
+        assertTrue(text.strip().endsWith("tokens " + o2.path("usage").path("total_tokens").asInt())
+                && text.contains("status: answered; 2 steps"), text);
     }
 }

@@ -204,4 +204,33 @@ class ConfigLoaderTest {
         assertEquals(elsewhere.resolve("memories"),
                 MemoryConfig.settings(ConfigLoader.load(tilde, Map.of("HOME", elsewhere.toString()), dir)).dataDir());
     }
+
+    @Test
+    void theAgentSectionSetsTheLoopGuardsAndNamesTheBadKey() throws Exception {
+        assertEquals(dev.kairos.agent.Limits.DEFAULTS, AgentConfig.limits(ConfigLoader.load(null, Map.of(), dir)));
+        Path file = write("agent:\n  max_steps: 7\n  max_calls_per_turn: 4\n  max_calls_per_tool: 5\n  max_repeats: 2\n"
+                + "  token_budget: 9000\n  deadline: 90s\n");
+        dev.kairos.agent.Limits l = AgentConfig.limits(ConfigLoader.load(file, Map.of(), dir));
+        assertEquals(new dev.kairos.agent.Limits(7, 4, 5, 2, 9000, Duration.ofSeconds(90)), l);
+        assertEquals(3, AgentConfig.limits(ConfigLoader.load(file, Map.of("KAIROS_AGENT_MAX_STEPS", "3"), dir)).maxSteps(),
+                "the environment overrides one key");
+
+        Path zero = write("agent:\n  max_steps: 0\n");
+        var e = assertThrows(ConfigException.class, () -> ConfigLoader.load(zero, Map.of(), dir));
+        assertTrue(e.getMessage().contains("agent.max_steps") && e.getMessage().contains(zero.toString()), e.getMessage());
+        Path badDeadline = write("agent:\n  deadline: soon\n");
+        var e2 = assertThrows(ConfigException.class, () -> ConfigLoader.load(badDeadline, Map.of(), dir));
+        assertTrue(e2.getMessage().contains("agent.deadline"), e2.getMessage());
+        Path unknown = write("agent:\n  max_stepz: 3\n");
+        var e3 = assertThrows(ConfigException.class, () -> ConfigLoader.load(unknown, Map.of(), dir));
+        assertTrue(e3.getMessage().contains("agent.max_stepz") && e3.getMessage().contains("max_steps"), e3.getMessage());
+        Path badStart = write("tools:\n  start_timeout: later\n");
+        var e5 = assertThrows(ConfigException.class, () -> ConfigLoader.load(badStart, Map.of(), dir));
+        assertTrue(e5.getMessage().contains("tools.start_timeout"), e5.getMessage());
+        assertEquals(Duration.ofMinutes(2), ToolsConfig.of(ConfigLoader.load(write("tools:\n  start_timeout: 2m\n"), Map.of(), dir))
+                .clientOptions("x", "1").initializeTimeout());
+        Path negative = write("agent:\n  token_budget: -1\n");
+        var e4 = assertThrows(ConfigException.class, () -> ConfigLoader.load(negative, Map.of(), dir));
+        assertTrue(e4.getMessage().contains("agent.token_budget"), e4.getMessage());
+    }
 }
