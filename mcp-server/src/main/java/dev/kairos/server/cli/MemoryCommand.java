@@ -54,7 +54,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code kairos memory add | search | timeline | stats | import | export}: the memory graph from the terminal. */
+/** {@code kairos memory add | search | timeline | stats | import | export | reembed}: the memory graph from the terminal. */
 @Command(name = "memory",
         mixinStandardHelpOptions = true,
         description = "Work with the temporal memory graph from the terminal.",
@@ -65,6 +65,7 @@ import java.util.concurrent.Callable;
                 MemoryCommand.Stats.class,
                 MemoryCommand.Import.class,
                 MemoryCommand.Export.class,
+                ReembedCommand.class,
         })
 public final class MemoryCommand {
 
@@ -95,6 +96,18 @@ public final class MemoryCommand {
         int waitSeconds;
 
         MemoryGraph open(CommandSpec spec) {
+            MemorySettings settings = settings(spec);
+            MemoryGraph graph = MemoryGraph.open(settings);
+            MemoryStatus status = graph.awaitReady(Duration.ofSeconds(Math.max(1, waitSeconds)));
+            if (!status.isReady()) {
+                graph.close();
+                throw new CommandLine.ExecutionException(spec.commandLine(), "memory is not ready: " + status.describe());
+            }
+            return graph;
+        }
+
+        /** The memory settings: the config file's, then these options. */
+        MemorySettings settings(CommandSpec spec) {
             MemorySettings settings;
             try {
                 KairosConfig loaded = ConfigLoader.load(config);
@@ -114,14 +127,7 @@ public final class MemoryCommand {
             } else if (database != null) {
                 settings = settings.withDatabase(database);
             }
-            settings = settings.withReadyTimeout(Duration.ofSeconds(Math.max(1, waitSeconds)));
-            MemoryGraph graph = MemoryGraph.open(settings);
-            MemoryStatus status = graph.awaitReady(Duration.ofSeconds(Math.max(1, waitSeconds)));
-            if (!status.isReady()) {
-                graph.close();
-                throw new CommandLine.ExecutionException(spec.commandLine(), "memory is not ready: " + status.describe());
-            }
-            return graph;
+            return settings.withReadyTimeout(Duration.ofSeconds(Math.max(1, waitSeconds)));
         }
     }
 
