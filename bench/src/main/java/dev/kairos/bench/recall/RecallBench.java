@@ -26,7 +26,8 @@ import java.util.function.UnaryOperator;
  *
  * <p>Arguments ({@code key=value}): seed (42), conversations (12), sessions (12), turns (30 per session),
  * dataDir (default a temporary directory; a data dir that already holds the conversations is searched as it is, so
- * fusion settings can be compared without embedding again), embedder (the {@code memory.embedder} name).
+ * fusion settings can be compared without embedding again), embedder (the {@code memory.embedder} name), setups
+ * (comma-separated setup names), cost (comma-separated embedder names: only load time, memory and throughput).
  */
 public final class RecallBench {
 
@@ -59,6 +60,10 @@ public final class RecallBench {
         int nQuestions = data.stream().mapToInt(c -> c.questions().size()).sum();
         System.out.printf("# recall bench: seed %d, %d conversations, %d turns, %d questions, load average %.2f%n",
                 seed, count, nTurns, nQuestions, java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        if (a.containsKey("cost")) { // only what each named embedder costs, one after the other in this JVM
+            for (String name : a.get("cost").split(",")) embedderCost(name.trim(), dir, data);
+            return;
+        }
         MemorySettings settings = MemorySettings.defaults().withDataDir(dir).withReadyTimeout(Duration.ofMinutes(5));
         if (a.containsKey("embedder")) settings = settings.withEmbedder(a.get("embedder"));
         List<Setup> setups = !a.containsKey("setups") ? SETUPS
