@@ -16,7 +16,20 @@ public interface Embedder extends AutoCloseable {
         return LocalEmbedder.load(cacheDir);
     }
 
+    /** An in-process embedder by its {@code memory.embedder} name ({@link MemorySettings#KNOWN_EMBEDDERS}). */
+    static Embedder local(String name, Path cacheDir) {
+        return LocalEmbedder.load(name, cacheDir);
+    }
+
     float[] embed(String text);
+
+    /**
+     * Embeds a search query. Models trained with a query instruction or prefix (e5, bge) add it here; the stored
+     * texts go through {@link #embedAll} / {@link #embed}.
+     */
+    default float[] embedQuery(String text) {
+        return embed(text);
+    }
 
     /** Embeds many texts at once (faster than one by one); same order as the input. */
     default List<float[]> embedAll(List<String> texts) {

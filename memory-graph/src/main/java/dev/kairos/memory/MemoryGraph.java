@@ -29,6 +29,25 @@ public interface MemoryGraph extends AutoCloseable {
         return Neo4jMemoryGraph.start(settings, embedder);
     }
 
+    /**
+     * Rebuilds every vector and vector index of the store with {@code embedder} (null: the one named by
+     * {@code memory.embedder}), for a store made with another embedder, which {@link #open} refuses. Opens the store,
+     * re-embeds episodes (bare and with context), entity names and facts in batches, reporting progress, rebuilds the
+     * indexes, records the new embedder and closes it. Interrupted, it leaves the store marked as such: run it again.
+     */
+    static Reembedded reembed(MemorySettings settings, Embedder embedder, ReembedProgress progress) {
+        return Neo4jMemoryGraph.reembed(settings, embedder, progress == null ? (what, done, total) -> {} : progress);
+    }
+
+    /** Progress of {@link #reembed}: {@code done} of {@code total} vectors, now at {@code what}. */
+    @FunctionalInterface
+    interface ReembedProgress {
+        void update(String what, long done, long total);
+    }
+
+    /** What {@link #reembed} rebuilt. */
+    record Reembedded(long episodes, long entities, long facts, String embedder) {}
+
     MemorySettings settings();
 
     /** Where start-up stands, without waiting. */

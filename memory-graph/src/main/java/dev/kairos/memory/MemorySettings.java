@@ -20,7 +20,8 @@ import java.util.Set;
  * @param database       the database every query uses; embedded mode creates it as the default database on first start
  * @param defaultGroup   group id used when a caller gives none
  * @param maxEpisodeChars largest accepted episode content, in characters
- * @param embedder       embedder choice: {@code all-minilm-l6-v2-q} (in-process, 384 dimensions)
+ * @param embedder       embedder choice, one of {@link #KNOWN_EMBEDDERS} (in-process, 384 dimensions); a store made with
+ *                       another one needs {@code kairos memory reembed}
  * @param readyTimeout   how long a call waits for the background start before it fails with "memory is still starting"
  * @param pageCache      embedded Neo4j page cache size, e.g. {@code 64m}
  */
@@ -51,7 +52,9 @@ public record MemorySettings(
     }
 
     public static final String DEFAULT_EMBEDDER = "all-minilm-l6-v2-q";
-    public static final Set<String> KNOWN_EMBEDDERS = Set.of(DEFAULT_EMBEDDER);
+    /** The in-process embedders (all 384 dimensions); see docs/benchmarks.md, "Memory recall", for how they compare. */
+    public static final Set<String> KNOWN_EMBEDDERS = java.util.Collections.unmodifiableSortedSet(
+            new java.util.TreeSet<>(Set.of(DEFAULT_EMBEDDER, "all-minilm-l6-v2", "bge-small-en-v1.5-q", "e5-small-v2-q")));
     public static final int DEFAULT_MAX_EPISODE_CHARS = 100_000;
     public static final Duration DEFAULT_READY_TIMEOUT = Duration.ofSeconds(60);
     private static final Set<String> URI_SCHEMES = Set.of("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc");

@@ -25,16 +25,21 @@ import java.util.function.UnaryOperator;
  * valid at its session's time) in embedded Neo4j and asks the questions through each retrieval method.
  *
  * <p>Arguments ({@code key=value}): seed (42), conversations (12), sessions (12), turns (30 per session),
- * dataDir (default a temporary directory).
+ * dataDir (default a temporary directory; a data dir that already holds the conversations is searched as it is, so
+ * fusion settings can be compared without embedding again), embedder (the {@code memory.embedder} name), setups
+ * (comma-separated setup names), cost (comma-separated embedder names: only load time, memory and throughput).
  */
 public final class RecallBench {
 
     /** A retrieval setup under test: a name and how it changes the query. */
     public record Setup(String name, UnaryOperator<SearchQuery> query) {}
 
+    /** The plain single methods first (the baselines), then each with time expressions understood, then hybrid. */
     public static final List<Setup> SETUPS = List.of(
             new Setup("BM25 only", q -> q.using(SearchQuery.Method.FULLTEXT)),
             new Setup("vector only", q -> q.using(SearchQuery.Method.VECTOR)),
+            new Setup("BM25 + time", q -> q.using(SearchQuery.Method.FULLTEXT, SearchQuery.Method.TIME)),
+            new Setup("vector + time", q -> q.using(SearchQuery.Method.VECTOR, SearchQuery.Method.TIME)),
             new Setup("hybrid", q -> q));
 
     public static void main(String[] args) throws Exception {
@@ -55,14 +60,58 @@ public final class RecallBench {
         int nQuestions = data.stream().mapToInt(c -> c.questions().size()).sum();
         System.out.printf("# recall bench: seed %d, %d conversations, %d turns, %d questions, load average %.2f%n",
                 seed, count, nTurns, nQuestions, java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-        try (MemoryGraph graph = MemoryGraph.open(MemorySettings.defaults().withDataDir(dir).withReadyTimeout(Duration.ofMinutes(5)))) {
+        if (a.containsKey("cost")) { // only what each named embedder costs, one after the other in this JVM
+            for (String name : a.get("cost").split(",")) embedderCost(name.trim(), dir, data);
+            return;
+        }
+        MemorySettings settings = MemorySettings.defaults().withDataDir(dir).withReadyTimeout(Duration.ofMinutes(5));
+        if (a.containsKey("embedder")) settings = settings.withEmbedder(a.get("embedder"));
+        List<Setup> setups = !a.containsKey("setups") ? SETUPS
+                : SETUPS.stream().filter(s -> List.of(a.get("setups").split(",")).contains(s.name())).toList();
+        if (setups.isEmpty()) throw new IllegalArgumentException("setups: none of " + a.get("setups") + " is one of "
+                + SETUPS.stream().map(Setup::name).toList());
+        if (a.containsKey("embedder")) embedderCost(settings.embedder(), dir, data);
+        try (MemoryGraph graph = MemoryGraph.open(settings)) {
             if (!graph.awaitReady(Duration.ofMinutes(5)).isReady()) throw new IllegalStateException(graph.status().describe());
-            long t0 = System.nanoTime();
-            store(graph, data);
-            System.out.printf("# stored and embedded %d turns in %.1f s (%s)%n", nTurns, (System.nanoTime() - t0) / 1e9, graph.embedder().name());
-            Map<String, RecallScore> scores = run(graph, data, SETUPS);
+            if (graph.episodes(List.of(data.getFirst().id()), 1).isEmpty()) {
+                long t0 = System.nanoTime();
+                store(graph, data);
+                System.out.printf("# stored and embedded %d turns in %.1f s (%s)%n", nTurns, (System.nanoTime() - t0) / 1e9, graph.embedder().name());
+            } else {
+                System.out.printf("# searching the turns already stored in %s (%s)%n", dir, graph.embedder().name());
+            }
+            Map<String, RecallScore> scores = run(graph, data, setups);
             System.out.print(table(scores));
         }
+    }
+
+    /**
+     * What an embedder costs: load time, resident memory it adds (the ONNX model lives outside the Java heap) and
+     * embedding throughput over the first 1,000 turns, one batch call, on a fresh instance.
+     */
+    static void embedderCost(String name, Path dir, List<Conversation> data) {
+        long rss0 = rssKiB();
+        long t0 = System.nanoTime();
+        try (dev.kairos.memory.Embedder e = dev.kairos.memory.Embedder.local(name, dir.resolve("djl"))) {
+            long t1 = System.nanoTime();
+            List<String> texts = data.stream().flatMap(c -> c.turns().stream()).limit(1000).map(Turn::content).toList();
+            e.embedAll(texts.subList(0, 50)); // warm-up
+            long t2 = System.nanoTime();
+            e.embedAll(texts);
+            long t3 = System.nanoTime();
+            System.out.printf("# embedder %s: load %.1f s, +%d MiB resident, %.0f texts/s (1,000 turns)%n", name,
+                    (t1 - t0) / 1e9, (rssKiB() - rss0) / 1024, texts.size() / ((t3 - t2) / 1e9));
+        }
+    }
+
+    private static long rssKiB() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/status")))
+                if (l.startsWith("VmRSS:")) return Long.parseLong(l.replaceAll("[^0-9]", ""));
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0;
+        }
+        return 0;
     }
 
     /** Stores each conversation's turns as episodes of the group named after it; the episode uuid is the turn id. */
@@ -77,7 +126,7 @@ public final class RecallBench {
 
     /** The ranked turn ids a setup returns for a question (top 10 episodes of the question's conversation). */
     public static List<String> ask(MemoryGraph graph, Conversation c, Question q, Setup setup) {
-        SearchQuery base = SearchQuery.of(q.text()).inGroups(List.of(c.id())).only(SearchQuery.Scope.EPISODES).limit(10);
+        SearchQuery base = SearchQuery.of(q.text()).inGroups(List.of(c.id())).only(SearchQuery.Scope.EPISODES).limit(10).at(q.askedAt());
         return graph.search(setup.query().apply(base)).episodeList().stream().map(Episode::uuid).toList();
     }
 
@@ -85,10 +134,28 @@ public final class RecallBench {
         Map<String, RecallScore> out = new LinkedHashMap<>();
         for (Setup s : setups) {
             RecallScore score = new RecallScore(5, 10);
-            for (Conversation c : data) for (Question q : c.questions()) score.add(q, ask(graph, c, q, s));
+            List<Long> nanos = new ArrayList<>();
+            for (Conversation c : data)
+                for (Question q : c.questions()) {
+                    long t0 = System.nanoTime();
+                    List<String> ranked = ask(graph, c, q, s);
+                    nanos.add(System.nanoTime() - t0);
+                    score.add(q, ranked);
+                }
             out.put(s.name(), score);
+            latencies.put(s.name(), nanos);
         }
         return out;
+    }
+
+    /** Search latency of each setup's last run (one question at a time, embedding the query included). */
+    static final Map<String, List<Long>> latencies = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** p50 / p95 in milliseconds of a setup's searches. */
+    static String latency(String setup) {
+        List<Long> l = latencies.getOrDefault(setup, List.of()).stream().sorted().toList();
+        if (l.isEmpty()) return "-";
+        return String.format("%.1f / %.1f", l.get(l.size() / 2) / 1e6, l.get(Math.min(l.size() - 1, (int) Math.ceil(l.size() * 0.95) - 1)) / 1e6);
     }
 
     /** A Markdown table: recall@5 / recall@10 per type and overall, one row per setup. */
@@ -106,6 +173,7 @@ public final class RecallBench {
             b.append(String.format(" %.1f / %.1f |%n", e.getValue().percent(0), e.getValue().percent(1)));
         }
         b.append("(recall@5 / recall@10 of evidence turns, percent)\n");
+        for (String name : scores.keySet()) b.append("# search latency p50 / p95, ms: ").append(name).append(": ").append(latency(name)).append('\n');
         return b.toString();
     }
 }

@@ -18,6 +18,7 @@ import dev.kairos.memory.NewEntity;
 import dev.kairos.memory.NewEpisode;
 import dev.kairos.memory.NewFact;
 import dev.kairos.memory.SearchQuery;
+import dev.kairos.memory.SearchQuery.Method;
 import dev.kairos.memory.SearchQuery.Rerank;
 import dev.kairos.memory.SearchQuery.Scope;
 import dev.kairos.server.memory.Shapes.DeletionShape;
@@ -31,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /** Kairos's own memory tools: episodes, facts, entities, hybrid search with time travel, timeline, status. */
 final class KairosToolset {
@@ -178,7 +180,7 @@ final class KairosToolset {
         }
         var query = new SearchQuery(a.text("query"), groups, EnumSet.of(scope), a.integer("limit", 10, 1, 100),
                 entityTypes, factTypes, a.instant("as_of"), a.instant("belief_as_of"),
-                a.bool("include_invalidated", false), centre, rerank, null, 0);
+                a.bool("include_invalidated", false), centre, rerank, methods(a.strings("methods")), 0, a.instant("reference_time"));
         var results = graph.search(query);
         Instant now = Instant.now();
         return switch (scope) {
@@ -189,6 +191,26 @@ final class KairosToolset {
             case EPISODES -> ToolOutput.of(Map.of("episodes", results.episodes().stream()
                     .map(h -> Shapes.scored(Shapes.episode(h.value()), h.score())).toList()));
         };
+    }
+
+    /** The retrieval methods named (null: all). */
+    private static Set<Method> methods(List<String> names) {
+        if (names.isEmpty()) {
+            return null;
+        }
+        Set<Method> out = EnumSet.noneOf(Method.class);
+        for (int i = 0; i < names.size(); i++) {
+            String n = names.get(i) == null ? "" : names.get(i).trim().toLowerCase(Locale.ROOT);
+            out.add(switch (n) {
+                case "fulltext" -> Method.FULLTEXT;
+                case "vector" -> Method.VECTOR;
+                case "bfs" -> Method.BFS;
+                case "time" -> Method.TIME;
+                default -> throw new MemoryInputException("methods[" + i + "]",
+                        "must be fulltext, vector, bfs or time, was '" + names.get(i) + "'");
+            });
+        }
+        return out;
     }
 
     private static Rerank rerank(String text, String centre) {

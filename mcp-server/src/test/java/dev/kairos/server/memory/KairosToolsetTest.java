@@ -94,6 +94,27 @@ class KairosToolsetTest {
     }
 
     @Test
+    void aTimeInTheQueryIsReadAtTheReferenceTimeAndMethodsCanBeChosen() {
+        String may = (String) map(structured(ok(mcp.call("memory_add_episode", Map.of("group_id", "when",
+                "content", "Marguerite adopted a grey cat called Pistache in Lyon.", "reference_time", "2024-05-02T09:00:00Z"))))
+                .get("episode")).get("uuid");
+        String august = (String) map(structured(ok(mcp.call("memory_add_episode", Map.of("group_id", "when",
+                "content", "Marguerite took her grey cat to the vet for a check-up.", "reference_time", "2024-08-10T09:00:00Z"))))
+                .get("episode")).get("uuid");
+        // The same words asked at two times mean two windows.
+        for (var asked : Map.of("2024-08-24T10:00:00Z", august, "2024-05-16T10:00:00Z", may).entrySet()) {
+            List<Map<String, Object>> found = list(structured(ok(mcp.call("memory_search_episodes", Map.of("group_ids", List.of("when"),
+                    "query", "What happened with the cat two weeks ago?", "reference_time", asked.getKey())))).get("episodes"));
+            assertEquals(asked.getValue(), found.getFirst().get("uuid"), "asked at " + asked.getKey());
+        }
+        List<Map<String, Object>> words = list(structured(ok(mcp.call("memory_search_episodes", Map.of("group_ids", List.of("when"),
+                "query", "vet check-up", "methods", List.of("fulltext"), "rerank", "mmr")))).get("episodes"));
+        assertEquals(List.of(august), words.stream().map(e -> e.get("uuid")).toList(), "fulltext alone finds only the words");
+        assertError(mcp.call("memory_search_episodes", Map.of("query", "cat", "methods", List.of("vector", "telepathy"))), "methods/1");
+        assertError(mcp.call("memory_search_facts", Map.of("query", "cat", "reference_time", "yesterday")), "reference_time");
+    }
+
+    @Test
     void aSupersededFactAnswersNowAndThen() {
         Map<String, Object> acme = map(structured(ok(mcp.call("memory_add_fact", Map.of(
                 "source", "Ines", "relation", "WORKS_AT", "target", "Acme Anvils",

@@ -22,6 +22,23 @@ final class Fusion {
         return sorted(score);
     }
 
+    /** One method's ranked ids and the weight of its vote. */
+    record Ranking(double weight, List<String> ids) {}
+
+    /**
+     * Weighted reciprocal rank fusion: Σ weight/(k + rank) over the rankings; best first, ties kept in first-seen
+     * order. Weights say how much each method's ranking is worth (measured on the recall benchmark).
+     */
+    static LinkedHashMap<String, Double> weightedRrf(List<Ranking> rankings, int k) {
+        if (k < 1) throw new IllegalArgumentException("k must be positive, was " + k);
+        Map<String, Double> score = new LinkedHashMap<>();
+        for (Ranking r : rankings) {
+            if (r.weight() < 0) throw new IllegalArgumentException("weights must not be negative, was " + r.weight());
+            for (int i = 0; i < r.ids().size(); i++) score.merge(r.ids().get(i), r.weight() / (k + i + 1), Double::sum);
+        }
+        return sorted(score);
+    }
+
     /**
      * Greedy MMR: repeatedly take the candidate with the best λ·sim(query, c) − (1−λ)·max sim(c, chosen).
      * Candidates without a vector keep their order at the end.

@@ -16,6 +16,16 @@ final class Lucene {
     private static final String SPECIAL = "+-&|!(){}[]^\"~*?:\\/";
     /** Long queries cost much and add little; Graphiti skips queries of 128+ words. */
     static final int MAX_TERMS = 32;
+    /**
+     * Words that carry no topic: a question's "what did … do" would otherwise match every turn of a chat (the
+     * fulltext index keeps stop words). Dropped from queries only; a query of nothing else keeps them.
+     */
+    static final Set<String> STOP_WORDS = Set.of("a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "can",
+            "could", "did", "do", "does", "doing", "for", "from", "had", "has", "have", "he", "her", "hers", "him", "his",
+            "how", "i", "if", "in", "into", "is", "it", "its", "me", "my", "of", "on", "or", "our", "she", "so", "than",
+            "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "to", "up", "us", "was",
+            "we", "were", "what", "when", "where", "which", "who", "whom", "whose", "why", "will", "with", "would", "you",
+            "your", "s", "t", "about", "any", "some", "now", "get", "got");
 
     private Lucene() {}
 
@@ -36,8 +46,14 @@ final class Lucene {
     /** Any-word query over the text, restricted to the groups; null when the text has no words. */
     static String query(String text, List<String> groups) {
         Set<String> words = new LinkedHashSet<>();
+        Set<String> all = new LinkedHashSet<>();
         var m = WORD.matcher(text);
-        while (m.find() && words.size() < MAX_TERMS) words.add(escape(m.group()));
+        while (m.find() && words.size() < MAX_TERMS) {
+            String w = m.group();
+            if (all.size() < MAX_TERMS) all.add(escape(w));
+            if (!STOP_WORDS.contains(w.toLowerCase(Locale.ROOT))) words.add(escape(w));
+        }
+        if (words.isEmpty()) words = all;
         if (words.isEmpty()) return null;
         String terms = String.join(" OR ", words);
         List<String> gs = new ArrayList<>();

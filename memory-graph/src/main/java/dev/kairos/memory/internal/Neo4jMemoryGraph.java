@@ -80,9 +80,17 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
     private volatile boolean closed;
     private final Runs runs = new Runs(() -> call(p -> p.bolt()));
 
+    /** Started to re-embed the store: a store made with another embedder is accepted (see {@link Schema#apply}). */
+    private final boolean reembedding;
+
     private Neo4jMemoryGraph(MemorySettings settings, Embedder embedder) {
+        this(settings, embedder, false);
+    }
+
+    private Neo4jMemoryGraph(MemorySettings settings, Embedder embedder, boolean reembedding) {
         this.settings = settings;
         this.givenEmbedder = embedder;
+        this.reembedding = reembedding;
         this.status = new AtomicReference<>(new MemoryStatus.Starting("queued", Instant.now()));
         CompletableFuture<Parts> first = parts;
         this.starter = Thread.ofPlatform().name("kairos-memory-start").daemon(true).unstarted(() -> startUp(first));
@@ -93,6 +101,18 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
         Neo4jMemoryGraph g = new Neo4jMemoryGraph(settings, embedder);
         g.starter.start();
         return g;
+    }
+
+    /** See {@link MemoryGraph#reembed}. */
+    public static MemoryGraph.Reembedded reembed(MemorySettings settings, Embedder embedder, MemoryGraph.ReembedProgress progress) {
+        if (settings == null) throw new MemoryInputException("settings", "is missing");
+        try (Neo4jMemoryGraph g = new Neo4jMemoryGraph(settings, embedder, true)) {
+            g.starter.start();
+            MemoryStatus s = g.awaitReady(settings.readyTimeout());
+            if (!s.isReady()) throw new MemoryNotReadyException("memory did not start for re-embedding: " + s.describe(), s, null);
+            Parts p = g.parts();
+            return Reembed.run(p.bolt(), p.embedder(), p.writes().episodes(), progress);
+        }
     }
 
     /** Thrown between start-up phases once the graph was closed, so a start in progress stops early. */
@@ -116,7 +136,7 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
         try {
             // The model loads while Neo4j starts: both take seconds, and they use different resources.
             CompletableFuture<Embedder> model = embedder != null ? CompletableFuture.completedFuture(embedder)
-                    : CompletableFuture.supplyAsync(() -> LocalEmbedder.load(settings.dataDir().resolve("djl")),
+                    : CompletableFuture.supplyAsync(() -> LocalEmbedder.load(settings.embedder(), settings.dataDir().resolve("djl")),
                     r -> Thread.ofPlatform().name("kairos-embedder-load").daemon(true).start(r));
             String uri;
             AuthToken auth;
@@ -181,7 +201,7 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
             embedder = model.get(settings.readyTimeout().toMillis(), TimeUnit.MILLISECONDS);
             Bolt bolt = new Bolt(driver, settings.database(), TX_TIMEOUT);
             phase("applying schema to database " + settings.database());
-            int version = Schema.apply(bolt, embedder);
+            int version = Schema.apply(bolt, embedder, reembedding);
             if (embedded != null) {
                 // Only now, schema in place, may other Kairos processes on this data directory join.
                 SharedStore.publish(settings.dataDir().resolve("neo4j"), uri);

@@ -9,7 +9,10 @@ import static org.junit.jupiter.api.Assertions.*;
 class LuceneTest {
     @Test
     void userTextNeverBecomesLuceneSyntax() {
-        assertEquals("(group_id:\"g\") AND (name OR or OR x OR and OR content OR to)", Lucene.query("name:* OR x AND content:[* TO *]", List.of("g")));
+        assertEquals("(group_id:\"g\") AND (name OR x OR content)", Lucene.query("name:* OR x AND content:[* TO *]", List.of("g")));
+        // Stop words are dropped, unless nothing else is left; boolean keywords never act as operators.
+        assertEquals("(group_id:\"g\") AND (kind OR dog OR Alice)", Lucene.query("What kind of dog did Alice get?", List.of("g")));
+        assertEquals("(group_id:\"g\") AND (and OR or OR the)", Lucene.query("AND OR the", List.of("g")));
         assertNull(Lucene.query("*?~ ()", List.of("g")));
         assertEquals("a\\:b\\*c\\\"\\\\", Lucene.escape("a:b*c\"\\"));
         assertEquals("and", Lucene.escape("AND"));

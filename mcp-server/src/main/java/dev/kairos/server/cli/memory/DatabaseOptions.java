@@ -42,6 +42,18 @@ final class DatabaseOptions {
     int waitSeconds;
 
     MemoryGraph open(CommandSpec spec) {
+        MemorySettings settings = settings(spec);
+        MemoryGraph graph = MemoryGraph.open(settings);
+        MemoryStatus status = graph.awaitReady(Duration.ofSeconds(Math.max(1, waitSeconds)));
+        if (!status.isReady()) {
+            graph.close();
+            throw new CommandLine.ExecutionException(spec.commandLine(), "memory is not ready: " + status.describe());
+        }
+        return graph;
+    }
+
+    /** The memory settings: the config file's {@code memory:} section, then these options. */
+    MemorySettings settings(CommandSpec spec) {
         KairosConfig loaded = config.load(spec);
         if (!MemoryConfig.enabled(loaded)) {
             throw new CommandLine.ParameterException(spec.commandLine(),
@@ -56,14 +68,7 @@ final class DatabaseOptions {
         } else if (database != null) {
             settings = settings.withDatabase(database);
         }
-        settings = settings.withReadyTimeout(Duration.ofSeconds(Math.max(1, waitSeconds)));
-        MemoryGraph graph = MemoryGraph.open(settings);
-        MemoryStatus status = graph.awaitReady(Duration.ofSeconds(Math.max(1, waitSeconds)));
-        if (!status.isReady()) {
-            graph.close();
-            throw new CommandLine.ExecutionException(spec.commandLine(), "memory is not ready: " + status.describe());
-        }
-        return graph;
+        return settings.withReadyTimeout(Duration.ofSeconds(Math.max(1, waitSeconds)));
     }
 
     private static MemorySettings settings(KairosConfig loaded, CommandSpec spec) {

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 StatsCommand.class,
                 ImportCommand.class,
                 ExportCommand.class,
+                ReembedCommand.class,
         })
 public final class MemoryCommand {
 }

@@ -166,6 +166,9 @@ class MemoryCommandTest {
         Result badConfig = run(null, "memory", "stats", "--config", files.resolve("missing.yaml").toString());
         assertEquals(2, badConfig.exit());
         assertTrue(badConfig.err().contains("missing.yaml"), badConfig.err());
+        Result embedder = run(null, "memory", "reembed", "--embedder", "word2vec", "--data-dir", files.resolve("none").toString());
+        assertEquals(2, embedder.exit());
+        assertTrue(embedder.err().contains("memory.embedder") && embedder.err().contains("bge-small-en-v1.5-q"), embedder.err());
         Result unknown = run(graph, "memory", "timeline", "--group", "cli", "Nobody");
         assertEquals(2, unknown.exit());
         assertTrue(unknown.err().contains("Nobody"), unknown.err());
