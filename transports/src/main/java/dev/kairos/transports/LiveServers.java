@@ -16,10 +16,16 @@ public final class LiveServers {
     private static final Logger log = LoggerFactory.getLogger(LiveServers.class);
     private final List<McpSyncServer> servers = new CopyOnWriteArrayList<>();
     private final Cancellations cancellations = new Cancellations();
+    private final SamplingClients samplingClients = new SamplingClients();
 
     /** The calls a client may cancel, on any transport that reports cancellations. */
     public Cancellations cancellations() {
         return cancellations;
+    }
+
+    /** The connected clients whose model may be asked outside a request (sampling), on every transport. */
+    public SamplingClients samplingClients() {
+        return samplingClients;
     }
 
     public void add(McpSyncServer server) {

@@ -74,6 +74,7 @@ final class GraphitiToolset {
                 a.instant("reference_time"), uuid == null ? null : MemoryInput.uuid("uuid", uuid));
         Episode stored = graph.addEpisode(episode);
         c.episodeChanged(stored.uuid());
+        kairos.ingest().wake();
         return message("Episode '" + name + "' queued for processing in group '" + group + "'");
     }
 
@@ -266,7 +267,7 @@ final class GraphitiToolset {
         if (status instanceof MemoryStatus.Ready r) {
             out.put("status", "ok");
             out.put("message", "Kairos memory server is running and connected to neo4j database '" + r.database()
-                    + "' (" + r.mode().name().toLowerCase(Locale.ROOT) + ")");
+                    + "' (" + r.mode().name().toLowerCase(Locale.ROOT) + "); extraction: " + kairos.ingest().describe());
         } else {
             out.put("status", "error");
             out.put("message", "Kairos memory server is running but the database is " + status.describe());

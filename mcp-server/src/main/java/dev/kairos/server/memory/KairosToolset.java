@@ -30,9 +30,16 @@ import java.util.Map;
 /** Kairos's own memory tools: episodes, facts, entities, hybrid search with time travel, timeline, status. */
 final class KairosToolset {
     private final MemoryGraph graph;
+    private final MemoryIngest ingest;
 
-    KairosToolset(MemoryGraph graph) {
+    KairosToolset(MemoryGraph graph, MemoryIngest ingest) {
         this.graph = graph;
+        this.ingest = ingest;
+    }
+
+    /** Extraction, for the tool sets built on this one. */
+    MemoryIngest ingest() {
+        return ingest;
     }
 
     Map<String, Handler> handlers() {
@@ -67,6 +74,7 @@ final class KairosToolset {
                 uuid == null ? null : MemoryInput.uuid("uuid", uuid));
         Episode stored = graph.addEpisode(episode);
         c.episodeChanged(stored.uuid());
+        ingest.wake();
         return Reply.of(Map.of("episode", Shapes.episode(stored)));
     }
 

@@ -41,19 +41,19 @@ public final class MemoryTools {
     private final List<SyncResourceTemplateSpecification> templates;
     private final List<SyncResourceSpecification> resources = new ArrayList<>();
 
-    private MemoryTools(MemoryGraph graph, Toolset toolset, String defaultGroup, Consumer<String> resourceUpdated) {
+    private MemoryTools(MemoryGraph graph, Toolset toolset, String defaultGroup, Consumer<String> resourceUpdated, MemoryIngest ingest) {
         this.toolset = Objects.requireNonNull(toolset, "toolset");
         this.defaultGroup = Objects.requireNonNull(defaultGroup, "defaultGroup");
         this.resourceUpdated = Objects.requireNonNull(resourceUpdated, "resourceUpdated");
         Objects.requireNonNull(graph, "graph");
         Map<String, Handler> handlers = switch (toolset) {
-            case KAIROS -> new KairosToolset(graph).handlers();
+            case KAIROS -> new KairosToolset(graph, ingest).handlers();
             case SERVER_MEMORY -> {
                 var sm = new ServerMemoryToolset(graph, json);
                 resources.add(sm.knowledgeGraphResource(defaultGroup));
                 yield sm.handlers();
             }
-            case GRAPHITI -> new GraphitiToolset(graph, new KairosToolset(graph)).handlers();
+            case GRAPHITI -> new GraphitiToolset(graph, new KairosToolset(graph, ingest)).handlers();
         };
         bind(ToolDefinitions.load(toolset, json), handlers);
         this.templates = new MemoryResources(graph, defaultGroup, json).templates();
@@ -66,7 +66,12 @@ public final class MemoryTools {
      * @param defaultGroup the group used when a caller names none and its transport sets no caller (stdio)
      */
     public static void register(Registry registry, MemoryGraph graph, Toolset toolset, String defaultGroup) {
-        MemoryTools memory = create(graph, toolset, defaultGroup, uri -> registry.liveServers().resourceUpdated(uri));
+        register(registry, graph, toolset, defaultGroup, MemoryIngest.OFF);
+    }
+
+    /** As {@link #register(Registry, MemoryGraph, Toolset, String)}, with extraction woken by writes and shown in status. */
+    public static void register(Registry registry, MemoryGraph graph, Toolset toolset, String defaultGroup, MemoryIngest ingest) {
+        MemoryTools memory = new MemoryTools(graph, toolset, defaultGroup, uri -> registry.liveServers().resourceUpdated(uri), ingest);
         memory.tools().forEach(registry::tool);
         memory.resourceTemplates().forEach(registry::resourceTemplate);
         memory.resources().forEach(registry::resource);
@@ -74,7 +79,7 @@ public final class MemoryTools {
 
     /** The same tools without a registry, for embedding them in another server or a test. */
     public static MemoryTools create(MemoryGraph graph, Toolset toolset, String defaultGroup, Consumer<String> resourceUpdated) {
-        return new MemoryTools(graph, toolset, defaultGroup, resourceUpdated);
+        return new MemoryTools(graph, toolset, defaultGroup, resourceUpdated, MemoryIngest.OFF);
     }
 
     public Toolset toolset() {

@@ -9,6 +9,9 @@ import io.modelcontextprotocol.spec.HttpHeaders;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSession;
 import io.modelcontextprotocol.spec.McpStreamableServerSession;
+import io.modelcontextprotocol.server.McpAsyncServerExchange;
+import io.modelcontextprotocol.server.McpSyncServerExchange;
+import dev.kairos.transports.SamplingClients;
 import io.modelcontextprotocol.spec.McpStreamableServerTransport;
 import io.modelcontextprotocol.spec.McpStreamableServerTransportProvider;
 import io.modelcontextprotocol.spec.ProtocolVersions;
@@ -70,6 +73,7 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
     private final Function<Request, McpTransportContext> contextOf;
     private final Function<Request, String> ownerOf;
     private final int maxSessionsPerOwner;
+    private final SamplingClients samplingClients;
     private final ConcurrentHashMap<String, Tracked> sessions = new ConcurrentHashMap<>();
     private final KeepAliveScheduler keepAlive;
     private final ScheduledExecutorService sweeper;
@@ -97,10 +101,11 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
      * @param contextOf       what tool handlers see of the HTTP request (the caller)
      * @param ownerOf         who a request comes from (its token); a session is only used by its owner
      * @param maxSessionsPerOwner open sessions one owner may hold; more initializes get 503
+     * @param samplingClients where sessions of clients that declared sampling are registered
      */
     public StreamableEndpoint(String path, ObjectMapper json, McpJsonMapper mapper, int maxRequestBytes,
                               Duration keepAlive, Duration idleTimeout, Function<Request, McpTransportContext> contextOf,
-                              Function<Request, String> ownerOf, int maxSessionsPerOwner) {
+                              Function<Request, String> ownerOf, int maxSessionsPerOwner, SamplingClients samplingClients) {
         this.path = path;
         this.json = json;
         this.mapper = mapper;
@@ -110,6 +115,7 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
         this.contextOf = contextOf;
         this.ownerOf = ownerOf;
         this.maxSessionsPerOwner = maxSessionsPerOwner;
+        this.samplingClients = samplingClients;
         this.keepAlive = KeepAliveScheduler
                 .builder(() -> closing ? Flux.empty() : Flux.fromIterable(sessions.values())
                         .map(t -> t.session).filter(McpStreamableServerSession::hasListeningStream).cast(McpSession.class))
@@ -204,7 +210,7 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
             return;
         }
         if (message instanceof McpSchema.JSONRPCRequest init && McpSchema.METHOD_INITIALIZE.equals(init.method())) {
-            initialize(init, ownerOf.apply(request), response, callback);
+            initialize(init, ownerOf.apply(request), contextOf.apply(request), response, callback);
             return;
         }
         Tracked tracked = session(request, response, callback);
@@ -238,7 +244,8 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
         }
     }
 
-    private void initialize(McpSchema.JSONRPCRequest init, String owner, Response response, Callback callback) throws IOException {
+    private void initialize(McpSchema.JSONRPCRequest init, String owner, McpTransportContext context, Response response,
+                            Callback callback) throws IOException {
         McpStreamableServerSession.Factory factory = sessionFactory;
         if (JsonRpcReader.paramsProblem(init) != null) {
             error(response, callback, HttpStatus.BAD_REQUEST_400, -32602, JsonRpcReader.paramsProblem(init));
@@ -257,7 +264,13 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
             });
             McpStreamableServerSession.McpStreamableServerSessionInit started = factory.startSession(params);
             sessionId = started.session().getId();
-            sessions.put(sessionId, new Tracked(started.session(), owner));
+            McpStreamableServerSession session = started.session();
+            sessions.put(sessionId, new Tracked(session, owner));
+            // A session-level exchange: requests sent through it go out on the client's GET stream, so memory
+            // extraction can ask the client's model outside any request of that client.
+            samplingClients.register(sessionId, new McpSyncServerExchange(new McpAsyncServerExchange(sessionId, session,
+                    params.capabilities(), params.clientInfo(), context)),
+                    () -> sessions.containsKey(sessionId) && session.hasListeningStream());
             reply = McpSchema.JSONRPCResponse.result(init.id(), started.initResult().block(CLOSE_BOUND));
         } catch (RuntimeException e) {
             log.warn("Failed to initialize an MCP session: {}", e.getMessage());
@@ -333,6 +346,7 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
             log.warn("Closing session {} on DELETE: {}", tracked.session.getId(), e.getMessage());
         }
         sessions.remove(tracked.session.getId(), tracked);
+        samplingClients.remove(tracked.session.getId());
         response.setStatus(HttpStatus.OK_200);
         response.write(true, BufferUtil.EMPTY_BUFFER, callback);
     }
@@ -604,6 +618,7 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
         sessions.forEach((id, tracked) -> {
             if (now - tracked.lastUsedNanos >= idleNanos && !tracked.session.hasOpenStream()
                     && sessions.remove(id, tracked)) {
+                samplingClients.remove(id);
                 log.debug("Closing idle MCP session {}", id);
                 tracked.session.closeGracefully().timeout(CLOSE_BOUND)
                         .subscribe(v -> { }, e -> log.debug("Closing idle session {}: {}", id, e.toString()));
@@ -643,6 +658,7 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
                     log.debug("Closing session {}: {}", t.session.getId(), e.getMessage());
                 }
             });
+            sessions.keySet().forEach(samplingClients::remove);
             sessions.clear();
         });
     }
