@@ -54,7 +54,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code kairos memory add | search | timeline | stats | import | export}: the memory graph from the terminal. */
+/** {@code kairos memory add | search | timeline | stats | import | export | retry}: the memory graph from the terminal. */
 @Command(name = "memory",
         mixinStandardHelpOptions = true,
         description = "Work with the temporal memory graph from the terminal.",
@@ -65,6 +65,7 @@ import java.util.concurrent.Callable;
                 MemoryCommand.Stats.class,
                 MemoryCommand.Import.class,
                 MemoryCommand.Export.class,
+                MemoryRetryCommand.class,
         })
 public final class MemoryCommand {
 
@@ -346,6 +347,7 @@ public final class MemoryCommand {
                 m.put("entities", s.entities());
                 m.put("facts", s.facts());
                 m.put("current_facts", s.currentFacts());
+                m.put("extraction", MemoryRetryCommand.queueJson(graph, g, store.config));
                 printJson(out, m);
                 return 0;
             }
@@ -354,6 +356,7 @@ public final class MemoryCommand {
             out.println("episodes          " + s.episodes() + " (" + s.pendingEpisodes() + " pending extraction)");
             out.println("entities          " + s.entities());
             out.println("facts             " + s.facts() + " (" + s.currentFacts() + " true now)");
+            MemoryRetryCommand.printQueue(graph, g, store.config, out);
             return 0;
         }
     }

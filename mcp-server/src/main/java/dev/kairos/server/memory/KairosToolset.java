@@ -18,6 +18,7 @@ import dev.kairos.memory.NewFact;
 import dev.kairos.memory.SearchQuery;
 import dev.kairos.memory.SearchQuery.Rerank;
 import dev.kairos.memory.SearchQuery.Scope;
+import dev.kairos.memory.ingest.IngestQueue;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -56,6 +57,7 @@ final class KairosToolset {
         h.put("memory_delete", this::delete);
         h.put("memory_clear_group", this::clearGroup);
         h.put("memory_status", this::status);
+        h.put("memory_retry_failed", this::retryFailed);
         return h;
     }
 
@@ -287,7 +289,39 @@ final class KairosToolset {
             counts.put("facts", s.facts());
             counts.put("current_facts", s.currentFacts());
             out.put("counts", counts);
+            out.put("ingestion", ingestion(groups));
         }
+        return Reply.of(out);
+    }
+
+    /** The extraction queue of the groups, where the model comes from, and the latest failures with their errors. */
+    private Map<String, Object> ingestion(List<String> groups) {
+        IngestQueue.Counts q = graph.ingestQueue().counts(groups);
+        var out = new LinkedHashMap<String, Object>();
+        out.put("pending", q.pending());
+        out.put("processing", q.processing());
+        out.put("done", q.done());
+        out.put("failed", q.failed());
+        out.put("model", ingest.describe());
+        out.put("failed_episodes", graph.ingestQueue().failed(groups, 5).stream().map(e -> {
+            var m = new LinkedHashMap<String, Object>();
+            m.put("uuid", e.episodeUuid());
+            m.put("group_id", e.groupId());
+            m.put("attempts", e.attempts());
+            m.put("last_error", e.lastError());
+            return m;
+        }).toList());
+        return out;
+    }
+
+    private Reply retryFailed(Call c) {
+        List<String> groups = c.tenancy().groups("group_ids", c.args().strings("group_ids"));
+        int n = graph.ingestQueue().requeueFailed(groups);
+        ingest.wake();
+        var out = new LinkedHashMap<String, Object>();
+        out.put("requeued", n);
+        out.put("groups", groups);
+        out.put("model", ingest.describe());
         return Reply.of(out);
     }
 
