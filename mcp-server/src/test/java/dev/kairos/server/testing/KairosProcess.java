@@ -87,13 +87,18 @@ public final class KairosProcess implements AutoCloseable {
 
     /** Like {@link #serve(String...)} with extra environment variables (e.g. {@code KAIROS_MEMORY_MODE=off}). */
     public static KairosProcess serve(java.util.Map<String, String> env, String... extraArgs) throws Exception {
+        return serve(env, java.time.Duration.ofSeconds(60), extraArgs);
+    }
+
+    /** Like {@link #serve(java.util.Map, String...)}, waiting up to {@code bound} for the listening line. */
+    public static KairosProcess serve(java.util.Map<String, String> env, java.time.Duration bound, String... extraArgs) throws Exception {
         List<String> args = new ArrayList<>(List.of("serve", "--port", "0"));
         args.addAll(List.of(extraArgs));
         ProcessBuilder pb = builder(args.toArray(String[]::new));
         pb.environment().putAll(env);
         KairosProcess p = new KairosProcess(pb.start());
         try {
-            p.baseUrl.get(60, TimeUnit.SECONDS);
+            p.baseUrl.get(bound.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             p.close();
             throw e;
