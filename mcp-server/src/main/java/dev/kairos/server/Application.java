@@ -14,6 +14,7 @@ import dev.kairos.memory.MemoryStatus;
 import dev.kairos.server.conformance.ConformanceFixtures;
 import dev.kairos.server.config.InferenceConfig;
 import dev.kairos.server.config.KairosConfig;
+import dev.kairos.server.config.EmbeddingsConfig;
 import dev.kairos.server.config.ExtractionConfig;
 import dev.kairos.server.config.MemoryConfig;
 import dev.kairos.server.memory.MemoryIngest;
@@ -128,7 +129,7 @@ public final class Application implements AutoCloseable {
                 ? Toolset.parse("--toolset", options.toolset())
                 : Toolset.parse("memory.toolset", configured != null ? configured : Toolset.KAIROS.id());
         // Returns at once: Neo4j and the embedder start on background threads; `initialize` never waits for them.
-        MemoryGraph memory = MemoryGraph.open(settings);
+        MemoryGraph memory = EmbeddingsConfig.embedder(config).map(e -> MemoryGraph.open(settings, e)).orElseGet(() -> MemoryGraph.open(settings));
         closeables.add(memory);
         subsystems.add(() -> memorySubsystem(memory.status()));
         MemoryIngest ingest = startIngestion(memory, settings.defaultGroup());

@@ -97,6 +97,7 @@ public final class MemoryCommand {
 
         MemoryGraph open(CommandSpec spec) {
             MemorySettings settings;
+            java.util.Optional<dev.kairos.memory.Embedder> engineEmbedder;
             try {
                 KairosConfig loaded = ConfigLoader.load(config);
                 if (!MemoryConfig.enabled(loaded)) {
@@ -104,6 +105,7 @@ public final class MemoryCommand {
                             loaded.source() + ": memory.mode is off; no memory to work with");
                 }
                 settings = MemoryConfig.settings(loaded);
+                engineEmbedder = dev.kairos.server.config.EmbeddingsConfig.embedder(loaded);
             } catch (ConfigException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
             }
@@ -116,7 +118,8 @@ public final class MemoryCommand {
                 settings = settings.withDatabase(database);
             }
             settings = settings.withReadyTimeout(Duration.ofSeconds(Math.max(1, waitSeconds)));
-            MemoryGraph graph = MemoryGraph.open(settings);
+            MemorySettings chosen = settings;
+            MemoryGraph graph = engineEmbedder.map(e -> MemoryGraph.open(chosen, e)).orElseGet(() -> MemoryGraph.open(chosen));
             MemoryStatus status = graph.awaitReady(Duration.ofSeconds(Math.max(1, waitSeconds)));
             if (!status.isReady()) {
                 graph.close();
