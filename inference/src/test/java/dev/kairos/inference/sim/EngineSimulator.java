@@ -43,7 +43,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * "METHOD /path" route, a list of responses played one per request, the last one repeating.
  * A response is a JSON body ({@code json}), raw text ({@code text}), an SSE stream ({@code sse})
  * or an NDJSON stream ({@code ndjson}), or embeddings computed from the request ({@code embeddings}: {@code vllm},
- * {@code llama_cpp} or {@code ollama}, with {@code dimensions}), with optional {@code status}, {@code headers},
+ * {@code llama_cpp} or {@code ollama}, with {@code dimensions}), or a choice by content ({@code match}: a list of
+ * {@code {"contains": text, "then": response}}, the first whose text occurs in the request body is played), with
+ * optional {@code status}, {@code headers},
  * {@code delayFirstMs}, {@code delayMs}, {@code cutAfter} (close the connection mid-stream after
  * that many events) and {@code repeat} (play this response that many times before moving on).
  * Streams are sent chunked, so a cut is a real protocol error on the client side.
@@ -233,6 +235,18 @@ public final class EngineSimulator implements AutoCloseable {
     }
 
     private void play(Socket socket, OutputStream out, JsonNode r, String body) throws IOException {
+        if (r.has("match")) {
+            // A transcript keyed by content: the first case whose text occurs in the request body is played.
+            for (JsonNode c : r.get("match")) {
+                if (body.contains(c.path("contains").asText("\u0000"))) {
+                    play(socket, out, c.path("then"), body);
+                    return;
+                }
+            }
+            writeWhole(out, 400, Map.of(), "application/json",
+                    "{\"error\":{\"code\":400,\"message\":\"no scripted answer matches this request\"}}");
+            return;
+        }
         int status = r.path("status").asInt(200);
         Map<String, String> headers = new LinkedHashMap<>();
         r.path("headers").fields().forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
