@@ -2,7 +2,7 @@ package dev.kairos.memory.ingest;
 
 import dev.kairos.memory.Episode;
 import dev.kairos.memory.MemoryGraph;
-import dev.kairos.memory.ingest.internal.Workers;
+import dev.kairos.memory.internal.Workers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -5,7 +5,6 @@ import dev.kairos.memory.MemoryInput;
 import dev.kairos.memory.MemoryInputException;
 import dev.kairos.memory.MemoryNotFoundException;
 import dev.kairos.memory.ingest.IngestQueue;
-import dev.kairos.memory.ingest.internal.Workers;
 import org.neo4j.driver.Record;
 import org.neo4j.driver.Value;
 

@@ -1,4 +1,4 @@
-package dev.kairos.memory.ingest.internal;
+package dev.kairos.memory.internal;
 
 import java.io.IOException;
 import java.net.InetAddress;
