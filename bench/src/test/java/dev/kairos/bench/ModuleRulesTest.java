@@ -60,9 +60,8 @@ class ModuleRulesTest {
     });
 
     /**
-     * Libraries have one API package and internal packages; the application and the benchmarks may have more.
-     * The one exception: memory-graph's ingestion ({@code dev.kairos.memory.ingest}) is its own API package, because it
-     * is the one part of a base module that needs another (it calls models through inference's API).
+     * Libraries have one API package and internal packages; the application and the benchmarks may have more. The
+     * memory graph's extraction is the one API subpackage ({@code dev.kairos.memory.ingest}, with its internals).
      */
     @ArchTest
     static final ArchRule librariesHaveOneApiPackageAndInternals = classes()
@@ -102,23 +101,20 @@ class ModuleRulesTest {
             .should().dependOnClassesThat().resideInAPackage("dev.kairos.server..");
 
     /**
-     * The four base modules stand alone: only agent (and above) combines them. Memory's ingestion may use inference's
-     * API (its model calls), and nothing else of another module.
+     * The base modules stand alone: only agent (and above) combines them. One exception: the memory graph asks engines
+     * through the inference API (extraction's model calls, engine embeddings); never the other way round.
      */
     @ArchTest
     static final ArchRule baseModulesDependOnNoOtherKairosModule = classes()
             .that().resideInAnyPackage("dev.kairos.fsm..", "dev.kairos.inference..", "dev.kairos.memory..", "dev.kairos.transports..")
-            .should(new ArchCondition<>("depend on no other Kairos module") {
+            .should(new ArchCondition<>("depend on no other Kairos module (memory-graph: the inference API only)") {
                 @Override
                 public void check(JavaClass c, ConditionEvents events) {
                     String own = c.getPackageName().split("\\.")[2];
-                    boolean ingestion = c.getPackageName().startsWith("dev.kairos.memory.ingest");
                     for (var d : c.getDirectDependenciesFromSelf()) {
-                        String targetPackage = d.getTargetClass().getPackageName();
-                        String[] target = targetPackage.split("\\.");
-                        boolean inferenceApi = targetPackage.equals("dev.kairos.inference");
-                        if (target.length > 2 && target[0].equals("dev") && target[1].equals("kairos") && !target[2].equals(own)
-                                && !(ingestion && inferenceApi))
+                        String[] target = d.getTargetClass().getPackageName().split("\\.");
+                        boolean allowed = own.equals("memory") && d.getTargetClass().getPackageName().equals("dev.kairos.inference");
+                        if (!allowed && target.length > 2 && target[0].equals("dev") && target[1].equals("kairos") && !target[2].equals(own))
                             events.add(SimpleConditionEvent.violated(c, d.getDescription()));
                     }
                 }

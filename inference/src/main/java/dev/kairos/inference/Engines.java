@@ -5,6 +5,7 @@ import dev.kairos.inference.InferenceSettings.Endpoint;
 import dev.kairos.inference.InferenceSettings.Engine;
 import dev.kairos.inference.InferenceSettings.ToolProtocol;
 import dev.kairos.inference.internal.EngineHttp;
+import dev.kairos.inference.internal.HttpEmbeddingClient;
 import dev.kairos.inference.internal.OllamaChatClient;
 import dev.kairos.inference.internal.OpenAiChatClient;
 import org.slf4j.Logger;
@@ -58,6 +59,12 @@ public final class Engines implements AutoCloseable {
             case OPENAI -> new OpenAiChatClient(endpoint, resolve(endpoint), http, timer);
             case OLLAMA -> new OllamaChatClient(endpoint, http, timer);
         };
+    }
+
+    /** The endpoint's embedding route ({@code /v1/embeddings}, or {@code /api/embed} for the ollama provider), with retries. */
+    public static EmbeddingClient embeddings(Endpoint endpoint) {
+        HttpClient client = EngineHttp.newClient(endpoint.timeouts().connect());
+        return new HttpEmbeddingClient(endpoint, new EngineHttp(client, endpoint.url(), endpoint.apiKey(), endpoint.timeouts().total()));
     }
 
     /**

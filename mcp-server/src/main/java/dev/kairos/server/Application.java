@@ -18,9 +18,12 @@ import dev.kairos.server.config.AgentConfig;
 import dev.kairos.server.config.ConfigException;
 import dev.kairos.server.config.InferenceConfig;
 import dev.kairos.server.config.KairosConfig;
+import dev.kairos.server.config.EmbeddingsConfig;
+import dev.kairos.server.config.ExtractionConfig;
 import dev.kairos.server.config.MemoryConfig;
 import dev.kairos.server.config.ToolsConfig;
 import dev.kairos.server.conformance.ConformanceFixtures;
+import dev.kairos.server.memory.MemoryIngest;
 import dev.kairos.server.memory.MemoryTools;
 import dev.kairos.server.memory.Toolset;
 import dev.kairos.transports.Caller;
@@ -207,11 +210,31 @@ public final class Application implements AutoCloseable {
                 ? Toolset.parse("--toolset", options.toolset())
                 : Toolset.parse("memory.toolset", configured != null ? configured : Toolset.KAIROS.id());
         // Returns at once: Neo4j and the embedder start on background threads; `initialize` never waits for them.
-        MemoryGraph memory = MemoryGraph.open(settings);
+        MemoryGraph memory = EmbeddingsConfig.embedder(config).map(e -> MemoryGraph.open(settings, e)).orElseGet(() -> MemoryGraph.open(settings));
         closeables.add(memory);
         subsystems.add(() -> memorySubsystem(memory.status()));
-        MemoryTools.register(registry, memory, toolset, settings.defaultGroup());
+        MemoryIngest ingest = startIngestion(memory, settings.defaultGroup());
+        MemoryTools.register(registry, memory, toolset, settings.defaultGroup(), ingest);
         return memory;
+    }
+
+    /**
+     * Extraction of stored episodes into entities and facts, in the background: the model is the engine of
+     * {@code memory.extraction} (or the inference section's small or first endpoint), else the model of a connected MCP
+     * client that offers sampling; without either, episodes stay pending and status says why. Stopped before the memory.
+     */
+    private MemoryIngest startIngestion(MemoryGraph memory, String defaultGroup) {
+        ExtractionConfig.Resolved extraction = ExtractionConfig.resolve(config); // validated at start, not at first use
+        MemoryIngest ingest = MemoryIngest.start(memory, extraction, liveServers.samplingClients(), defaultGroup);
+        closeables.add(ingest);
+        subsystems.add(() -> {
+            Map<String, Object> queue = ingest.queue();
+            return queue == null ? new Subsystem("ingestion", Subsystem.State.STARTING, ingest.describe())
+                    : new Subsystem("ingestion", Subsystem.State.READY, ingest.describe() + "; queue: " + queue.get("pending")
+                    + " pending, " + queue.get("processing") + " processing, " + queue.get("done") + " done, "
+                    + queue.get("failed") + " failed");
+        });
+        return ingest;
     }
 
     private static Subsystem memorySubsystem(MemoryStatus status) {

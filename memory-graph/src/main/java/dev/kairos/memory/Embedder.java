@@ -21,6 +21,15 @@ public interface Embedder extends AutoCloseable {
         return LocalEmbedder.load(name, cacheDir);
     }
 
+    /**
+     * Embeddings from an inference engine's {@code /v1/embeddings} (vLLM, llama.cpp, SGLang) or Ollama's
+     * {@code /api/embed}; {@code dimension} 0 asks the engine once. Its {@link #name()} carries the wire format, the
+     * address and the model, so a store made with another embedder is refused at start.
+     */
+    static Embedder engine(dev.kairos.inference.EmbeddingClient client, int dimension) {
+        return new dev.kairos.memory.internal.EngineEmbedder(client, dimension);
+    }
+
     float[] embed(String text);
 
     /**

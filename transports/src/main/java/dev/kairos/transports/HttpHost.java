@@ -98,7 +98,8 @@ public final class HttpHost implements AutoCloseable {
                 settings.keepAliveInterval(), settings.sessionIdleTimeout(),
                 request -> contextOf(request.getAttribute(Caller.CONTEXT_KEY)),
                 request -> request.getAttribute(Caller.CONTEXT_KEY) instanceof Caller c ? c.principal() : "local",
-                settings.maxSessionsPerToken(), subscribeCheck(features.subscriptions(), defaultGroup));
+                settings.maxSessionsPerToken(), subscribeCheck(features.subscriptions(), defaultGroup),
+                liveServers.samplingClients());
         legacySse = HttpServletSseServerTransportProvider.builder()
                 .jsonMapper(json)
                 .sseEndpoint(SSE_PATH)
@@ -113,7 +114,7 @@ public final class HttpHost implements AutoCloseable {
         // boundedElastic pool and back: about 40 % less CPU per call.
         streamableServer = tracked.applyTo(McpServer.sync(streamable).jsonMapper(json)
                 .jsonSchemaValidator(validator).immediateExecution(true)).build();
-        sseServer = tracked.applyTo(McpServer.sync(legacySse).jsonMapper(json)
+        sseServer = tracked.offeringSampling(liveServers.samplingClients()).applyTo(McpServer.sync(legacySse).jsonMapper(json)
                 .jsonSchemaValidator(validator).immediateExecution(true)).build();
 
         ServletContextHandler context = new ServletContextHandler();

@@ -17,10 +17,16 @@ public final class LiveServers {
     private final List<McpSyncServer> servers = new CopyOnWriteArrayList<>();
     private final Cancellations cancellations = new Cancellations();
     private final List<java.util.function.Consumer<String>> resourceListeners = new CopyOnWriteArrayList<>();
+    private final SamplingClients samplingClients = new SamplingClients();
 
     /** The calls a client may cancel, on any transport that reports cancellations. */
     public Cancellations cancellations() {
         return cancellations;
+    }
+
+    /** The connected clients whose model may be asked outside a request (sampling), on every transport. */
+    public SamplingClients samplingClients() {
+        return samplingClients;
     }
 
     public void add(McpSyncServer server) {

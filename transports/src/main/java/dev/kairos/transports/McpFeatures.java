@@ -29,6 +29,9 @@ public record McpFeatures(
         List<SyncCompletionSpecification> completions,
         SubscriptionGuard subscriptions) {
 
+    /** How long a request to the client (elicitation, sampling) may take to be answered. */
+    public static final java.time.Duration CLIENT_REQUEST_TIMEOUT = java.time.Duration.ofMinutes(5);
+
     public McpFeatures {
         tools = List.copyOf(tools);
         resources = List.copyOf(resources);
@@ -54,6 +57,17 @@ public record McpFeatures(
         return new McpFeatures(name, version, instructions, tracked, resources, resourceTemplates, prompts, completions, subscriptions);
     }
 
+    /** The same features with each tool call's exchange offered to {@code clients} (stdio and legacy SSE sessions). */
+    public McpFeatures offeringSampling(SamplingClients clients) {
+        List<SyncToolSpecification> offering = tools.stream()
+                .map(t -> new SyncToolSpecification(t.tool(), (exchange, request) -> {
+                    clients.offer(exchange);
+                    return t.callHandler().apply(exchange, request);
+                }))
+                .toList();
+        return new McpFeatures(name, version, instructions, offering, resources, resourceTemplates, prompts, completions);
+    }
+
     /** Applies these features to an SDK server specification of any transport kind. */
     public <S extends McpServer.SyncSpecification<S>> McpServer.SyncSpecification<S> applyTo(McpServer.SyncSpecification<S> spec) {
         var capabilities = McpSchema.ServerCapabilities.builder()
@@ -65,6 +79,8 @@ public record McpFeatures(
             capabilities.completions();
         }
         spec.serverInfo(name, version)
+                // Requests to the client (elicitation, sampling) wait for a person or a model: the SDK's 10 s is too short.
+                .requestTimeout(CLIENT_REQUEST_TIMEOUT)
                 .capabilities(capabilities.build())
                 .tools(tools)
                 .resources(resources)

@@ -62,7 +62,7 @@ public final class StdioHost implements AutoCloseable {
         this.pending = new PendingRequests(in, out, answerBound, maxLineBytes, liveServers.cancellations()::cancel);
         McpJsonMapper json = McpJsonDefaults.getMapper();
         var transport = new StdioServerTransportProvider(json, pending.input(), pending.output());
-        this.server = features.applyTo(McpServer.sync(transport).jsonMapper(json)).build();
+        this.server = features.offeringSampling(liveServers.samplingClients()).applyTo(McpServer.sync(transport).jsonMapper(json)).build();
         liveServers.add(server);
         // 2026-07-28 (stateless) requests are answered beside the SDK session, from the same features
         ObjectMapper jackson = new ObjectMapper();

@@ -42,7 +42,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>A script is a JSON data file (see {@code src/test/resources/sim/README.md}): for each
  * "METHOD /path" route, a list of responses played one per request, the last one repeating.
  * A response is a JSON body ({@code json}), raw text ({@code text}), an SSE stream ({@code sse})
- * or an NDJSON stream ({@code ndjson}), with optional {@code status}, {@code headers},
+ * or an NDJSON stream ({@code ndjson}), or embeddings computed from the request ({@code embeddings}: {@code vllm},
+ * {@code llama_cpp} or {@code ollama}, with {@code dimensions}), or a choice by content ({@code match}: a list of
+ * {@code {"contains": text, "then": response}}, the first whose text occurs in the request body is played), with
+ * optional {@code status}, {@code headers},
  * {@code delayFirstMs}, {@code delayMs}, {@code cutAfter} (close the connection mid-stream after
  * that many events) and {@code repeat} (play this response that many times before moving on).
  * Streams are sent chunked, so a cut is a real protocol error on the client side.
@@ -289,6 +292,18 @@ public final class EngineSimulator implements AutoCloseable {
     }
 
     private void play(Socket socket, OutputStream out, JsonNode r, String body) throws IOException {
+        if (r.has("match")) {
+            // A transcript keyed by content: the first case whose text occurs in the request body is played.
+            for (JsonNode c : r.get("match")) {
+                if (body.contains(c.path("contains").asText("\u0000"))) {
+                    play(socket, out, c.path("then"), body);
+                    return;
+                }
+            }
+            writeWhole(out, 400, Map.of(), "application/json",
+                    "{\"error\":{\"code\":400,\"message\":\"no scripted answer matches this request\"}}");
+            return;
+        }
         int status = r.path("status").asInt(200);
         Map<String, String> headers = new LinkedHashMap<>();
         r.path("headers").fields().forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
@@ -302,6 +317,12 @@ public final class EngineSimulator implements AutoCloseable {
             List<Frame> events = rendered.computeIfAbsent(r, k -> render(k, sse));
             streamEvents(socket, out, status, headers, sse ? "text/event-stream" : "application/x-ndjson", events,
                     r.path("delayFirstMs").asLong(0), r.path("delayMs").asLong(0), r.path("cutAfter").asInt(-1));
+        } else if (r.has("embeddings")) {
+            if (!pause(socket, r.path("delayFirstMs").asLong(0))) {
+                return;
+            }
+            writeWhole(out, status, headers, "application/json",
+                    JSON.writeValueAsString(embeddings(r.get("embeddings").asText(), r.path("dimensions").asInt(16), body)));
         } else if (r.has("json")) {
             if (!pause(socket, r.path("delayFirstMs").asLong(0))) {
                 return;
@@ -386,6 +407,81 @@ public final class EngineSimulator implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         return events;
+    }
+
+    /**
+     * An embeddings answer computed from the request, in the wire format of {@code vllm} or {@code llama_cpp}
+     * ({@code /v1/embeddings}) or {@code ollama} ({@code /api/embed}). Each vector is a normalised bag of hashed
+     * words, so the same text gets the same vector and texts sharing words are close: enough to test search.
+     */
+    static ObjectNode embeddings(String format, int dimensions, String requestBody) throws IOException {
+        JsonNode request = JSON.readTree(requestBody);
+        List<String> inputs = new ArrayList<>();
+        JsonNode input = request.path("input");
+        if (input.isArray()) {
+            input.forEach(n -> inputs.add(n.asText()));
+        } else {
+            inputs.add(input.asText());
+        }
+        String model = request.path("model").asText("");
+        int tokens = inputs.stream().mapToInt(t -> t.split("\\s+").length).sum();
+        ObjectNode out = JSON.createObjectNode();
+        switch (format) {
+            case "ollama" -> {
+                out.put("model", model);
+                var all = out.putArray("embeddings");
+                inputs.forEach(t -> {
+                    var v = all.addArray();
+                    for (float f : hashedWords(t, dimensions)) v.add(f);
+                });
+                out.put("total_duration", 14143917).put("load_duration", 1019500).put("prompt_eval_count", tokens);
+            }
+            case "vllm", "llama_cpp" -> {
+                if (format.equals("vllm")) {
+                    out.put("id", "embd-5f1f0c0e6a2b4c0f9d1e").put("object", "list").put("created", 1767225600).put("model", model);
+                } else {
+                    out.put("model", model).put("object", "list");
+                }
+                var data = out.putArray("data");
+                for (int i = 0; i < inputs.size(); i++) {
+                    ObjectNode item = data.addObject();
+                    if (format.equals("vllm")) {
+                        item.put("index", i).put("object", "embedding");
+                    }
+                    var v = item.putArray("embedding");
+                    for (float f : hashedWords(inputs.get(i), dimensions)) v.add(f);
+                    if (format.equals("llama_cpp")) {
+                        item.put("index", i).put("object", "embedding");
+                    }
+                }
+                ObjectNode usage = out.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
+                if (format.equals("vllm")) {
+                    usage.put("completion_tokens", 0).putNull("prompt_tokens_details");
+                }
+            }
+            default -> throw new IllegalArgumentException("embeddings: unknown format '" + format + "' (vllm, llama_cpp, ollama)");
+        }
+        return out;
+    }
+
+    private static float[] hashedWords(String text, int dimensions) {
+        float[] v = new float[dimensions];
+        for (String w : text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
+            if (w.isEmpty()) {
+                continue;
+            }
+            int h = w.hashCode() * 0x9E3779B9;
+            v[Math.floorMod(h, dimensions)] += (h & 0x10000) == 0 ? 1f : -1f;
+        }
+        double norm = 0;
+        for (float f : v) norm += f * f;
+        if (norm == 0) {
+            v[0] = 1f;
+            return v;
+        }
+        float n = (float) Math.sqrt(norm);
+        for (int i = 0; i < v.length; i++) v[i] /= n;
+        return v;
     }
 
     /** Waits up to ms while watching the socket: false if the client closed it meanwhile. */

@@ -17,6 +17,8 @@ import java.util.Map;
  * @param passwordEnv external: name of the environment variable holding the password
  * @param toolset    {@code kairos} (default), {@code server-memory} or {@code graphiti}
  */
+// The extraction and embeddings subsections are bound on their own (ExtractionConfig, EmbeddingsConfig).
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties({"extraction", "embeddings"})
 public record MemoryConfig(String mode, String dataDir, String uri, String user, String password, String passwordEnv,
                            String database, String defaultGroup, Integer maxEpisodeChars, String embedder,
                            String readyTimeout, String pageCache, String toolset) {

@@ -123,6 +123,7 @@ final class GraphitiToolset {
                 a.instant("reference_time"), uuid == null ? null : MemoryInput.uuid("uuid", uuid));
         Episode stored = graph.addEpisode(episode);
         c.episodeChanged(stored.uuid());
+        kairos.ingest().wake();
         return message("Episode '" + name + "' queued for processing in group '" + group + "'");
     }
 
@@ -293,7 +294,7 @@ final class GraphitiToolset {
         MemoryStatus status = graph.status();
         if (status instanceof MemoryStatus.Ready r) {
             return ToolOutput.of(new StatusResponse("ok", "Kairos memory server is running and connected to neo4j database '"
-                    + r.database() + "' (" + r.mode().name().toLowerCase(Locale.ROOT) + ")"));
+                    + r.database() + "' (" + r.mode().name().toLowerCase(Locale.ROOT) + "); extraction: " + kairos.ingest().describe()));
         }
         return ToolOutput.of(new StatusResponse("error", "Kairos memory server is running but the database is " + status.describe()));
     }

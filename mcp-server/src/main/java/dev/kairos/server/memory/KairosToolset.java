@@ -24,6 +24,7 @@ import dev.kairos.memory.SearchQuery.Scope;
 import dev.kairos.server.memory.Shapes.DeletionShape;
 import dev.kairos.server.memory.Shapes.EntityShape;
 import dev.kairos.server.memory.Shapes.FactShape;
+import dev.kairos.memory.ingest.IngestQueue;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,6 +38,7 @@ import java.util.Set;
 /** Kairos's own memory tools: episodes, facts, entities, hybrid search with time travel, timeline, status. */
 final class KairosToolset {
     private final MemoryGraph graph;
+    private final MemoryIngest ingest;
 
     // ---- result shapes (component order is the field order on the wire) ----
 
@@ -60,15 +62,21 @@ final class KairosToolset {
     }
 
     record Ready(String database, String embedder, int dimension, @JsonProperty("schema_version") int schemaVersion,
-                 Counts counts) {
+                 Counts counts, Object ingestion) {
     }
 
     record Counts(long episodes, @JsonProperty("pending_episodes") long pendingEpisodes, long entities, long facts,
                   @JsonProperty("current_facts") long currentFacts) {
     }
 
-    KairosToolset(MemoryGraph graph) {
+    KairosToolset(MemoryGraph graph, MemoryIngest ingest) {
         this.graph = graph;
+        this.ingest = ingest;
+    }
+
+    /** Extraction, for the tool sets built on this one. */
+    MemoryIngest ingest() {
+        return ingest;
     }
 
     Map<String, ToolBody> bodies() {
@@ -85,6 +93,7 @@ final class KairosToolset {
         h.put("memory_delete", this::delete);
         h.put("memory_clear_group", this::clearGroup);
         h.put("memory_status", this::status);
+        h.put("memory_retry_failed", this::retryFailed);
         return h;
     }
 
@@ -102,6 +111,7 @@ final class KairosToolset {
                 uuid == null ? null : MemoryInput.uuid("uuid", uuid));
         Episode stored = graph.addEpisode(episode);
         c.episodeChanged(stored.uuid());
+        ingest.wake();
         return ToolOutput.of(Map.of("episode", Shapes.episode(stored)));
     }
 
@@ -309,10 +319,41 @@ final class KairosToolset {
         if (status instanceof MemoryStatus.Ready r) {
             MemoryStats s = graph.stats(groups);
             ready = new Ready(r.database(), r.embedder(), r.dimension(), r.schemaVersion(),
-                    new Counts(s.episodes(), s.pendingEpisodes(), s.entities(), s.facts(), s.currentFacts()));
+                    new Counts(s.episodes(), s.pendingEpisodes(), s.entities(), s.facts(), s.currentFacts()), ingestion(groups));
         }
         // The Bolt address only for callers allowed every group (the local user, an all-groups token).
         return ToolOutput.of(new Status(state, status.describe(c.caller().allGroups()), groups, ready));
+    }
+
+    /** The extraction queue of the groups, where the model comes from, and the latest failures with their errors. */
+    private Map<String, Object> ingestion(List<String> groups) {
+        IngestQueue.Counts q = graph.ingestQueue().counts(groups);
+        var out = new LinkedHashMap<String, Object>();
+        out.put("pending", q.pending());
+        out.put("processing", q.processing());
+        out.put("done", q.done());
+        out.put("failed", q.failed());
+        out.put("model", ingest.describe());
+        out.put("failed_episodes", graph.ingestQueue().failed(groups, 5).stream().map(e -> {
+            var m = new LinkedHashMap<String, Object>();
+            m.put("uuid", e.episodeUuid());
+            m.put("group_id", e.groupId());
+            m.put("attempts", e.attempts());
+            m.put("last_error", e.lastError());
+            return m;
+        }).toList());
+        return out;
+    }
+
+    private ToolOutput retryFailed(Call c) {
+        List<String> groups = c.tenancy().groups("group_ids", c.args().strings("group_ids"));
+        int n = graph.ingestQueue().requeueFailed(groups);
+        ingest.wake();
+        var out = new LinkedHashMap<String, Object>();
+        out.put("requeued", n);
+        out.put("groups", groups);
+        out.put("model", ingest.describe());
+        return ToolOutput.of(out);
     }
 
     // ---- shared lookups, each checked against the caller's groups ----

@@ -43,19 +43,19 @@ public final class MemoryTools {
     private final MemoryResources memoryResources;
     private final List<SyncResourceSpecification> resources = new ArrayList<>();
 
-    private MemoryTools(MemoryGraph graph, Toolset toolset, String defaultGroup, Consumer<String> resourceUpdated) {
+    private MemoryTools(MemoryGraph graph, Toolset toolset, String defaultGroup, Consumer<String> resourceUpdated, MemoryIngest ingest) {
         this.toolset = Objects.requireNonNull(toolset, "toolset");
         this.defaultGroup = Objects.requireNonNull(defaultGroup, "defaultGroup");
         this.resourceUpdated = Objects.requireNonNull(resourceUpdated, "resourceUpdated");
         Objects.requireNonNull(graph, "graph");
         Map<String, ToolBody> bodies = switch (toolset) {
-            case KAIROS -> new KairosToolset(graph).bodies();
+            case KAIROS -> new KairosToolset(graph, ingest).bodies();
             case SERVER_MEMORY -> {
                 var sm = new ServerMemoryToolset(graph, json);
                 resources.add(sm.knowledgeGraphResource(defaultGroup));
                 yield sm.bodies();
             }
-            case GRAPHITI -> new GraphitiToolset(graph, new KairosToolset(graph)).bodies();
+            case GRAPHITI -> new GraphitiToolset(graph, new KairosToolset(graph, ingest)).bodies();
         };
         bind(ToolDefinitions.load(toolset, json), bodies);
         this.memoryResources = new MemoryResources(graph, defaultGroup, json);
@@ -69,7 +69,12 @@ public final class MemoryTools {
      * @param defaultGroup the group used when a caller names none and its transport sets no caller (stdio)
      */
     public static void register(Registry registry, MemoryGraph graph, Toolset toolset, String defaultGroup) {
-        MemoryTools memory = create(graph, toolset, defaultGroup, uri -> registry.liveServers().resourceUpdated(uri));
+        register(registry, graph, toolset, defaultGroup, MemoryIngest.OFF);
+    }
+
+    /** As {@link #register(Registry, MemoryGraph, Toolset, String)}, with extraction woken by writes and shown in status. */
+    public static void register(Registry registry, MemoryGraph graph, Toolset toolset, String defaultGroup, MemoryIngest ingest) {
+        MemoryTools memory = new MemoryTools(graph, toolset, defaultGroup, uri -> registry.liveServers().resourceUpdated(uri), ingest);
         memory.tools().forEach(registry::tool);
         memory.resourceTemplates().forEach(registry::resourceTemplate);
         memory.resources().forEach(registry::resource);
@@ -78,7 +83,7 @@ public final class MemoryTools {
 
     /** The same tools without a registry, for embedding them in another server or a test. */
     public static MemoryTools create(MemoryGraph graph, Toolset toolset, String defaultGroup, Consumer<String> resourceUpdated) {
-        return new MemoryTools(graph, toolset, defaultGroup, resourceUpdated);
+        return new MemoryTools(graph, toolset, defaultGroup, resourceUpdated, MemoryIngest.OFF);
     }
 
     public Toolset toolset() {

@@ -58,7 +58,7 @@ class KairosToolsetTest {
         List<McpSchema.Tool> tools = mcp.client().listTools().tools();
         assertEquals(List.of("memory_add_episode", "memory_add_fact", "memory_upsert_entity", "memory_search_facts",
                 "memory_search_entities", "memory_search_episodes", "memory_timeline", "memory_neighbourhood",
-                "memory_invalidate_fact", "memory_delete", "memory_clear_group", "memory_status"),
+                "memory_invalidate_fact", "memory_delete", "memory_clear_group", "memory_status", "memory_retry_failed"),
                 tools.stream().map(McpSchema.Tool::name).toList());
         for (McpSchema.Tool t : tools) {
             assertNotNull(t.outputSchema(), t.name());
@@ -370,6 +370,42 @@ class KairosToolsetTest {
             assertFalse(text(status).contains(bolt), "no Bolt address for a tenant: " + text(status));
             assertFalse(text(status).contains("127.0.0.1"), text(status));
         }
+    }
+
+    @Test
+    void statusShowsTheExtractionQueueAndRetryRequeuesOnlyTheCallersFailures() throws Exception {
+        // One failed episode in each of two groups, as the ingest worker leaves them.
+        var queue = memory.graph().ingestQueue();
+        String mine = failed("retry-alpha", "Ada moved to Oslo.");
+        String theirs = failed("retry-beta", "Bo moved to Rome.");
+        Map<String, Object> status = structured(ok(mcp.call("memory_status", Map.of("group_ids", List.of("retry-alpha")))));
+        Map<String, Object> ingestion = map(status.get("ingestion"));
+        assertEquals(1, ((Number) ingestion.get("failed")).intValue());
+        assertEquals(0, ((Number) ingestion.get("pending")).intValue());
+        assertTrue(String.valueOf(ingestion.get("model")).contains("off"), String.valueOf(ingestion.get("model")));
+        Map<String, Object> failure = list(ingestion.get("failed_episodes")).getFirst();
+        assertEquals(mine, failure.get("uuid"));
+        assertEquals("the model's extraction answer was unusable", failure.get("last_error"));
+
+        Caller alpha = new Caller("alpha-only", java.util.Set.of("retry-alpha"), false, "retry-alpha");
+        try (McpHarness asAlpha = McpHarness.start(sink -> MemoryTools.create(memory.graph(), Toolset.KAIROS, "default", sink), alpha)) {
+            assertError(asAlpha.call("memory_retry_failed", Map.of("group_ids", List.of("retry-beta"))), "group_ids[0]");
+            Map<String, Object> retried = structured(ok(asAlpha.call("memory_retry_failed", Map.of())));
+            assertEquals(1, ((Number) retried.get("requeued")).intValue());
+            assertEquals(List.of("retry-alpha"), retried.get("groups"));
+        }
+        assertEquals(dev.kairos.memory.Episode.Extraction.PENDING, queue.entry(mine).orElseThrow().state());
+        assertEquals(0, queue.entry(mine).orElseThrow().attempts());
+        assertEquals(dev.kairos.memory.Episode.Extraction.FAILED, queue.entry(theirs).orElseThrow().state(),
+                "another group's failure is left alone");
+    }
+
+    private static String failed(String group, String text) {
+        var e = memory.graph().addEpisode(dev.kairos.memory.NewEpisode.text(group, "e", text));
+        assertEquals(e.uuid(), memory.graph().ingestQueue().claimNext(group).orElseThrow().uuid());
+        memory.graph().ingestQueue().finish(e.uuid(), dev.kairos.memory.Episode.Extraction.FAILED,
+                "the model's extraction answer was unusable", "not json");
+        return e.uuid();
     }
 
     // ---- helpers ----

@@ -87,18 +87,28 @@ public final class KairosProcess implements AutoCloseable {
 
     /** Like {@link #serve(String...)} with extra environment variables (e.g. {@code KAIROS_MEMORY_MODE=off}). */
     public static KairosProcess serve(java.util.Map<String, String> env, String... extraArgs) throws Exception {
-        return serveOn(0, env, extraArgs);
+        return serve(env, java.time.Duration.ofSeconds(60), extraArgs);
+    }
+
+    /** Like {@link #serve(java.util.Map, String...)}, waiting up to {@code bound} for the listening line. */
+    public static KairosProcess serve(java.util.Map<String, String> env, java.time.Duration bound, String... extraArgs) throws Exception {
+        return serveOn(0, env, bound, extraArgs);
     }
 
     /** Like {@link #serve(java.util.Map, String...)} on a given port (to restart a server where it was). */
     public static KairosProcess serveOn(int port, java.util.Map<String, String> env, String... extraArgs) throws Exception {
+        return serveOn(port, env, java.time.Duration.ofSeconds(60), extraArgs);
+    }
+
+    private static KairosProcess serveOn(int port, java.util.Map<String, String> env, java.time.Duration bound,
+                                         String... extraArgs) throws Exception {
         List<String> args = new ArrayList<>(List.of("serve", "--port", String.valueOf(port)));
         args.addAll(List.of(extraArgs));
         ProcessBuilder pb = builder(args.toArray(String[]::new));
         pb.environment().putAll(env);
         KairosProcess p = new KairosProcess(pb.start());
         try {
-            p.baseUrl.get(60, TimeUnit.SECONDS);
+            p.baseUrl.get(bound.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             p.close();
             throw e;

@@ -17,6 +17,19 @@ public interface IngestQueue {
     /** Puts episodes left "processing" by a stopped process back to pending; returns how many. */
     int resumeInterrupted();
 
+    /**
+     * Takes or renews the queue's worker lease: one process works the queue at a time (several may share a store), so
+     * a group's episodes are never taken out of order by two workers. The lease is free when nobody holds it, when
+     * it has expired, or when its holder was a process on this machine that is gone (a crash frees it at once).
+     *
+     * @param worker who asks: {@code host/pid/instance}
+     * @return whether {@code worker} holds the lease now
+     */
+    boolean holdLease(String worker, java.time.Duration ttl);
+
+    /** Gives the lease up (a clean stop), so the next process need not wait for it to expire. */
+    void releaseLease(String worker);
+
     /** Groups with pending episodes, at most {@code limit}. */
     List<String> pendingGroups(int limit);
 

@@ -2,6 +2,7 @@ package dev.kairos.memory.ingest;
 
 import dev.kairos.memory.Episode;
 import dev.kairos.memory.MemoryGraph;
+import dev.kairos.memory.internal.Workers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,8 +44,7 @@ public final class Ingestion implements AutoCloseable {
     }
 
     private final MemoryGraph graph;
-    private final Supplier<Optional<ModelForExtraction>> models;
-    private final String noModelReason;
+    private final ModelSource models;
     private final Settings settings;
     private final Semaphore wake = new Semaphore(0);
     private final Semaphore capacity;
@@ -52,27 +52,47 @@ public final class Ingestion implements AutoCloseable {
     private final Map<String, Instant> resting = new ConcurrentHashMap<>();
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final Thread dispatcher;
-    private volatile String state = "starting";
+    /** A problem reading the queue, or null. */
+    private volatile String state;
     private volatile boolean closed;
+    private volatile boolean holding;
+    private Instant leaseRenewed;
+    private final String worker = Workers.newId();
+    /** How long the queue stays ours without renewal (renewed every poll); a crashed holder on this machine frees it at once. */
+    private static final Duration LEASE = Duration.ofSeconds(60);
 
-    private Ingestion(MemoryGraph graph, Supplier<Optional<ModelForExtraction>> models, String noModelReason, Settings settings) {
+    private Ingestion(MemoryGraph graph, ModelSource models, Settings settings) {
         this.graph = graph;
         this.models = models;
-        this.noModelReason = noModelReason;
         this.settings = settings;
         this.capacity = new Semaphore(settings.parallelGroups());
         this.dispatcher = Thread.ofPlatform().name("kairos-ingest").daemon(true).unstarted(this::dispatch);
     }
 
     /**
-     * Starts working the queue in the background; {@code models} is asked before each round (a sampling client may
-     * connect later), {@code noModelReason} is what status says while it has none.
+     * Starts working the queue in the background; {@code models} is asked for each group before each round (a sampling
+     * client may connect later, and may read only its own groups).
      */
-    public static Ingestion start(MemoryGraph graph, Supplier<Optional<ModelForExtraction>> models, String noModelReason,
-                                  Settings settings) {
-        Ingestion i = new Ingestion(graph, models, noModelReason, settings);
+    public static Ingestion start(MemoryGraph graph, ModelSource models, Settings settings) {
+        Ingestion i = new Ingestion(graph, models, settings);
         i.dispatcher.start();
         return i;
+    }
+
+    /** One model for every group, or none ({@code noModelReason} is what status then says). */
+    public static Ingestion start(MemoryGraph graph, Supplier<Optional<ModelForExtraction>> models, String noModelReason,
+                                  Settings settings) {
+        return start(graph, new ModelSource() {
+            @Override
+            public Optional<ModelForExtraction> modelFor(String groupId) {
+                return models.get();
+            }
+
+            @Override
+            public String describe() {
+                return models.get().map(m -> "extracting with " + m.describe()).orElse("episodes stay pending: " + noModelReason);
+            }
+        }, settings);
     }
 
     /** Looks at the queue now (after add_memory or a retry) instead of at the next poll. */
@@ -80,37 +100,29 @@ public final class Ingestion implements AutoCloseable {
         wake.release();
     }
 
-    /** One line: where the model comes from, or why episodes stay pending. */
+    /** One line: where the model comes from, or why episodes stay pending (or that the queue cannot be read). */
     public String describe() {
-        return state;
+        String problem = state;
+        return problem != null ? problem : models.describe();
     }
 
     private void dispatch() {
-        boolean resumed = false;
         while (!closed) {
             try {
-                if (!resumed) {
-                    if (!graph.awaitReady(settings.poll()).isReady()) continue;
-                    int n = graph.ingestQueue().resumeInterrupted();
-                    if (n > 0) log.info("ingest: {} episode(s) left processing by a stopped process are pending again", n);
-                    resumed = true;
-                }
-                Optional<ModelForExtraction> model = models.get();
-                if (model.isEmpty()) {
-                    state = "episodes stay pending: " + noModelReason;
+                if (!graph.awaitReady(settings.poll()).isReady()) {
+                    state = "memory not ready: " + graph.status().describe();
+                } else if (!renewLease()) {
+                    holding = false;
+                    state = "another Kairos process on this store works the queue";
                 } else {
-                    state = "extracting with " + model.get().describe();
-                    for (String group : graph.ingestQueue().pendingGroups(256)) {
-                        Instant until = resting.get(group);
-                        if (until != null && until.isAfter(Instant.now())) continue;
-                        if (!settings.groups().isEmpty() && !settings.groups().contains(group)) continue;
-                        if (!active.add(group)) continue;
-                        if (!capacity.tryAcquire()) {
-                            active.remove(group);
-                            break;
-                        }
-                        workers.submit(() -> work(group, model.get()));
+                    if (!holding) {
+                        // Whatever is still "processing" belonged to a worker that stopped (the lease was free).
+                        int n = graph.ingestQueue().resumeInterrupted();
+                        if (n > 0) log.info("ingest: {} episode(s) left processing by a stopped process are pending again", n);
+                        holding = true;
                     }
+                    state = null;
+                    dispatchGroups();
                 }
             } catch (RuntimeException e) {
                 if (closed) return;
@@ -126,10 +138,36 @@ public final class Ingestion implements AutoCloseable {
         }
     }
 
+    /** Takes the lease, or renews it once a third of it has passed (not on every poll: each renewal is a write). */
+    private boolean renewLease() {
+        Instant now = Instant.now();
+        if (holding && leaseRenewed != null && now.isBefore(leaseRenewed.plus(LEASE.dividedBy(3)))) return true;
+        boolean mine = graph.ingestQueue().holdLease(worker, LEASE);
+        leaseRenewed = mine ? now : null;
+        return mine;
+    }
+
+    private void dispatchGroups() {
+        for (String group : graph.ingestQueue().pendingGroups(256)) {
+            Instant until = resting.get(group);
+            if (until != null && until.isAfter(Instant.now())) continue;
+            if (!settings.groups().isEmpty() && !settings.groups().contains(group)) continue;
+            if (active.contains(group)) continue;
+            Optional<ModelForExtraction> model = models.modelFor(group);
+            if (model.isEmpty()) continue;
+            if (!active.add(group)) continue;
+            if (!capacity.tryAcquire()) {
+                active.remove(group);
+                break;
+            }
+            workers.submit(() -> work(group, model.get()));
+        }
+    }
+
     private void work(String group, ModelForExtraction model) {
         try {
             IngestQueue queue = graph.ingestQueue();
-            while (!closed) {
+            while (!closed && holding) {
                 Optional<Episode> next = queue.claimNext(group);
                 if (next.isEmpty()) return;
                 Episode e = next.get();
@@ -170,6 +208,13 @@ public final class Ingestion implements AutoCloseable {
             workers.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (holding) {
+            try {
+                graph.ingestQueue().releaseLease(worker);
+            } catch (RuntimeException e) {
+                log.debug("ingest: lease not released: {}", e.toString());
+            }
         }
     }
 }

@@ -482,6 +482,19 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
         }
 
         @Override
+        public boolean holdLease(String worker, java.time.Duration ttl) {
+            return call(p -> p.queue().holdLease(worker, ttl));
+        }
+
+        @Override
+        public void releaseLease(String worker) {
+            call(p -> {
+                p.queue().releaseLease(worker);
+                return null;
+            });
+        }
+
+        @Override
         public List<String> pendingGroups(int limit) {
             return call(p -> p.queue().pendingGroups(limit));
         }

@@ -8,8 +8,10 @@ import dev.kairos.memory.ingest.IngestQueue;
 import org.neo4j.driver.Record;
 import org.neo4j.driver.Value;
 
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,12 +24,44 @@ final class QueueStore implements IngestQueue {
 
     QueueStore(Bolt bolt) {
         this.bolt = bolt;
+        // The worker looks for pending episodes every poll: an index keeps that off a scan of every episode.
+        bolt.autoCommit("CREATE INDEX episode_extraction IF NOT EXISTS FOR (e:Episode) ON (e.extraction)", Map.of());
     }
 
     @Override
     public int resumeInterrupted() {
         return bolt.write("MATCH (e:Episode) WHERE e.extraction = 'PROCESSING' SET e.extraction = 'PENDING' RETURN count(e) AS n",
                 Map.of()).get(0).get("n").asInt();
+    }
+
+    @Override
+    public boolean holdLease(String worker, Duration ttl) {
+        if (worker == null || worker.isBlank()) throw new MemoryInputException("worker", "is required");
+        ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
+        // A holder on this machine whose process is gone (killed, crashed) frees the lease at once.
+        List<String> takeable = new ArrayList<>();
+        for (Record r : bolt.read("MATCH (l:IngestLease {id: 'queue'}) RETURN l.holder AS h, l.expires_at AS until", Map.of())) {
+            String holder = r.get("h").isNull() ? null : r.get("h").asString();
+            if (holder == null || holder.equals(worker)) continue;
+            if (Workers.gone(holder)) {
+                takeable.add(holder);
+            } else if (!r.get("until").isNull() && r.get("until").asZonedDateTime().isAfter(now)) {
+                return false; // held by a live worker: no write needed to know
+            }
+        }
+        return bolt.write("""
+                MERGE (l:IngestLease {id: 'queue'})
+                WITH l, (l.holder IS NULL OR l.holder = $me OR l.expires_at < $now OR l.holder IN $takeable) AS free
+                SET l.holder = CASE WHEN free THEN $me ELSE l.holder END,
+                    l.expires_at = CASE WHEN free THEN $until ELSE l.expires_at END
+                RETURN l.holder = $me AS mine""",
+                Map.of("me", worker, "now", now, "until", now.plus(ttl), "takeable", takeable)).get(0).get("mine").asBoolean();
+    }
+
+    @Override
+    public void releaseLease(String worker) {
+        bolt.write("MATCH (l:IngestLease {id: 'queue'}) WHERE l.holder = $me REMOVE l.holder, l.expires_at RETURN l.id",
+                Map.of("me", worker));
     }
 
     @Override
@@ -73,14 +107,18 @@ final class QueueStore implements IngestQueue {
 
     @Override
     public Counts counts(List<String> groupIds) {
-        Record r = bolt.read("""
-                MATCH (e:Episode) WHERE size($groups) = 0 OR e.group_id IN $groups
-                RETURN count(CASE WHEN e.extraction = 'PENDING' THEN 1 END) AS pending,
-                       count(CASE WHEN e.extraction = 'PROCESSING' THEN 1 END) AS processing,
-                       count(CASE WHEN e.extraction = 'DONE' THEN 1 END) AS done,
-                       count(CASE WHEN e.extraction = 'FAILED' THEN 1 END) AS failed""",
-                Map.of("groups", groupIds == null ? List.of() : groupIds)).get(0);
-        return new Counts(r.get("pending").asLong(), r.get("processing").asLong(), r.get("done").asLong(), r.get("failed").asLong());
+        Map<String, Long> n = new HashMap<>();
+        for (Record r : bolt.read("""
+                UNWIND ['PENDING', 'PROCESSING', 'DONE', 'FAILED'] AS state
+                CALL (state) {
+                  MATCH (e:Episode) WHERE e.extraction = state AND (size($groups) = 0 OR e.group_id IN $groups)
+                  RETURN count(e) AS n
+                }
+                RETURN state, n""", Map.of("groups", groupIds == null ? List.of() : groupIds))) {
+            n.put(r.get("state").asString(), r.get("n").asLong());
+        }
+        return new Counts(n.getOrDefault("PENDING", 0L), n.getOrDefault("PROCESSING", 0L), n.getOrDefault("DONE", 0L),
+                n.getOrDefault("FAILED", 0L));
     }
 
     @Override

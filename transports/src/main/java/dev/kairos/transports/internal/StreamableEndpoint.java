@@ -11,6 +11,9 @@ import io.modelcontextprotocol.spec.HttpHeaders;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSession;
 import io.modelcontextprotocol.spec.McpStreamableServerSession;
+import io.modelcontextprotocol.server.McpAsyncServerExchange;
+import io.modelcontextprotocol.server.McpSyncServerExchange;
+import dev.kairos.transports.SamplingClients;
 import io.modelcontextprotocol.spec.McpStreamableServerTransport;
 import io.modelcontextprotocol.spec.McpStreamableServerTransportProvider;
 import io.modelcontextprotocol.spec.ProtocolVersions;
@@ -83,6 +86,7 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
     private final Function<Request, String> ownerOf;
     private final int maxSessionsPerOwner;
     private final SubscribeCheck subscribeCheck;
+    private final SamplingClients samplingClients;
     private final ConcurrentHashMap<String, Tracked> sessions = new ConcurrentHashMap<>();
     /** Calls of 2025-11-25 sessions still answered as JSON, for {@link #primeLongCalls}. */
     private final java.util.Set<ResponseChannel> unprimed = ConcurrentHashMap.newKeySet();
@@ -122,10 +126,12 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
      * @param ownerOf         who a request comes from (its token); a session is only used by its owner
      * @param maxSessionsPerOwner open sessions one owner may hold; more initializes get 503
      * @param subscribeCheck  refuses subscriptions to resources the caller may not read
+     * @param samplingClients where sessions of clients that declared sampling are registered
      */
     public StreamableEndpoint(String path, ObjectMapper json, McpJsonMapper mapper, int maxRequestBytes,
                               Duration keepAlive, Duration idleTimeout, Function<Request, McpTransportContext> contextOf,
-                              Function<Request, String> ownerOf, int maxSessionsPerOwner, SubscribeCheck subscribeCheck) {
+                              Function<Request, String> ownerOf, int maxSessionsPerOwner, SubscribeCheck subscribeCheck,
+                              SamplingClients samplingClients) {
         this.path = path;
         this.json = json;
         this.mapper = mapper;
@@ -136,6 +142,7 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
         this.ownerOf = ownerOf;
         this.maxSessionsPerOwner = maxSessionsPerOwner;
         this.subscribeCheck = subscribeCheck;
+        this.samplingClients = samplingClients;
         this.keepAlive = KeepAliveScheduler
                 .builder(() -> closing ? Flux.empty() : Flux.fromIterable(sessions.values())
                         .map(t -> t.session).filter(McpStreamableServerSession::hasListeningStream).cast(McpSession.class))
@@ -232,7 +239,7 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
             return;
         }
         if (message instanceof McpSchema.JSONRPCRequest init && McpSchema.METHOD_INITIALIZE.equals(init.method())) {
-            initialize(init, ownerOf.apply(request), response, callback);
+            initialize(init, ownerOf.apply(request), contextOf.apply(request), response, callback);
             return;
         }
         Tracked tracked = session(request, response, callback);
@@ -269,7 +276,8 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
         }
     }
 
-    private void initialize(McpSchema.JSONRPCRequest init, String owner, Response response, Callback callback) throws IOException {
+    private void initialize(McpSchema.JSONRPCRequest init, String owner, McpTransportContext context, Response response,
+                            Callback callback) throws IOException {
         McpStreamableServerSession.Factory factory = sessionFactory;
         if (JsonRpcReader.paramsProblem(init) != null) {
             error(response, callback, HttpStatus.BAD_REQUEST_400, -32602, JsonRpcReader.paramsProblem(init));
@@ -289,8 +297,14 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
             McpStreamableServerSession.McpStreamableServerSessionInit started = factory.startSession(params);
             McpSchema.InitializeResult result = started.initResult().block(CLOSE_BOUND);
             sessionId = started.session().getId();
-            tracked = new Tracked(started.session(), owner, result == null ? null : result.protocolVersion());
+            McpStreamableServerSession session = started.session();
+            tracked = new Tracked(session, owner, result == null ? null : result.protocolVersion());
             sessions.put(sessionId, tracked);
+            // A session-level exchange: requests sent through it go out on the client's GET stream, so memory
+            // extraction can ask the client's model outside any request of that client.
+            samplingClients.register(sessionId, new McpSyncServerExchange(new McpAsyncServerExchange(sessionId, session,
+                    params.capabilities(), params.clientInfo(), context)),
+                    () -> sessions.containsKey(sessionId) && session.hasListeningStream());
             reply = McpSchema.JSONRPCResponse.result(init.id(), result);
         } catch (RuntimeException e) {
             if (tracked == null || sessions.remove(tracked.session.getId(), tracked)) {
@@ -446,6 +460,7 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
         if (sessions.remove(tracked.session.getId(), tracked)) {
             releaseSession(tracked.owner);
         }
+        samplingClients.remove(tracked.session.getId());
         response.setStatus(HttpStatus.OK_200);
         response.write(true, BufferUtil.EMPTY_BUFFER, callback);
     }
@@ -770,6 +785,7 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
             if (now - tracked.lastUsedNanos >= idleNanos && !tracked.session.hasOpenStream()
                     && sessions.remove(id, tracked)) {
                 releaseSession(tracked.owner);
+                samplingClients.remove(id);
                 log.debug("Closing idle MCP session {}", id);
                 tracked.session.closeGracefully().timeout(CLOSE_BOUND)
                         .subscribe(v -> { }, e -> log.debug("Closing idle session {}: {}", id, e.toString()));
@@ -809,6 +825,7 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
                     log.debug("Closing session {}: {}", t.session.getId(), e.getMessage());
                 }
             });
+            sessions.keySet().forEach(samplingClients::remove);
             sessions.clear();
             openByOwner.clear();
         });

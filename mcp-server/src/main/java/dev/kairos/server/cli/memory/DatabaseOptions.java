@@ -43,7 +43,13 @@ final class DatabaseOptions {
 
     MemoryGraph open(CommandSpec spec) {
         MemorySettings settings = settings(spec);
-        MemoryGraph graph = MemoryGraph.open(settings);
+        java.util.Optional<dev.kairos.memory.Embedder> engineEmbedder;
+        try {
+            engineEmbedder = dev.kairos.server.config.EmbeddingsConfig.embedder(config.load(spec));
+        } catch (ConfigException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        MemoryGraph graph = engineEmbedder.map(e -> MemoryGraph.open(settings, e)).orElseGet(() -> MemoryGraph.open(settings));
         MemoryStatus status = graph.awaitReady(Duration.ofSeconds(Math.max(1, waitSeconds)));
         if (!status.isReady()) {
             graph.close();

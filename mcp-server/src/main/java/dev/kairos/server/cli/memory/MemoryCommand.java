@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 ImportCommand.class,
                 ExportCommand.class,
                 ReembedCommand.class,
+                MemoryRetryCommand.class,
         })
 public final class MemoryCommand {
 }

@@ -16,7 +16,7 @@ final class StatsCommand extends GraphCommand {
 
     /** The {@code --json} answer. */
     record Stats(List<String> groups, String status, long episodes, @JsonProperty("pending_episodes") long pendingEpisodes,
-                 long entities, long facts, @JsonProperty("current_facts") long currentFacts) {
+                 long entities, long facts, @JsonProperty("current_facts") long currentFacts, Object extraction) {
     }
 
     @Override
@@ -25,7 +25,7 @@ final class StatsCommand extends GraphCommand {
         MemoryStats s = graph.stats(g);
         if (json) {
             printJson(out, new Stats(g, graph.status().describe(), s.episodes(), s.pendingEpisodes(), s.entities(), s.facts(),
-                    s.currentFacts()));
+                    s.currentFacts(), MemoryRetryCommand.queueJson(graph, g, database.config.file())));
             return 0;
         }
         out.println("memory " + graph.status().describe());
@@ -33,6 +33,7 @@ final class StatsCommand extends GraphCommand {
         out.println("episodes          " + s.episodes() + " (" + s.pendingEpisodes() + " pending extraction)");
         out.println("entities          " + s.entities());
         out.println("facts             " + s.facts() + " (" + s.currentFacts() + " true now)");
+        MemoryRetryCommand.printQueue(graph, g, database.config.file(), out);
         return 0;
     }
 }

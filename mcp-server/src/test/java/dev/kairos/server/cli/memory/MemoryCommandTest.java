@@ -107,6 +107,30 @@ class MemoryCommandTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void statsShowsTheExtractionQueueAndRetryRequeuesTheFailures() throws Exception {
+        var e = graph.addEpisode(dev.kairos.memory.NewEpisode.text("cli-retry", "e", "Noor moved to Utrecht."));
+        graph.ingestQueue().claimNext("cli-retry").orElseThrow();
+        graph.ingestQueue().finish(e.uuid(), dev.kairos.memory.Episode.Extraction.FAILED, "the engine kept failing", null);
+        Path config = files.resolve("retry.yaml");
+        Files.writeString(config, "memory:\n  extraction:\n    sampling: false\n", StandardCharsets.UTF_8);
+
+        Result stats = run(graph, "memory", "stats", "--group", "cli-retry", "--config", config.toString());
+        assertEquals(0, stats.exit(), stats.err());
+        assertTrue(stats.out().contains("extraction        0 pending, 0 processing, 0 done, 1 failed"), stats.out());
+        assertTrue(stats.out().contains("memory.extraction.sampling is false"), stats.out());
+        Map<String, Object> queue = (Map<String, Object>) json(run(graph, "memory", "stats", "--group", "cli-retry", "--json")).get("extraction");
+        assertEquals(1, ((Number) queue.get("failed")).intValue());
+
+        Result retry = run(graph, "memory", "retry", "--group", "cli-retry", "--config", config.toString());
+        assertEquals(0, retry.exit(), retry.err());
+        assertTrue(retry.out().contains(e.uuid()) && retry.out().contains("the engine kept failing"), retry.out());
+        assertTrue(retry.out().contains("re-queued 1 failed episode(s) in cli-retry"), retry.out());
+        assertEquals(dev.kairos.memory.Episode.Extraction.PENDING, graph.ingestQueue().entry(e.uuid()).orElseThrow().state());
+        assertTrue(run(graph, "memory", "retry", "--group", "cli-retry").out().contains("re-queued 0"), "nothing failed any more");
+    }
+
+    @Test
     void importShowsProgressAndTimelineAndExportReadTheResult() throws Exception {
         // server-memory's own format, with the progress bar asked for
         List<String> lines = new ArrayList<>();
