@@ -34,10 +34,13 @@ public record MemoryConfig(String mode, String dataDir, String uri, String user,
         return ConfigLoader.bind(config.source(), "memory", config.memory(), MemoryConfig.class).toolset();
     }
 
-    /** Whether the memory subsystem runs at all ({@code mode: off} switches it off). */
+    /**
+     * Whether the memory subsystem runs at all ({@code mode: off} switches it off). YAML 1.1 reads a bare
+     * {@code off} as the boolean false, which reaches us as "false": both mean off.
+     */
     public static boolean enabled(KairosConfig config) {
         String mode = ConfigLoader.bind(config.source(), "memory", config.memory(), MemoryConfig.class).mode();
-        return mode == null || !mode.trim().equalsIgnoreCase("off");
+        return mode == null || !(mode.trim().equalsIgnoreCase("off") || mode.trim().equalsIgnoreCase("false"));
     }
 
     MemorySettings toSettings(String source, Map<String, String> env) {

@@ -190,6 +190,9 @@ class ConfigLoaderTest {
         assertTrue(e2.getMessage().contains("memory.default_group"), e2.getMessage());
 
         assertTrue(!MemoryConfig.enabled(ConfigLoader.load(null, Map.of("KAIROS_MEMORY_MODE", "off"), dir)));
+        // a bare `off` in YAML is the boolean false: still off, as the README tells users to write it
+        assertTrue(!MemoryConfig.enabled(ConfigLoader.load(write("memory:\n  mode: off\n"), Map.of(), dir)));
+        assertTrue(MemoryConfig.enabled(ConfigLoader.load(write("memory:\n  mode: embedded\n"), Map.of(), dir)));
     }
 
     @Test

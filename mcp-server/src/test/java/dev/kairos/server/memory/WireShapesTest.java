@@ -85,7 +85,9 @@ class WireShapesTest {
                         + "\"valid_at\":\"T\",\"invalid_at\":null,\"created_at\":\"T\",\"expired_at\":null,\"episodes\":[],\"current\":true}]}");
         tools.expect("memory_status", Map.of("group_ids", List.of("wk")),
                 "{\"state\":\"ready\",\"detail\":\"D\",\"groups\":[\"wk\"],\"database\":\"neo4j\",\"embedder\":\"E\",\"dimension\":384,"
-                        + "\"schema_version\":V,\"counts\":{\"episodes\":1,\"pending_episodes\":1,\"entities\":2,\"facts\":1,\"current_facts\":1}}");
+                        + "\"schema_version\":V,\"counts\":{\"episodes\":1,\"pending_episodes\":1,\"entities\":2,\"facts\":1,\"current_facts\":1},"
+                        + "\"ingestion\":{\"pending\":1,\"processing\":0,\"done\":0,\"failed\":0,"
+                        + "\"model\":\"extraction is off (memory.extraction.enabled is false)\",\"failed_episodes\":[]}}");
         tools.expectExport(MemoryArchive.Format.KAIROS, List.of("wk"),
                 "{\"type\":\"kairos\",\"version\":1,\"exported_at\":\"T\",\"groups\":[\"wk\"]}\n"
                         + "{\"type\":\"episode\",\"uuid\":\"U1\",\"group_id\":\"wk\",\"name\":\"Ada moved to Lyon.\",\"content\":\"Ada moved to Lyon.\","
@@ -138,7 +140,7 @@ class WireShapesTest {
                 "{\"result\":{\"message\":\"Retrieved provenance for 1 episode(s)\",\"nodes\":[],\"edges\":[]}}");
         tools.expect("get_status", Map.of(),
                 "{\"status\":\"ok\",\"message\":\"Kairos memory server is running and connected to neo4j database "
-                        + "'neo4j' (embedded)\"}");
+                        + "'neo4j' (embedded); extraction: extraction is off (memory.extraction.enabled is false)\"}");
         tools.expect("search_nodes", Map.of("query", "nobody at all", "group_ids", List.of("empty")),
                 "{\"result\":{\"message\":\"No relevant nodes found\",\"nodes\":[]}}");
         tools.expect("delete_entity_edge", Map.of("uuid", tools.uuid("U3")),
