@@ -11,6 +11,7 @@ import dev.kairos.agent.WorkflowSource;
 import dev.kairos.inference.InferenceSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -37,8 +38,8 @@ public final class ChatCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--engine", paramLabel = "URL", description = "Engine base URL. Default: $KAIROS_ENGINE_URL, else the config's first endpoint.")
-    URI engine;
+    @Mixin
+    EngineOption engine;
 
     @Option(names = "--model", paramLabel = "NAME", description = "Model name. Default: the configured one, else the first the engine lists.")
     String model;
@@ -47,9 +48,8 @@ public final class ChatCommand implements Callable<Integer> {
             description = "Wire protocol: OpenAI-compatible /v1 or Ollama's native /api/chat (default: the config's, else openai).")
     InferenceSettings.Provider provider;
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-            description = "Config file (YAML or JSON). Default: $KAIROS_CONFIG, ./kairos.yaml, ~/.kairos/kairos.yaml.")
-    Path config;
+    @Mixin
+    ConfigOption config;
 
     @Option(names = "--system", paramLabel = "TEXT", description = "A system prompt instead of the agent's own.")
     String system;
@@ -75,7 +75,7 @@ public final class ChatCommand implements Callable<Integer> {
         WorkflowSource wf = RunCommand.workflow(spec, workflow, err);
         AgentSetup setup;
         try {
-            setup = AgentSetup.open(new AgentSetup.Options(config, engine, model, null, provider, mcpConfig), spec, err);
+            setup = AgentSetup.open(new AgentSetup.Options(config.file(), engine.url, model, null, provider, mcpConfig), spec, err);
         } catch (AgentSetup.Unavailable e) {
             err.println("kairos: " + e.getMessage());
             return RunCommand.UNAVAILABLE;

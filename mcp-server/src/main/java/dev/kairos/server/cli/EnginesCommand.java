@@ -2,7 +2,6 @@ package dev.kairos.server.cli;
 
 import dev.kairos.inference.EngineInfo;
 import dev.kairos.inference.EngineProbe;
-import dev.kairos.inference.InferenceSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -10,9 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** {@code kairos engines probe}: what serves the engine endpoint and what it can do. */
@@ -22,15 +19,6 @@ import java.util.concurrent.Callable;
         subcommands = {EnginesCommand.Probe.class})
 public final class EnginesCommand {
 
-    /** As {@link EngineOption#resolve}, for the commands that still declare their own {@code --engine}. */
-    static URI engineUrl(URI flag, Path config, CommandSpec spec) {
-        return EngineOption.resolve(flag, config, spec);
-    }
-
-    /** As {@link EngineOption#configured}, for the commands that still declare their own {@code --config}. */
-    static Optional<InferenceSettings.Endpoint> configuredEndpoint(Path config, URI url) {
-        return EngineOption.configured(config, url);
-    }
 
     /** {@code kairos engines probe [--engine URL]}. */
     @Command(name = "probe", mixinStandardHelpOptions = true,

@@ -21,6 +21,7 @@ import dev.kairos.server.config.MemoryConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -60,8 +61,8 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--workflow", paramLabel = "FILE", description = "A workflow (FSM YAML) to follow.")
     Path workflow;
 
-    @Option(names = "--engine", paramLabel = "URL", description = "Engine base URL. Default: $KAIROS_ENGINE_URL, else the config's first endpoint.")
-    URI engine;
+    @Mixin
+    EngineOption engine;
 
     @Option(names = "--model", paramLabel = "NAME", description = "Model name. Default: the configured one, else the first the engine lists.")
     String model;
@@ -69,9 +70,8 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--tool-protocol", paramLabel = "P", description = "How tool calls travel: auto (default: native if the engine probe finds tool calling, else a text protocol), native, hermes, llama3_json, react, json_action.")
     InferenceSettings.ToolProtocol toolProtocol;
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-            description = "Config file (YAML or JSON). Default: $KAIROS_CONFIG, ./kairos.yaml, ~/.kairos/kairos.yaml.")
-    Path config;
+    @Mixin
+    ConfigOption config;
 
     @Option(names = "--mcp-config", paramLabel = "FILE",
             description = "MCP servers whose tools the agent may call (mcpServers / servers JSON). Default: tools.mcp_config in kairos.yaml.")
@@ -110,7 +110,7 @@ public final class RunCommand implements Callable<Integer> {
         WorkflowSource wf = workflow(spec, workflow, err);
         AgentSetup setup;
         try {
-            setup = AgentSetup.open(new AgentSetup.Options(config, engine, model, toolProtocol, null, mcpConfig), spec, err);
+            setup = AgentSetup.open(new AgentSetup.Options(config.file(), engine.url, model, toolProtocol, null, mcpConfig), spec, err);
         } catch (AgentSetup.Unavailable e) {
             err.println("kairos: " + e.getMessage());
             return UNAVAILABLE;
