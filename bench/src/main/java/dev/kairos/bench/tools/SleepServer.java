@@ -23,7 +23,8 @@ import java.util.concurrent.CountDownLatch;
  * The downstream server of the fan-out benchmark: the bare MCP Java SDK with one tool, {@code sleep
  * {ms}}, which answers "slept N" after N milliseconds. The wait is a timer, not a blocked thread, so
  * the server answers 32 (or 1,000) sleeping calls at once over either transport and is never the
- * bottleneck being measured; the replies leave from one thread, which formats and queues them only.
+ * bottleneck being measured; over stdio the replies leave from one thread, which formats and queues them
+ * only (see below); over HTTP from all cores.
  *
  * <p>Usage: {@code SleepServer stdio} (the protocol on stdin/stdout), or {@code SleepServer http [port]},
  * which prints {@code listening on http://127.0.0.1:N/mcp} on stderr. Runs until killed.
@@ -42,9 +43,10 @@ public final class SleepServer {
                         {"type":"object","properties":{"ms":{"type":"integer","minimum":0}},"required":["ms"]}""")
                 .annotations(new McpSchema.ToolAnnotations("Sleep", true, false, true, false, false))
                 .build();
-        // Every answer is signalled on this one thread: the SDK 2.1.0 stdio server transport drops a reply
+        // Over stdio every answer is signalled on one thread: the SDK 2.1.0 stdio server transport drops a reply
         // ("Failed to enqueue message") when two threads send at the same moment (java-sdk issue 686).
-        Scheduler replies = Schedulers.newSingle("replies", true);
+        // Over HTTP each reply has its own response stream, so the replies leave from all cores at once.
+        Scheduler replies = mode.equals("http") ? Schedulers.parallel() : Schedulers.newSingle("replies", true);
         AsyncToolSpecification sleep = new AsyncToolSpecification(tool, (exchange, request) -> {
             long ms = ((Number) request.arguments().get("ms")).longValue();
             Mono<McpSchema.CallToolResult> answer = Mono.fromSupplier(() -> McpSchema.CallToolResult.builder()
