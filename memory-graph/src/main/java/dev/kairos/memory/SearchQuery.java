@@ -41,9 +41,14 @@ public record SearchQuery(String text, List<String> groups, Set<Scope> scopes, i
      * Retrieval methods. {@code TIME}: a time expression in the query ("in May 2023", "last month", "two weeks ago")
      * becomes a window of valid time, relative to {@code referenceTime}; the episodes inside it are retrieved again
      * by each other method in use (fulltext, vector) and fused with a heavier vote, and the expression is taken out
-     * of the text the methods see. Alone, it returns the window's episodes, newest first.
+     * of the text the methods see. Alone, it returns the window's episodes, newest first. An event instead of a date
+     * ("before Alice moved to Lisbon", "after he started as a nurse") is looked up in the memory by its words (the
+     * best fulltext match among the episodes, then the facts) and its time becomes the window's edge.
+     * {@code ENTITIES}: the entities whose names the query contains (found by the words of the query in the entity
+     * names, kept only when the whole name appears in the query) and the episodes that mention them (MENTIONS edges),
+     * rarer entities first, then by similarity to the query.
      */
-    public enum Method { FULLTEXT, VECTOR, BFS, TIME }
+    public enum Method { FULLTEXT, VECTOR, BFS, TIME, ENTITIES }
 
     public SearchQuery {
         text = text == null ? "" : text;

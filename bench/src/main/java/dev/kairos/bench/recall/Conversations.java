@@ -33,14 +33,38 @@ public final class Conversations {
         }
     }
 
-    /** Question types of the benchmark. */
-    public enum Type { SINGLE_HOP, MULTI_HOP, TEMPORAL, PREFERENCE }
+    /**
+     * Question types of the benchmark. {@code EVENT_RELATIVE}: a time given by another event of the chat ("Where did
+     * Alice travel before they moved to Lisbon?").
+     */
+    public enum Type { SINGLE_HOP, MULTI_HOP, TEMPORAL, PREFERENCE, EVENT_RELATIVE }
+
+    /** A name the generator planted in a conversation (a person, place, job, pet, hobby, …) and its label. */
+    public record Planted(String name, String label) {}
 
     /** A question about one conversation, asked at {@code askedAt}, answered by the evidence turns. */
     public record Question(String id, Type type, String text, Instant askedAt, Set<String> evidence) {}
 
-    /** One conversation: its people, turns in time order and questions. */
-    public record Conversation(String id, String person, String friend, List<Turn> turns, List<Question> questions) {}
+    /**
+     * One conversation: its people, turns in time order, questions, and the names planted in it (the ground truth an
+     * ideal entity extraction would find).
+     */
+    public record Conversation(String id, String person, String friend, List<Turn> turns, List<Question> questions,
+                               List<Planted> entities) {
+
+        /**
+         * The planted names a turn mentions, as ideal extraction would find them: its speaker and every planted name
+         * in its text (whole words, any case).
+         */
+        public List<Planted> mentionedIn(Turn t) {
+            List<Planted> out = new ArrayList<>();
+            String lower = t.text().toLowerCase(Locale.ROOT);
+            for (Planted p : entities)
+                if (p.name().equals(t.speaker()) || java.util.regex.Pattern.compile("\\b" + java.util.regex.Pattern.quote(
+                        p.name().toLowerCase(Locale.ROOT)) + "\\b").matcher(lower).find()) out.add(p);
+            return out;
+        }
+    }
 
     private static final String[] NAMES = {"Alice", "Ben", "Chloe", "Daniel", "Emma", "Farid", "Grace", "Hugo", "Isla",
             "Jonah", "Kira", "Leo", "Maya", "Noah", "Olivia", "Priya", "Quinn", "Rosa", "Samir", "Tara", "Uma", "Victor",
@@ -225,7 +249,14 @@ public final class Conversations {
                 day = day.plusDays(18 + r.nextInt(23));
             }
             questions(dog, ruined, food, music);
-            return new Conversation(cid, person, friend, List.copyOf(turns), List.copyOf(questions));
+            List<Planted> planted = new ArrayList<>(List.of(new Planted(person, "Person"), new Planted(friend, "Person"),
+                    new Planted(sister, "Person"), new Planted(partner, "Person"), new Planted(dog[1], "Pet"),
+                    new Planted(dog[0], "Breed"), new Planted(food[0], "Food"), new Planted(music[0], "Music")));
+            for (String[] c : cities) planted.add(new Planted(c[0], "Place"));
+            for (String[] j : jobs) planted.add(new Planted(j[0], "Occupation"));
+            for (String[] a : activities) planted.add(new Planted(a[0], "Activity"));
+            for (String[] t : trips) planted.add(new Planted(t[0], "Place"));
+            return new Conversation(cid, person, friend, List.copyOf(turns), List.copyOf(questions), List.copyOf(planted));
         }
 
         private List<String[]> shuffled(Object source, int n) {
@@ -279,12 +310,7 @@ public final class Conversations {
             timed.addAll(jobs.subList(1, jobs.size()));
             int form = 0;
             for (Event e : timed) {
-                String what = switch (e.category()) {
-                    case "trip" -> "Where did " + person + " travel";
-                    case "activity" -> "What new hobby did " + person + " pick up";
-                    case "sister-news" -> "What news did " + person + " share about their sister";
-                    default -> "What changed in " + person + "'s work";
-                };
+                String what = what(e.category());
                 ZonedDateTime at = e.turn().at().atZone(ZoneOffset.UTC);
                 Instant asked;
                 String when;
@@ -317,11 +343,40 @@ public final class Conversations {
                         && !x.turn().at().isAfter(cut)).toList();
                 ask(Type.TEMPORAL, what + " " + when + "?", asked, ev);
             }
+            // Event-relative: the time is another event of the chat (a later move or job change), before or after it;
+            // the evidence is every event of the kind asked on that side of it.
+            List<Event> anchors = new ArrayList<>(moves.subList(1, moves.size()));
+            anchors.addAll(jobs.subList(1, jobs.size()));
+            String[] kinds = {"trip", "activity", "sister-news"};
+            int kind = 0;
+            for (Event a : anchors)
+                for (String edge : new String[]{"before", "after"}) {
+                    String category = kinds[kind++ % kinds.length];
+                    String event = a.category().equals("move") ? "they moved to " + a.detail()
+                            : "they started working as " + article(a.detail()) + " " + a.detail();
+                    Instant at = a.turn().at();
+                    List<Event> ev = of(category).stream().filter(x -> edge.equals("before")
+                            ? x.turn().at().isBefore(at) : x.turn().at().isAfter(at)).toList();
+                    ask(Type.EVENT_RELATIVE, what(category) + " " + edge + " " + event + "?", now, ev);
+                }
             // Preference / open: several turns together answer it.
             ask(Type.PREFERENCE, "What kind of food does " + person + " enjoy?", now, of("food"));
             ask(Type.PREFERENCE, "What music is " + person + " into?", now, of("music"));
             ask(Type.PREFERENCE, "What does " + person + " do to stay active?", now, acts);
             ask(Type.PREFERENCE, "How is " + person + "'s family doing?", now, news);
+        }
+
+        private String what(String category) {
+            return switch (category) {
+                case "trip" -> "Where did " + person + " travel";
+                case "activity" -> "What new hobby did " + person + " pick up";
+                case "sister-news" -> "What news did " + person + " share about their sister";
+                default -> "What changed in " + person + "'s work";
+            };
+        }
+
+        private static String article(String noun) {
+            return "aeiouAEIOU".indexOf(noun.charAt(0)) >= 0 && !noun.startsWith("UX") ? "an" : "a";
         }
 
         private static boolean sameMonth(Instant t, ZonedDateTime at) {

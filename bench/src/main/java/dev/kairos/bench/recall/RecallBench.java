@@ -34,12 +34,18 @@ public final class RecallBench {
     /** A retrieval setup under test: a name and how it changes the query. */
     public record Setup(String name, UnaryOperator<SearchQuery> query) {}
 
-    /** The plain single methods first (the baselines), then each with time expressions understood, then hybrid. */
+    /**
+     * The plain single methods first (the baselines), then each with time expressions understood, entity expansion
+     * alone, hybrid without entity expansion, and hybrid with every method.
+     */
     public static final List<Setup> SETUPS = List.of(
             new Setup("BM25 only", q -> q.using(SearchQuery.Method.FULLTEXT)),
             new Setup("vector only", q -> q.using(SearchQuery.Method.VECTOR)),
             new Setup("BM25 + time", q -> q.using(SearchQuery.Method.FULLTEXT, SearchQuery.Method.TIME)),
             new Setup("vector + time", q -> q.using(SearchQuery.Method.VECTOR, SearchQuery.Method.TIME)),
+            new Setup("entities only", q -> q.using(SearchQuery.Method.ENTITIES)),
+            new Setup("hybrid without entities", q -> q.using(SearchQuery.Method.FULLTEXT, SearchQuery.Method.VECTOR,
+                    SearchQuery.Method.BFS, SearchQuery.Method.TIME)),
             new Setup("hybrid", q -> q));
 
     public static void main(String[] args) throws Exception {
@@ -80,6 +86,10 @@ public final class RecallBench {
             } else {
                 System.out.printf("# searching the turns already stored in %s (%s)%n", dir, graph.embedder().name());
             }
+            long t0 = System.nanoTime();
+            int mentions = mention(graph, data);
+            System.out.printf("# %d MENTIONS edges from the generator's planted names (ideal extraction) in %.1f s%n",
+                    mentions, (System.nanoTime() - t0) / 1e9);
             Map<String, RecallScore> scores = run(graph, data, setups);
             System.out.print(table(scores));
         }
@@ -122,6 +132,26 @@ public final class RecallBench {
                 eps.add(new NewEpisode(c.id(), t.id(), t.content(), Episode.Source.MESSAGE, "chat", t.at(), t.id()));
             graph.addEpisodes(eps);
         }
+    }
+
+    /**
+     * Gives the episodes MENTIONS edges to the entities the generator planted in them (its ground truth: what an ideal
+     * extraction would find; the bench runs no extraction model). Idempotent. Returns the number of edges.
+     */
+    public static int mention(MemoryGraph graph, List<Conversation> data) {
+        int edges = 0;
+        for (Conversation c : data) {
+            Map<Conversations.Planted, List<String>> episodes = new LinkedHashMap<>();
+            for (Turn t : c.turns())
+                for (Conversations.Planted p : c.mentionedIn(t)) episodes.computeIfAbsent(p, k -> new ArrayList<>()).add(t.id());
+            List<dev.kairos.memory.NewEntity> entities = new ArrayList<>();
+            for (var e : episodes.entrySet()) {
+                entities.add(dev.kairos.memory.NewEntity.named(c.id(), e.getKey().name(), e.getKey().label()).mentionedIn(e.getValue()));
+                edges += e.getValue().size();
+            }
+            graph.upsertEntities(entities);
+        }
+        return edges;
     }
 
     /** The ranked turn ids a setup returns for a question (top 10 episodes of the question's conversation). */

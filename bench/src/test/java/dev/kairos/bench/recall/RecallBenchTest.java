@@ -72,14 +72,19 @@ class RecallBenchTest {
         Turn planted = c.turns().get(c.turns().size() / 2);
         List<Turn> turns = new ArrayList<>(c.turns());
         Turn marker = new Turn(planted.id(), planted.session(), planted.at(), planted.speaker(),
-                "My grandmother's zeppelin collection fills the whole attic with brass propellers.");
+                "My grandmother Philippa's zeppelin collection fills the whole attic with brass propellers.");
         turns.set(turns.indexOf(planted), marker);
-        Question q = new Question("planted", Type.SINGLE_HOP, "grandmother's zeppelin collection brass propellers attic",
+        Question q = new Question("planted", Type.SINGLE_HOP, "Philippa's zeppelin collection brass propellers attic",
                 turns.getLast().at(), Set.of(marker.id()));
-        Conversation planted1 = new Conversation(c.id(), c.person(), c.friend(), turns, List.of(q));
+        List<Conversations.Planted> names = new ArrayList<>(c.entities());
+        names.add(new Conversations.Planted("Philippa", "Person"));
+        Conversation planted1 = new Conversation(c.id(), c.person(), c.friend(), turns, List.of(q), names);
+        assertEquals(List.of(new Conversations.Planted(planted.speaker(), "Person"), new Conversations.Planted("Philippa", "Person")),
+                planted1.mentionedIn(marker), "a turn mentions its speaker and the planted names in its text");
         try (MemoryGraph graph = MemoryGraph.open(MemorySettings.defaults().withDataDir(dir).withReadyTimeout(Duration.ofMinutes(3)))) {
             assertTrue(graph.awaitReady(Duration.ofMinutes(3)).isReady(), graph.status().describe());
             RecallBench.store(graph, List.of(planted1));
+            assertTrue(RecallBench.mention(graph, List.of(planted1)) >= c.turns().size() / 2, "every turn of the person mentions them");
             Map<String, RecallScore> scores = RecallBench.run(graph, List.of(planted1), RecallBench.SETUPS);
             for (var e : scores.entrySet()) assertEquals(100.0, e.getValue().percent(0), 1e-9, e.getKey() + " finds the planted turn in its top 5");
             assertTrue(RecallBench.table(scores).contains("| BM25 only |"));

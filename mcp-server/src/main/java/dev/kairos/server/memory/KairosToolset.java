@@ -216,8 +216,9 @@ final class KairosToolset {
                 case "vector" -> Method.VECTOR;
                 case "bfs" -> Method.BFS;
                 case "time" -> Method.TIME;
+                case "entities" -> Method.ENTITIES;
                 default -> throw new MemoryInputException("methods[" + i + "]",
-                        "must be fulltext, vector, bfs or time, was '" + names.get(i) + "'");
+                        "must be fulltext, vector, bfs, time or entities, was '" + names.get(i) + "'");
             });
         }
         return out;

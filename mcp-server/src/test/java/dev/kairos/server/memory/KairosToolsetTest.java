@@ -110,6 +110,9 @@ class KairosToolsetTest {
         List<Map<String, Object>> words = list(structured(ok(mcp.call("memory_search_episodes", Map.of("group_ids", List.of("when"),
                 "query", "vet check-up", "methods", List.of("fulltext"), "rerank", "mmr")))).get("episodes"));
         assertEquals(List.of(august), words.stream().map(e -> e.get("uuid")).toList(), "fulltext alone finds only the words");
+        // No entity has been extracted here, so the entities method alone finds nothing (and is a known name).
+        assertEquals(List.of(), list(structured(ok(mcp.call("memory_search_episodes", Map.of("group_ids", List.of("when"),
+                "query", "Marguerite and Pistache", "methods", List.of("entities"))))).get("episodes")));
         assertError(mcp.call("memory_search_episodes", Map.of("query", "cat", "methods", List.of("vector", "telepathy"))), "methods/1");
         assertError(mcp.call("memory_search_facts", Map.of("query", "cat", "reference_time", "yesterday")), "reference_time");
     }

@@ -43,6 +43,21 @@ final class Lucene {
         };
     }
 
+    /**
+     * Any-word query over the {@code name} field only (entity names), restricted to the groups; null when the text
+     * has no word but stop words.
+     */
+    static String nameQuery(String text, List<String> groups) {
+        Set<String> words = new LinkedHashSet<>();
+        var m = WORD.matcher(text);
+        while (m.find() && words.size() < MAX_TERMS)
+            if (!STOP_WORDS.contains(m.group().toLowerCase(Locale.ROOT))) words.add("name:" + escape(m.group()));
+        if (words.isEmpty()) return null;
+        List<String> gs = new ArrayList<>();
+        for (String g : groups) gs.add("group_id:\"" + escape(g) + "\"");
+        return "(" + String.join(" OR ", gs) + ") AND (" + String.join(" OR ", words) + ")";
+    }
+
     /** Any-word query over the text, restricted to the groups; null when the text has no words. */
     static String query(String text, List<String> groups) {
         Set<String> words = new LinkedHashSet<>();

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  * "last spring", "before March 2023") and turns it into a window of valid time, relative to a reference time (the
  * moment the question is asked). Rule-based, in code: no model at query time. Days are UTC days.
  *
- * <p>Event-relative expressions ("before she moved") are not understood: they need the event's date first.
+ * <p>Event-relative expressions ("before Alice moved to Lisbon", "after he started as a nurse") are found by
+ * {@link #event}; the caller looks the event up in the memory and makes the window with {@link Event#window}.
  */
 final class QueryTime {
 
@@ -60,7 +61,51 @@ final class QueryTime {
     private static final Pattern EXPR = Pattern.compile(
             "\\b(?:(?<edge>before|after|since|until|till|by)\\s+|(?:in|during|on|from|around|over)\\s+(?:the\\s+)?)?(?:" + POINT + ")\\b");
 
+    /**
+     * An event-relative phrase: {@code edge} (before, after, since, until) and the event's words, the phrase as
+     * written and the query without it.
+     */
+    record Event(String edge, String event, String phrase, String rest) {
+        /** The window on one side of the event's time {@code at}. */
+        Window window(Instant at) {
+            return switch (edge) {
+                case "before", "until", "till" -> new Window(null, at, phrase, rest);
+                default -> new Window(at, null, phrase, rest);
+            };
+        }
+    }
+
+    /** "before/after/since/until" and the clause after it, up to the end of the sentence or a comma. */
+    private static final Pattern EVENT = Pattern.compile(
+            "\\b(?<edge>before|after|since|until|till)\\s+(?<event>[^?.!,;:]+)", Pattern.CASE_INSENSITIVE);
+    private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}']+");
+    /** An event needs a subject or a verb besides its object: "before work" is a time of day, not an event. */
+    private static final int MIN_EVENT_WORDS = 2, MAX_EVENT_WORDS = 10;
+
     private QueryTime() {}
+
+    /**
+     * The first event-relative phrase in {@code text} ("after Alice moved to Lisbon"); empty if none. Only called
+     * when {@link #parse} found no date: "before May 2023" is a date.
+     */
+    static Optional<Event> event(String text) {
+        if (text == null || text.isBlank()) return Optional.empty();
+        Matcher m = EVENT.matcher(text);
+        while (m.find()) {
+            String event = m.group("event").trim();
+            int words = 0, content = 0;
+            Matcher w = WORD.matcher(event);
+            while (w.find()) {
+                words++;
+                if (!Lucene.STOP_WORDS.contains(w.group().toLowerCase(Locale.ROOT))) content++;
+            }
+            if (words < MIN_EVENT_WORDS || words > MAX_EVENT_WORDS || content == 0) continue;
+            String rest = (text.substring(0, m.start()) + " " + text.substring(m.end())).replaceAll("\\s+", " ").trim()
+                    .replaceAll("\\s+([?.!,])", "$1").replaceAll("^[,;:]\\s*", "");
+            return Optional.of(new Event(m.group("edge").toLowerCase(Locale.ROOT), event, m.group().trim(), rest));
+        }
+        return Optional.empty();
+    }
 
     /** The first time expression in {@code text} as a window, relative to {@code reference}; empty if none. */
     static Optional<Window> parse(String text, Instant reference) {

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Instant;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -84,5 +85,35 @@ class QueryTimeTest {
             assertTrue(QueryTime.parse(text, REF).isEmpty(), text);
         assertTrue(QueryTime.parse("in May 2023", null).isEmpty(), "no reference time, no window");
         assertNull(QueryTime.parse(null, REF).orElse(null));
+    }
+
+    @Test
+    void anEventInsteadOfADateIsFoundWithItsEdge() {
+        QueryTime.Event e = QueryTime.event("Where did Alice travel before she moved to Lisbon?").orElseThrow();
+        assertEquals("before", e.edge());
+        assertEquals("she moved to Lisbon", e.event());
+        assertEquals("Where did Alice travel?", e.rest());
+        Instant moved = Instant.parse("2023-04-10T12:00:00Z");
+        assertEquals(new QueryTime.Window(null, moved, e.phrase(), e.rest()), e.window(moved));
+        QueryTime.Event after = QueryTime.event("After he started working as a nurse, what hobby did he pick up?").orElseThrow();
+        assertEquals("after", after.edge());
+        assertEquals("he started working as a nurse", after.event());
+        assertEquals("what hobby did he pick up?", after.rest());
+        assertEquals(moved, after.window(moved).from());
+        assertNull(after.window(moved).to());
+        // A single word after the edge is a time of day or a meal, not an event; stop words alone are nothing.
+        for (String text : new String[]{"what did she eat before work?", "what happened after that?", "Where was I before?",
+                "after it was"})
+            assertTrue(QueryTime.event(text).isEmpty(), text);
+    }
+
+    @Test
+    void entityNamesAreFoundWholeInTheQuery() {
+        var words = EntityNames.words("What did José Álvarez's sister say about Lisbon?");
+        assertTrue(EntityNames.named(words, "Jose Alvarez"));
+        assertTrue(EntityNames.named(words, "lisbon"));
+        assertFalse(EntityNames.named(words, "José"  + " Ramos"), "the whole name must be there");
+        assertFalse(EntityNames.named(words, "Lis"), "whole words only");
+        assertFalse(EntityNames.named(words, "  "));
     }
 }
