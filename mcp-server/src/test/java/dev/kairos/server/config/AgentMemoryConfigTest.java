@@ -41,6 +41,14 @@ class AgentMemoryConfigTest {
     }
 
     @Test
+    void theExampleLoadsWithTheDocumentedDefaults() {
+        Path example = Path.of(System.getProperty("kairos.interop.dir", "../interop")).resolveSibling("examples/agent-memory/kairos.yaml");
+        AgentMemoryConfig.Resolved r = AgentMemoryConfig.resolve(ConfigLoader.load(example, Map.of(), dir));
+        assertTrue(r.enabled());
+        assertEquals(new MemoryOptions(0, 8, false, 20, 0).withProfile(true), r.options(), "its other keys are the defaults");
+    }
+
+    @Test
     void everyKeyIsRead() throws Exception {
         AgentMemoryConfig.Resolved r = AgentMemoryConfig.resolve(load("agent:\n  max_steps: 5\n  memory:\n    enabled: true\n"
                 + "    window: 4\n    summary_tokens: 300\n    recall_limit: 12\n    profile: true\n    context_tokens: 16384\n"));
