@@ -17,7 +17,7 @@ import dev.kairos.inference.EngineInfo;
  * @param recallLimit   results asked of long-term memory per message (1..50)
  * @param profile       keep a profile per user (JSON), updated after each turn and shown as {@code [UserProfile]}
  * @param windowTurns   earlier turns kept word for word at most; 0: no count, only the token share
- * @param summaryBudget tokens for the rolling summary; 0: a tenth of what memory may use (at most half of it)
+ * @param summaryBudget tokens for the rolling summary, at most half of what memory may use; 0: a tenth of it
  */
 public record MemoryOptions(int contextTokens, int recallLimit, boolean profile, int windowTurns, int summaryBudget) {
     public static final int UNKNOWN_CONTEXT = 8192;
