@@ -177,4 +177,33 @@ class AgentMemoryTest {
         assertEquals("Lisbon", memory.profile("bob").orElseThrow().path("home_city").asText(), "kept in the graph");
         assertEquals(3, small.received(PATH).size(), "one profile update per turn");
     }
+
+    @Test
+    void theWindowHoldsAtMostItsTurnsAndFoldsTheOldestUntilHalfAreLeft(MemoryGraph graph) throws Exception {
+        // a large context, so only the count of turns makes the window fold
+        EngineSimulator main = main(32768, "One.", "Two.", "Three.", "Four.", "Five.");
+        EngineSimulator small = small(new SimScript().text("Summary A.").text("Summary B."), false);
+        LocalTools tools = new LocalTools();
+        MemoryOptions options = MemoryOptions.fromProbe(engines.probe().probe(main.url())).withWindowTurns(2);
+        Agent agent = new Agent(Sims.client(engines, main.url()), Sims.client(engines, small.url()), tools, tools,
+                Approver.REFUSE, null).withMemory(AgentMemory.inGraph(graph), options);
+        Conversation conv = Conversation.start("short-window");
+        for (String message : List.of("first message", "second message", "third message", "fourth message", "fifth message")) {
+            RunResult r = agent.run(RunRequest.of(message).withConversation(conv).withUser("carol"), null);
+            assertEquals(Termination.ANSWERED, r.termination(), r.detail());
+            conv = r.conversation();
+        }
+        // runs 1-3 see at most 2 earlier turns; run 4 sees 3 and folds the two oldest (1 left); run 5 sees 2: no fold
+        assertEquals(1, small.received(PATH).size(), "one fold");
+        String folded = small.received(PATH).getFirst().body();
+        assertTrue(folded.contains("first message") && folded.contains("second message") && !folded.contains("third message"), folded);
+        JsonNode fifth = main.received(PATH).get(4).json().path("messages");
+        assertTrue(fifth.get(1).path("content").asText().startsWith("[Summary]"), fifth.toString());
+        List<String> window = new ArrayList<>();
+        for (int i = 2; i < fifth.size() - 1; i++) { // after the system prompt and the summary, before this message
+            window.add(fifth.get(i).path("content").asText());
+        }
+        assertEquals(List.of("third message", "Three.", "fourth message", "Four."), window, "the two folded turns left the window");
+        assertEquals(4, conv.summary().covers(), "the summary covers the first two turns");
+    }
 }

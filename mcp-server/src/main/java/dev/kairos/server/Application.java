@@ -1,6 +1,7 @@
 package dev.kairos.server;
 
 import dev.kairos.agent.Agent;
+import dev.kairos.agent.AgentMemory;
 import dev.kairos.agent.Approver;
 import dev.kairos.agent.ExecutorSettings;
 import dev.kairos.agent.Limits;
@@ -15,6 +16,7 @@ import dev.kairos.memory.MemoryStatus;
 import dev.kairos.server.agent.AgentMcpTools;
 import dev.kairos.server.agent.AgentToolbox;
 import dev.kairos.server.config.AgentConfig;
+import dev.kairos.server.config.AgentMemoryConfig;
 import dev.kairos.server.config.ConfigException;
 import dev.kairos.server.config.InferenceConfig;
 import dev.kairos.server.config.KairosConfig;
@@ -167,7 +169,26 @@ public final class Application implements AutoCloseable {
                         tools.executor(), Approver.REFUSE, store);
             });
         };
-        AgentMcpTools.register(registry, agentFor, store, limits);
+        AgentMcpTools.register(registry, withAgentMemory(agentFor, memory, engines, main), store, limits);
+    }
+
+    /**
+     * The agents with their memory when {@code agent.memory} enables it (each run's user is its caller's
+     * principal, set by {@code agent_run}); the token budget from the main engine's context size as the
+     * probe reports it (cached), else {@code agent.memory.context_tokens}.
+     */
+    private Function<McpSyncServerExchange, Agent> withAgentMemory(Function<McpSyncServerExchange, Agent> agents, MemoryGraph memory,
+                                                                  Engines engines, InferenceSettings.Endpoint main) {
+        AgentMemoryConfig.Resolved settings = AgentMemoryConfig.resolve(config);
+        if (!settings.enabled()) {
+            return agents;
+        }
+        if (memory == null) {
+            org.slf4j.LoggerFactory.getLogger(Application.class).warn("agent.memory.enabled is true, but memory.mode is off: agent runs remember nothing beyond their session");
+            return agents;
+        }
+        AgentMemory longTerm = AgentMemory.inGraph(memory);
+        return exchange -> agents.apply(exchange).withMemory(longTerm, settings.options(engines.probe().probe(main.url())));
     }
 
     private static AgentToolbox awaitToolbox(CompletableFuture<AgentToolbox> toolbox) {

@@ -35,13 +35,30 @@ public final class GraphAgentMemory implements AgentMemory {
         this.graph = graph;
     }
 
-    /** The user's group: {@code user-<id>} with characters a group id cannot hold replaced; null: the default group. */
+    /**
+     * The user's group: {@code user-<id>} when the id is made only of characters a group id may hold (and
+     * is short enough); otherwise those characters replaced and a digest of the whole id appended, so two
+     * ids never share a group. Null: the default group.
+     */
     public static String group(String user) {
         if (user == null || user.isBlank()) {
             return null;
         }
-        String g = "user-" + user.strip().replaceAll("[^A-Za-z0-9_-]", "_");
-        return g.length() > 128 ? g.substring(0, 128) : g;
+        String id = user.strip();
+        if (id.matches("[A-Za-z0-9_-]{1,100}")) {
+            return "user-" + id;
+        }
+        String readable = id.replaceAll("[^A-Za-z0-9_-]", "_");
+        return "user-" + readable.substring(0, Math.min(readable.length(), 80)) + "-" + digest(id);
+    }
+
+    private static String digest(String id) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(id.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d, 0, 12);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 
     @Override

@@ -60,6 +60,17 @@ final class RunMemory {
         return s == null ? 0 : (s.length() + 3) / 4;
     }
 
+    /** The turns among {@code messages}: one per user message. */
+    static int turns(List<Message> messages) {
+        int n = 0;
+        for (Message m : messages) {
+            if (m instanceof Message.User) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     static int tokens(List<Message> messages) {
         int n = 0;
         for (Message m : messages) {
@@ -115,20 +126,25 @@ final class RunMemory {
     }
 
     /**
-     * When the window (the messages after the summary) is over its share, its oldest whole turns are
-     * summarised with the old summary until what is left fills at most half the share. The engine
-     * writes the summary; if it cannot, nothing is folded this time.
+     * When the window (the messages after the summary) is over its token share or holds more than
+     * {@link MemoryOptions#windowTurns()} turns, its oldest whole turns are summarised with the old
+     * summary until what is left fills at most half the share and holds at most half the turns. The
+     * engine writes the summary; if it cannot, nothing is folded this time.
      */
     Conversation.Summary fold(List<Message> history, Conversation.Summary summary, int fixed) {
         int covers = summary == null ? 0 : Math.min(summary.covers(), history.size());
         int share = options.windowTokens(fixed);
+        int maxTurns = options.windowTurns();
         int size = history.size();
-        if (tokens(history.subList(covers, size)) <= share) {
+        boolean overTurns = maxTurns > 0 && turns(history.subList(covers, size)) > maxTurns;
+        if (!overTurns && tokens(history.subList(covers, size)) <= share) {
             return summary;
         }
+        int keepTurns = maxTurns > 0 ? Math.max(1, maxTurns / 2) : Integer.MAX_VALUE;
         int cut = -1;
         for (int i = covers + 1; i < size; i++) {
-            if (history.get(i) instanceof Message.User && tokens(history.subList(i, size)) <= share / 2) {
+            if (history.get(i) instanceof Message.User && tokens(history.subList(i, size)) <= share / 2
+                    && turns(history.subList(i, size)) <= keepTurns) {
                 cut = i;
                 break;
             }

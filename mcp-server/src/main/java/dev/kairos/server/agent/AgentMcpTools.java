@@ -18,6 +18,7 @@ import dev.kairos.agent.WorkflowSource;
 import dev.kairos.fsm.Diagnostic;
 import dev.kairos.fsm.WorkflowException;
 import dev.kairos.server.Registry;
+import dev.kairos.transports.Caller;
 import dev.kairos.transports.Cancellations;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
@@ -194,7 +195,8 @@ public final class AgentMcpTools {
             return error("the agent is not available: " + e.getMessage());
         }
         Progress progress = new Progress(exchange, request);
-        RunRequest req = RunRequest.of(t).withWorkflow(wf).withConversation(conv).withLimits(limits);
+        // whose memory the run uses: always the caller's own principal, never a name the client sends
+        RunRequest req = RunRequest.of(t).withWorkflow(wf).withConversation(conv).withLimits(limits).withUser(user(exchange));
         AtomicReference<Run> current = new AtomicReference<>();
         AtomicBoolean cancelled = new AtomicBoolean();
         // notifications/cancelled for this call stops the run and, through it, its calls downstream.
@@ -224,6 +226,11 @@ public final class AgentMcpTools {
             LOG.warn("agent_run failed", e);
             return error("agent_run failed: " + e.getMessage());
         }
+    }
+
+    /** The run's user for the agent's memory: the principal of the caller's token (over stdio, {@code local}). */
+    static String user(McpSyncServerExchange exchange) {
+        return Caller.of(exchange, "default").principal();
     }
 
     /** Keeps the run that is going now, and stops it at once if the call was cancelled meanwhile. */

@@ -1,6 +1,7 @@
 package dev.kairos.server.cli;
 
 import dev.kairos.agent.Agent;
+import dev.kairos.agent.AgentMemory;
 import dev.kairos.agent.Approver;
 import dev.kairos.agent.Conversation;
 import dev.kairos.agent.Limits;
@@ -15,6 +16,7 @@ import dev.kairos.inference.Message;
 import dev.kairos.server.InProcessTools;
 import dev.kairos.server.Version;
 import dev.kairos.server.agent.AgentToolbox;
+import dev.kairos.server.config.AgentMemoryConfig;
 import dev.kairos.server.config.ConfigException;
 import dev.kairos.server.config.ConfigLoader;
 import dev.kairos.server.config.InferenceConfig;
@@ -36,7 +38,8 @@ import java.util.Optional;
  * What {@code kairos run} and {@code kairos chat} share: the config, the engines by role (the large or
  * any-role endpoint thinks, a {@code role: small} one fills slots and chooses transitions), the memory
  * store (runs, sessions, and the memory tools in process), the MCP servers of {@code --mcp-config} or
- * {@code tools.mcp_config} under the {@code tools:} bounds, and the {@code agent:} loop guards.
+ * {@code tools.mcp_config} under the {@code tools:} bounds, the {@code agent:} loop guards, and the agent's
+ * memory ({@code agent.memory}) when it is enabled and the memory store is on.
  */
 final class AgentSetup implements AutoCloseable {
     /** The engines, the tools or the store cannot be reached: exit 4 with this message. */
@@ -53,6 +56,8 @@ final class AgentSetup implements AutoCloseable {
 
     final KairosConfig config;
     final Limits limits;
+    /** The {@code agent.memory} section; used only when the store is on. */
+    final AgentMemoryConfig.Resolved memory;
     final InferenceSettings.Endpoint main;
     final InferenceSettings.Endpoint small;
     private final Engines engines;
@@ -61,11 +66,12 @@ final class AgentSetup implements AutoCloseable {
     private final AgentToolbox toolbox;
     private final AgentToolbox.Tools tools;
 
-    private AgentSetup(KairosConfig config, Limits limits, InferenceSettings.Endpoint main, InferenceSettings.Endpoint small,
-                       Engines engines, SupervisedEngine supervised, RunCommand.Stores stores, AgentToolbox toolbox,
-                       AgentToolbox.Tools tools) {
+    private AgentSetup(KairosConfig config, Limits limits, AgentMemoryConfig.Resolved memory, InferenceSettings.Endpoint main,
+                       InferenceSettings.Endpoint small, Engines engines, SupervisedEngine supervised, RunCommand.Stores stores,
+                       AgentToolbox toolbox, AgentToolbox.Tools tools) {
         this.config = config;
         this.limits = limits;
+        this.memory = memory;
         this.main = main;
         this.small = small;
         this.engines = engines;
@@ -84,12 +90,14 @@ final class AgentSetup implements AutoCloseable {
     static AgentSetup open(Options o, CommandSpec spec, PrintStream err) throws Unavailable, InterruptedException {
         KairosConfig config;
         Limits limits;
+        AgentMemoryConfig.Resolved memory;
         InferenceSettings settings;
         List<McpServerSettings> servers = List.of();
         ToolsConfig toolsConfig;
         try {
             config = ConfigLoader.load(o.config());
             limits = dev.kairos.server.config.AgentConfig.limits(config);
+            memory = AgentMemoryConfig.resolve(config);
             settings = InferenceConfig.settings(config);
             toolsConfig = ToolsConfig.of(config);
         } catch (ConfigException e) {
@@ -140,6 +148,9 @@ final class AgentSetup implements AutoCloseable {
                 err.println("choices and slots: " + small.model() + " at " + small.url() + " (role small)");
             }
             stores = RunCommand.Stores.open(config, spec);
+            if (memory.enabled() && stores.graph() == null) {
+                err.println("kairos: agent.memory.enabled is true, but memory.mode is off: the agent remembers nothing beyond this session");
+            }
             toolbox = AgentToolbox.connect(servers, toolsConfig.executorSettings(config.source()),
                     toolsConfig.clientOptions(config.source(), Version.current()));
             if (toolbox.noneReachable()) {
@@ -148,7 +159,7 @@ final class AgentSetup implements AutoCloseable {
             }
             toolbox.problems().forEach(p -> err.println("kairos: MCP server " + p + " (its tools are left out)"));
             AgentToolbox.Tools tools = toolbox.tools(inProcess(config, stores));
-            AgentSetup setup = new AgentSetup(config, limits, mainEndpoint, small, engines, supervised, stores, toolbox, tools);
+            AgentSetup setup = new AgentSetup(config, limits, memory, mainEndpoint, small, engines, supervised, stores, toolbox, tools);
             opened = true;
             return setup;
         } finally {
@@ -203,10 +214,33 @@ final class AgentSetup implements AutoCloseable {
         return info.models().getFirst();
     }
 
-    /** An agent on these engines and tools that asks {@code approver} before calls with consequences. */
+    /**
+     * An agent on these engines and tools that asks {@code approver} before calls with consequences; with
+     * the agent's memory when {@code agent.memory} enables it and the store is on, its token budget from the
+     * main engine's context size (as the probe reports it, else {@code agent.memory.context_tokens}).
+     */
     Agent agent(Approver approver) {
-        return new Agent(engines.endpoint(main), small == null ? null : engines.endpoint(small), tools.catalogue(),
+        Agent a = new Agent(engines.endpoint(main), small == null ? null : engines.endpoint(small), tools.catalogue(),
                 tools.executor(), approver, stores.runs());
+        if (!memory.enabled() || stores.graph() == null) {
+            return a;
+        }
+        return a.withMemory(AgentMemory.inGraph(stores.graph()), memory.options(engines.probe().probe(main.url())));
+    }
+
+    /**
+     * Whose memory a run uses: {@code --user NAME}, else the local OS user. Each user's memory is a group
+     * of its own ({@code user-NAME}).
+     */
+    static String user(String flag, CommandSpec spec) {
+        if (flag != null) {
+            if (flag.isBlank()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--user: must not be empty");
+            }
+            return flag.strip();
+        }
+        String os = System.getProperty("user.name");
+        return os == null || os.isBlank() ? "local" : os;
     }
 
     RunStore runs() {

@@ -65,6 +65,10 @@ public final class ChatCommand implements Callable<Integer> {
             description = "Continue this conversation, or start it under this name if there is none yet. Default: a new one.")
     String session;
 
+    @Option(names = "--user", paramLabel = "NAME",
+            description = "Whose memory the chat recalls and adds to (with agent.memory.enabled). Default: the local OS user.")
+    String user;
+
     @Option(names = "--yes", description = "Approve every call that needs confirmation instead of asking.")
     boolean yes;
 
@@ -73,6 +77,7 @@ public final class ChatCommand implements Callable<Integer> {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         PrintStream err = System.err;
         WorkflowSource wf = RunCommand.workflow(spec, workflow, err);
+        String who = AgentSetup.user(user, spec);
         AgentSetup setup;
         try {
             setup = AgentSetup.open(new AgentSetup.Options(config.file(), engine.url, model, null, provider, mcpConfig), spec, err);
@@ -109,7 +114,7 @@ public final class ChatCommand implements Callable<Integer> {
                     continue;
                 }
                 RunRequest request = RunRequest.of(line).withConversation(conv).withWorkflow(wf).withLimits(setup.limits)
-                        .withSystem(system).withModel(setup.main.model());
+                        .withSystem(system).withModel(setup.main.model()).withUser(who);
                 Run run = agent.start(request, progress);
                 RunResult result = RunCommand.awaitRun(run, setup.limits, err);
                 if (result == null) {

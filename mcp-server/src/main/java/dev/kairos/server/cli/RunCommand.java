@@ -81,6 +81,10 @@ public final class RunCommand implements Callable<Integer> {
             description = "Continue this conversation, or start it under this name if there is none yet. Default: a new one.")
     String session;
 
+    @Option(names = "--user", paramLabel = "NAME",
+            description = "Whose memory the run recalls and adds to (with agent.memory.enabled). Default: the local OS user.")
+    String user;
+
     @Option(names = "--resume", paramLabel = "RUN_ID", description = "Continue a run that crashed or was stopped.")
     String resume;
 
@@ -103,10 +107,11 @@ public final class RunCommand implements Callable<Integer> {
         if (resume == null && (task == null || task.isBlank())) {
             throw new CommandLine.ParameterException(spec.commandLine(), "TASK: must not be empty (or pass --resume RUN_ID)");
         }
-        if (resume != null && (task != null || workflow != null || session != null)) {
+        if (resume != null && (task != null || workflow != null || session != null || user != null)) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--resume: continues the run as it was; do not pass TASK, --workflow or --session with it");
+                    "--resume: continues the run as it was; do not pass TASK, --workflow, --session or --user with it");
         }
+        String who = resume == null ? AgentSetup.user(user, spec) : null;
         WorkflowSource wf = workflow(spec, workflow, err);
         AgentSetup setup;
         try {
@@ -141,7 +146,7 @@ public final class RunCommand implements Callable<Integer> {
             } else {
                 Conversation conv = setup.session(session, spec, err);
                 run = agent.start(RunRequest.of(task).withWorkflow(wf).withConversation(conv).withLimits(limits)
-                        .withModel(setup.main.model()), progress);
+                        .withModel(setup.main.model()).withUser(who), progress);
             }
             err.println("run " + run.id());
             RunResult result = awaitRun(run, limits, err);
@@ -218,12 +223,15 @@ public final class RunCommand implements Callable<Integer> {
                 return new Stores(null, RunStore.NONE);
             }
             dev.kairos.memory.MemorySettings settings;
+            java.util.Optional<dev.kairos.memory.Embedder> embedder;
             try {
                 settings = MemoryConfig.settings(loaded);
+                // the embedder the store was made with (memory.embeddings), as serve and mcp open it: recall searches by it
+                embedder = dev.kairos.server.config.EmbeddingsConfig.embedder(loaded);
             } catch (dev.kairos.server.config.ConfigException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
             }
-            MemoryGraph g = MemoryGraph.open(settings);
+            MemoryGraph g = embedder.isPresent() ? MemoryGraph.open(settings, embedder.get()) : MemoryGraph.open(settings);
             return new Stores(g, RunStore.inGraph(g.runs()));
         }
 

@@ -1,5 +1,6 @@
 package dev.kairos.server.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.kairos.agent.Limits;
 
 import java.time.Duration;
@@ -16,10 +17,11 @@ import java.time.Duration;
  *   max_repeats: 3           # the same call (name + arguments) before the run stops
  *   token_budget: 0          # tokens per run; 0 = unbounded
  *   deadline: 10m            # wall time per run
+ *   memory: {...}            # the agent's memory, bound by {@link AgentMemoryConfig}
  * </pre>
  */
 public record AgentConfig(Integer maxSteps, Integer maxCallsPerTurn, Integer maxCallsPerTool, Integer maxRepeats,
-                          Long tokenBudget, String deadline) {
+                          Long tokenBudget, String deadline, JsonNode memory) {
 
     /** Reads and checks the section of {@code config}; errors name {@code agent.<key>} and the file. */
     public static Limits limits(KairosConfig config) {

@@ -70,6 +70,7 @@ public final class ConfigLoader {
         config.httpSettings(); // validate now, not at first use
         ToolsConfig.of(config);
         AgentConfig.limits(config);
+        AgentMemoryConfig.resolve(config);
         return config;
     }
 
