@@ -321,6 +321,22 @@ class StatelessRevisionTest {
         }
     }
 
+    /** A 2026-07-28 client writes server/discover as soon as it spawns the server: before the host is even built. */
+    @Test
+    void onStdioADiscoveryWaitingBeforeStartIsAnsweredByTheStatelessRevision() throws Exception {
+        byte[] first = (request(1, "server/discover", null, Map.of()) + "\n").getBytes(StandardCharsets.UTF_8);
+        var written = new java.io.ByteArrayOutputStream();
+        StdioHost stdio = new StdioHost(new TestFeatures().features(), new LiveServers(),
+                new java.io.ByteArrayInputStream(first), written, Duration.ofSeconds(10));
+        try {
+            assertTrue(stdio.awaitEndOfInput());
+        } finally {
+            stdio.close();
+        }
+        JsonNode answer = JSON.readTree(written.toString(StandardCharsets.UTF_8).lines().findFirst().orElseThrow());
+        assertTrue(answer.at("/result/supportedVersions").toString().contains(V), answer.toString());
+    }
+
     private static JsonNode readLine(java.util.concurrent.BlockingQueue<String> lines) throws Exception {
         String line = lines.poll(10, TimeUnit.SECONDS);
         assertTrue(line != null, "no line from the server within 10 s");
