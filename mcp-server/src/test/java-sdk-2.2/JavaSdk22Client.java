@@ -106,6 +106,8 @@ public final class JavaSdk22Client {
         try {
             var client = io.modelcontextprotocol.modern.client.McpClient.sync(transport)
                     .clientInfo(io.modelcontextprotocol.modern.McpSchema.Implementation.builder("kairos-interop-modern", "1").build())
+                    // a round includes a stdio server's JVM start, slow on a loaded machine (the default is 20 s)
+                    .roundTimeout(CALL_BOUND)
                     .callTimeout(CALL_BOUND)
                     .formElicitation(request -> {
                         asked.add(request.message());
