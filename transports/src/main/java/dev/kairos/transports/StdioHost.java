@@ -59,19 +59,20 @@ public final class StdioHost implements AutoCloseable {
             throw new IllegalArgumentException("maxLineBytes must be between 1 and " + MAX_LINE_BYTES + ", got " + maxLineBytes);
         }
         this.liveServers = liveServers;
-        this.pending = new PendingRequests(in, out, answerBound, maxLineBytes, liveServers.cancellations()::cancel);
         McpJsonMapper json = McpJsonDefaults.getMapper();
-        var transport = new StdioServerTransportProvider(json, pending.input(), pending.output());
-        this.server = features.offeringSampling(liveServers.samplingClients()).applyTo(McpServer.sync(transport).jsonMapper(json)).build();
-        liveServers.add(server);
-        // 2026-07-28 (stateless) requests are answered beside the SDK session, from the same features
+        // 2026-07-28 (stateless) requests are answered beside the SDK session, from the same features. Built
+        // before stdin is read: a client of that revision sends server/discover as soon as the process starts.
         ObjectMapper jackson = new ObjectMapper();
         var subscriptions = new Subscriptions(jackson, Duration.ofSeconds(30));
         liveServers.onResourceUpdated(subscriptions::resourceUpdated);
         var dispatcher = new StatelessDispatcher(features, jackson, json, new CachedSchemaValidator(
                 features.tools().stream().map(t -> t.tool().inputSchema()).toList()),
                 new RequestState(jackson, RequestState.randomKey(), Duration.ofMinutes(30), Clock.systemUTC()));
-        pending.answerStatelessWith(new StatelessStdio(dispatcher, subscriptions, McpTransportContext.EMPTY));
+        this.pending = new PendingRequests(in, out, answerBound, maxLineBytes, liveServers.cancellations()::cancel,
+                new StatelessStdio(dispatcher, subscriptions, McpTransportContext.EMPTY));
+        var transport = new StdioServerTransportProvider(json, pending.input(), pending.output());
+        this.server = features.offeringSampling(liveServers.samplingClients()).applyTo(McpServer.sync(transport).jsonMapper(json)).build();
+        liveServers.add(server);
     }
 
     /**

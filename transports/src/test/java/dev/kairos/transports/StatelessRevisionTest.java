@@ -321,6 +321,41 @@ class StatelessRevisionTest {
         }
     }
 
+    @Test
+    void aChunkedBodyOverTheLimitIs413AndTheNextRequestIsAnswered() throws Exception {
+        ObjectNode params = JSON.createObjectNode().put("name", "echo");
+        params.putObject("arguments").put("message", "a".repeat(HttpSettings.defaults().maxRequestBytes() + 10));
+        byte[] big = request(1, "tools/call", params, Map.of()).toString().getBytes(StandardCharsets.UTF_8);
+        // an InputStream body has no declared length, so the JDK client sends it chunked
+        HttpRequest chunked = HttpRequest.newBuilder(URI.create(mcp)).timeout(Duration.ofSeconds(20))
+                .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+                .header("MCP-Protocol-Version", V).header("Mcp-Method", "tools/call").header("Mcp-Name", "echo")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big))).build();
+        HttpResponse<String> refused = http.send(chunked, HttpResponse.BodyHandlers.ofString());
+        assertEquals(413, refused.statusCode(), refused.body());
+        assertEquals(-32600, JSON.readTree(refused.body()).at("/error/code").asInt(), refused.body());
+
+        ObjectNode small = JSON.createObjectNode().put("name", "echo");
+        small.putObject("arguments").put("message", "still here");
+        assertEquals("still here", post(request(2, "tools/call", small, Map.of())).last().at("/result/content/0/text").asText());
+    }
+
+    /** A 2026-07-28 client writes server/discover as soon as it spawns the server: before the host is even built. */
+    @Test
+    void onStdioADiscoveryWaitingBeforeStartIsAnsweredByTheStatelessRevision() throws Exception {
+        byte[] first = (request(1, "server/discover", null, Map.of()) + "\n").getBytes(StandardCharsets.UTF_8);
+        var written = new java.io.ByteArrayOutputStream();
+        StdioHost stdio = new StdioHost(new TestFeatures().features(), new LiveServers(),
+                new java.io.ByteArrayInputStream(first), written, Duration.ofSeconds(10));
+        try {
+            assertTrue(stdio.awaitEndOfInput());
+        } finally {
+            stdio.close();
+        }
+        JsonNode answer = JSON.readTree(written.toString(StandardCharsets.UTF_8).lines().findFirst().orElseThrow());
+        assertTrue(answer.at("/result/supportedVersions").toString().contains(V), answer.toString());
+    }
+
     private static JsonNode readLine(java.util.concurrent.BlockingQueue<String> lines) throws Exception {
         String line = lines.poll(10, TimeUnit.SECONDS);
         assertTrue(line != null, "no line from the server within 10 s");

@@ -14,7 +14,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A closed-loop load phase: N virtual clients, each with its own socket and session, each sending
+ * A closed-loop load phase: N virtual clients, each with its own socket (and session, unless the target
+ * is driven statelessly), each sending
  * the next {@code tools/call} as soon as the previous reply is parsed, until a call count or a time
  * limit is reached, whichever comes first.
  */
@@ -38,11 +39,11 @@ final class LoadPhase {
         List<Client> all = new ArrayList<>(clients);
         try {
             for (int i = 0; i < clients; i++) {
-                McpSession session;
+                EchoClient session;
                 try {
-                    session = McpSession.open(json, target.endpoint(), ioTimeout);
+                    session = EchoClient.open(json, target, ioTimeout);
                 } catch (IOException e) {
-                    throw new IOException("cannot open MCP session " + (i + 1) + " of " + clients + " with "
+                    throw new IOException("cannot open MCP client " + (i + 1) + " of " + clients + " with "
                             + target.name() + " at " + target.endpoint() + ": " + e, e);
                 }
                 all.add(new Client(target, i, callsPerClient, session));
@@ -99,7 +100,7 @@ final class LoadPhase {
         final int index;
         final long maxCalls;
         final Histogram latency = new Histogram(HIGHEST_LATENCY_NANOS, 3);
-        volatile McpSession session;
+        volatile EchoClient session;
         volatile CountDownLatch go;
         volatile long deadline;
         volatile long finishedAt;
@@ -107,7 +108,7 @@ final class LoadPhase {
         long errors;
         String firstError;
 
-        Client(Target target, int index, long maxCalls, McpSession session) {
+        Client(Target target, int index, long maxCalls, EchoClient session) {
             this.target = target;
             this.index = index;
             this.maxCalls = maxCalls;
@@ -153,7 +154,7 @@ final class LoadPhase {
                 return false;
             }
             try {
-                session = McpSession.open(json, target.endpoint(), ioTimeout);
+                session = EchoClient.open(json, target, ioTimeout);
                 return true;
             } catch (IOException | RuntimeException again) {
                 errors++;

@@ -15,7 +15,7 @@ import java.util.Map;
  * One virtual MCP client over Streamable HTTP: its own keep-alive socket and its own session
  * ({@code initialize} + {@code notifications/initialized}), then {@code tools/call echo} one at a time.
  */
-final class McpSession implements AutoCloseable {
+final class McpSession implements EchoClient {
     static final String PROTOCOL_VERSION = "2025-06-18";
 
     private final ObjectMapper json;
@@ -61,7 +61,7 @@ final class McpSession implements AutoCloseable {
         if (sessionId != null) {
             headers.put("Mcp-Session-Id", sessionId);
         }
-        JsonNode result = resultOf(response, id, "initialize");
+        JsonNode result = resultOf(json, response, id, "initialize");
         headers.put("MCP-Protocol-Version", result.path("protocolVersion").asText(PROTOCOL_VERSION));
 
         var ack = post(json.createObjectNode().put("jsonrpc", "2.0").put("method", "notifications/initialized"));
@@ -71,13 +71,18 @@ final class McpSession implements AutoCloseable {
     }
 
     /** Calls the echo tool and checks that the text comes back unchanged. */
-    void echo(String message) throws IOException {
+    @Override
+    public void echo(String message) throws IOException {
         long id = nextId++;
         ObjectNode params = json.createObjectNode().put("name", "echo");
         params.putObject("arguments").put("message", message);
         var response = post(request(id, "tools/call", params));
         requireStatus(response, 200, "tools/call");
-        JsonNode result = resultOf(response, id, "tools/call");
+        requireEcho(resultOf(json, response, id, "tools/call"), message);
+    }
+
+    /** Checks an echo result: no error, the message back as its text. */
+    static void requireEcho(JsonNode result, String message) throws IOException {
         if (result.path("isError").asBoolean(false)) {
             throw new IOException("echo returned isError: " + result);
         }
@@ -100,14 +105,14 @@ final class McpSession implements AutoCloseable {
         return http.exchange("POST", path, headers, json.writeValueAsBytes(message));
     }
 
-    private static void requireStatus(HttpConnection.Response r, int expected, String what) throws IOException {
+    static void requireStatus(HttpConnection.Response r, int expected, String what) throws IOException {
         if (r.status() != expected) {
             throw new IOException(what + " answered HTTP " + r.status() + ": " + r.bodyText());
         }
     }
 
     /** The result of response {@code id}, from a JSON body or from the SSE event that carries it. */
-    private JsonNode resultOf(HttpConnection.Response r, long id, String what) throws IOException {
+    static JsonNode resultOf(ObjectMapper json, HttpConnection.Response r, long id, String what) throws IOException {
         String type = r.header("content-type");
         JsonNode reply = null;
         if (type != null && type.toLowerCase(Locale.ROOT).startsWith("text/event-stream")) {

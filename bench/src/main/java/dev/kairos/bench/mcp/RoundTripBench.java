@@ -16,7 +16,9 @@ import java.util.concurrent.Callable;
 
 /**
  * The MCP round-trip benchmark client: {@code tools/call echo} over Streamable HTTP against several
- * servers in the same run, warm-up first, then rounds that alternate the servers.
+ * servers in the same run, warm-up first, then rounds that alternate the servers. A target named in
+ * {@code --stateless} is driven with the stateless 2026-07-28 revision (no session, {@code _meta} and
+ * the {@code Mcp-*} headers on every POST); the same server may be a target twice, once per revision.
  */
 @Command(name = "mcp-roundtrip", mixinStandardHelpOptions = true,
         description = "Closed-loop tools/call echo round trips over Streamable HTTP; prints a markdown table on stdout.")
@@ -26,6 +28,10 @@ public final class RoundTripBench implements Callable<Integer> {
     @Option(names = "--target", required = true, paramLabel = "NAME=URL[@PID]",
             description = "A server: name=http://127.0.0.1:port/mcp, with @pid for its CPU from /proc. Repeat for each server.")
     List<String> targetSpecs;
+
+    @Option(names = "--stateless", paramLabel = "NAME",
+            description = "Drive this --target with the stateless 2026-07-28 revision instead of a session. Repeat for each.")
+    List<String> statelessNames = new ArrayList<>();
 
     @Option(names = "--baseline", description = "Target the throughput ratios are against (default: the last one).")
     String baseline;
@@ -86,6 +92,12 @@ public final class RoundTripBench implements Callable<Integer> {
         if (names.stream().distinct().count() != names.size()) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--target names must differ: " + names);
         }
+        for (String s : statelessNames) {
+            if (!names.contains(s)) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--stateless " + s + " is not a --target name " + names);
+            }
+        }
+        targets = targets.stream().map(t -> statelessNames.contains(t.name()) ? t.asStateless() : t).toList();
         String base = baseline != null ? baseline : names.getLast();
         if (!names.contains(base)) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--baseline " + base + " is not a --target name " + names);

@@ -4,10 +4,11 @@ import java.net.URI;
 import java.util.Optional;
 
 /**
- * A server under test: a short name for the report, its Streamable HTTP endpoint and, when known,
- * its process for CPU accounting.
+ * A server under test: a short name for the report, its Streamable HTTP endpoint, when known its
+ * process for CPU accounting, and whether it is driven with the stateless 2026-07-28 revision
+ * instead of a session.
  */
-record Target(String name, URI endpoint, Optional<ServerProcess> process) {
+record Target(String name, URI endpoint, Optional<ServerProcess> process, boolean stateless) {
     /** Parses {@code name=http://host:port/mcp[@pid]}; the error names the part that is wrong. */
     static Target parse(String spec, long clkTck) {
         int eq = spec.indexOf('=');
@@ -36,6 +37,11 @@ record Target(String name, URI endpoint, Optional<ServerProcess> process) {
         if (!"http".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 0) {
             throw new IllegalArgumentException("--target '" + spec + "': URL must be http://host:port/path, got '" + rest + "'");
         }
-        return new Target(name, uri, process);
+        return new Target(name, uri, process, false);
+    }
+
+    /** The same server driven with the stateless 2026-07-28 revision. */
+    Target asStateless() {
+        return new Target(name, endpoint, process, true);
     }
 }

@@ -87,6 +87,29 @@ class WireParsingTest {
     }
 
     @Test
+    void theStatelessClientSendsVersionMethodAndNameOnEveryPostAndNoSession() throws Exception {
+        String discovered = "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"supportedVersions\":[\"2026-07-28\"],\"resultType\":\"complete\"}}";
+        String echoed = "{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"hi\"}],\"resultType\":\"complete\"}}";
+        try (var server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<String> requests = serve(server, List.of(json(discovered), json(echoed)));
+            var target = Target.parse("k=http://127.0.0.1:" + server.getLocalPort() + "/mcp", 100).asStateless();
+            try (EchoClient client = EchoClient.open(new com.fasterxml.jackson.databind.ObjectMapper(), target, Duration.ofSeconds(10))) {
+                client.echo("hi");
+            }
+            String sent = requests.get(10, TimeUnit.SECONDS);
+            assertTrue(sent.contains("Mcp-Method: server/discover\r\n"), sent);
+            assertTrue(sent.contains("MCP-Protocol-Version: 2026-07-28\r\nMcp-Method: tools/call\r\nMcp-Name: echo\r\n"), sent);
+            assertTrue(sent.contains("\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\""), sent);
+            assertFalse(sent.contains("initialize") || sent.contains("Mcp-Session-Id"), sent);
+        }
+    }
+
+    private static String json(String body) {
+        return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
+    }
+
+    @Test
     void serverCpuOfThisProcessIsReadFromProc() {
         var self = new ServerProcess(ProcessHandle.current().pid(), 100);
         assertTrue(self.alive());

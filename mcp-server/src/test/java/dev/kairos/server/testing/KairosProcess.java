@@ -121,6 +121,36 @@ public final class KairosProcess implements AutoCloseable {
         return baseUrl.join();
     }
 
+    /**
+     * Waits, up to {@code bound}, until {@code /health} reports the memory subsystem ready (a cold
+     * embedded Neo4j takes a while); fails at once if it reports it failed.
+     */
+    public void awaitMemoryReady(java.time.Duration bound) throws Exception {
+        var http = java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5)).build();
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        long deadline = System.nanoTime() + bound.toNanos();
+        String health = "";
+        while (System.nanoTime() < deadline) {
+            health = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(baseUrl() + "/health"))
+                    .timeout(java.time.Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            for (var subsystem : json.readTree(health).path("subsystems")) {
+                if (subsystem.path("name").asText().equals("memory")) {
+                    switch (subsystem.path("state").asText()) {
+                        case "ready" -> {
+                            return;
+                        }
+                        case "failed" -> throw new AssertionError("memory failed to start: " + health);
+                        default -> {
+                            // still starting
+                        }
+                    }
+                }
+            }
+            TimeUnit.MILLISECONDS.sleep(300);
+        }
+        throw new AssertionError("memory not ready within " + bound.toSeconds() + " s: " + health);
+    }
+
     public Process process() {
         return process;
     }

@@ -51,7 +51,8 @@ public final class PendingRequests {
     private long lineNumber;
     private final java.util.function.Predicate<JsonNode> cancelled;
     /** Answers 2026-07-28 requests; null until the host sets it (then they go to the SDK, which refuses them). */
-    private volatile StatelessLines stateless;
+    /** Set before stdin is read, so no 2026-07-28 request can reach the session before its route exists. */
+    private final StatelessLines stateless;
     /** Threads serving 2026-07-28 requests (listen streams among them), by request id, for notifications/cancelled. */
     private final java.util.Map<String, Thread> statelessCalls = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -77,10 +78,12 @@ public final class PendingRequests {
      *                     and skipped without being held in memory
      * @param cancelled    told the progress token of a {@code tools/call} its client cancelled with
      *                     {@code notifications/cancelled} (calls without a token cannot be told apart)
+     * @param stateless    how 2026-07-28 requests are answered instead of by the SDK session, or null
      */
     public PendingRequests(InputStream in, OutputStream out, Duration answerBound, int maxLineBytes,
-                           java.util.function.Predicate<JsonNode> cancelled) {
+                           java.util.function.Predicate<JsonNode> cancelled, StatelessLines stateless) {
         this.cancelled = cancelled;
+        this.stateless = stateless;
         this.answerBound = answerBound;
         this.out = out;
         JsonRpcLines requests = new JsonRpcLines(maxLineBytes, new JsonRpcLines.Receiver() {
@@ -134,10 +137,6 @@ public final class PendingRequests {
         Thread.ofPlatform().daemon().name("kairos-stdin").start(() -> readAll(in, requests));
     }
 
-    /** Routes 2026-07-28 requests to {@code lines} instead of the SDK session. */
-    public void answerStatelessWith(StatelessLines lines) {
-        this.stateless = lines;
-    }
 
     /** What the MCP session reads: only well-formed messages, one per line. */
     public InputStream input() {

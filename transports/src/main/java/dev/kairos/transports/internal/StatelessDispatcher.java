@@ -26,7 +26,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -59,6 +58,8 @@ public final class StatelessDispatcher {
     private final Map<McpSchema.CompleteReference, SyncCompletionSpecification> completions = new HashMap<>();
     private final Map<SyncResourceTemplateSpecification, DefaultMcpUriTemplateManager> templates = new LinkedHashMap<>();
     private final ObjectNode capabilities;
+    /** Names each call's exchange; a counter, not a random UUID, which cost a SecureRandom draw per call. */
+    private final java.util.concurrent.atomic.AtomicLong exchanges = new java.util.concurrent.atomic.AtomicLong();
 
     /** A finished answer: the JSON-RPC response and the HTTP status it goes with. */
     public record Answer(int httpStatus, ObjectNode body) {
@@ -219,11 +220,14 @@ public final class StatelessDispatcher {
         McpTransportContext roundContext = McpTransportContext.create(values);
         var session = new RoundSession(round, json, mapper, notifications, logLevel);
         var exchange = new McpSyncServerExchange(new McpAsyncServerExchange(
-                "stateless-" + UUID.randomUUID(), session, capabilities, clientInfo, roundContext));
+                "stateless-" + exchanges.incrementAndGet(), session, capabilities, clientInfo, roundContext));
 
-        ObjectNode plain = params.deepCopy();
-        plain.remove("inputResponses");
-        plain.remove("requestState");
+        ObjectNode plain = params;
+        if (params.has("inputResponses") || params.has("requestState")) {
+            plain = params.deepCopy();
+            plain.remove("inputResponses");
+            plain.remove("requestState");
+        }
         Object result;
         try {
             result = switch (method) {

@@ -15,7 +15,6 @@ import org.eclipse.jetty.util.Blocker;
 import org.eclipse.jetty.util.Callback;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -79,14 +78,19 @@ public final class StatelessEndpoint extends Handler.Wrapper {
         if (headerVersion != null && !Revision2026.isStateless(headerVersion)) {
             return super.handle(request, response, callback);
         }
-        byte[] body = readBounded(request);
-        if (body == null) {
-            // too large: let the session endpoint give its usual 413 (it reads the same bytes again)
-            return super.handle(request, response, callback);
+        ByteBuffer body;
+        try {
+            body = StreamableEndpoint.readBody(request, maxRequestBytes);
+        } catch (StreamableEndpoint.TooLarge e) {
+            // the rest of the body may still be on its way: this connection cannot carry another request
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            write(response, callback, 413, dispatcher.error(null, 413, -32600,
+                    "Request body larger than " + maxRequestBytes + " bytes", null).body());
+            return true;
         }
         JsonNode message;
         try {
-            message = json.readTree(body);
+            message = json.readTree(body.array(), body.arrayOffset() + body.position(), body.remaining());
         } catch (IOException e) {
             message = null;
         }
@@ -188,19 +192,8 @@ public final class StatelessEndpoint extends Handler.Wrapper {
         return value == null ? null : value.strip();
     }
 
-    /** The body, or null when it is larger than the bound. */
-    private byte[] readBounded(Request request) throws IOException {
-        if (request.getLength() > maxRequestBytes) {
-            return null;
-        }
-        try (InputStream in = Content.Source.asInputStream(request)) {
-            byte[] body = in.readNBytes(maxRequestBytes + 1);
-            return body.length > maxRequestBytes ? null : body;
-        }
-    }
-
     /** The request with its body, already read here, offered again to the next handler. */
-    private static Request replay(Request request, byte[] body) {
+    private static Request replay(Request request, ByteBuffer body) {
         return new Request.Wrapper(request) {
             private boolean given;
 
@@ -210,7 +203,7 @@ public final class StatelessEndpoint extends Handler.Wrapper {
                     return Content.Chunk.EOF;
                 }
                 given = true;
-                return Content.Chunk.from(ByteBuffer.wrap(body), true);
+                return Content.Chunk.from(body.slice(), true);
             }
 
             @Override
@@ -220,7 +213,7 @@ public final class StatelessEndpoint extends Handler.Wrapper {
 
             @Override
             public long getLength() {
-                return body.length;
+                return body.remaining();
             }
         };
     }

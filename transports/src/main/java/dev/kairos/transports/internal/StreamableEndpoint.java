@@ -208,7 +208,7 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
         // client its keep-alive connection.
         ByteBuffer body;
         try {
-            body = readBody(request);
+            body = readBody(request, maxRequestBytes);
         } catch (TooLarge e) {
             // the rest of the body is still on its way: this connection cannot carry another request
             response.getHeaders().put(HttpHeader.CONNECTION, "close");
@@ -495,7 +495,8 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
         return true;
     }
 
-    private static final class TooLarge extends IOException {
+    /** A request body over the limit; the rest of it may still be on its way. */
+    static final class TooLarge extends IOException {
         TooLarge() {
             super(null, null);
         }
@@ -505,7 +506,7 @@ public final class StreamableEndpoint extends Handler.Abstract implements McpStr
      * The whole body, refusing more than the limit as soon as it is exceeded (a chunked body has no
      * length to check up front). Usually one chunk, copied once into an array of the right size.
      */
-    private ByteBuffer readBody(Request request) throws IOException {
+    static ByteBuffer readBody(Request request, int maxRequestBytes) throws IOException {
         long declared = request.getLength();
         if (declared > maxRequestBytes) {
             throw new TooLarge();
