@@ -60,8 +60,6 @@ public final class McpServerConnection implements AutoCloseable {
     private static final int STDERR_LINES = 20;
     // the SDK's own per-request timeout is a backstop only; each call waits until its own deadline
     private static final Duration BACKSTOP = Duration.ofHours(1);
-    /** The longest wait for an answer to {@code server/discover} before a server is taken for an older one. */
-    private static final Duration MAX_PROBE_WAIT = Duration.ofSeconds(10);
     /** Servers known to want {@code initialize}, by {@link #eraKey}: they are not probed again in this process. */
     private static final Map<String, String> OLDER_ERA = new ConcurrentHashMap<>();
 
@@ -363,8 +361,9 @@ public final class McpServerConnection implements AutoCloseable {
         };
     }
 
+    /** As long as {@code initialize} gets: the probe is the first request, so it also waits out the server's start. */
     private Duration probeWait() {
-        return options.initializeTimeout().compareTo(MAX_PROBE_WAIT) < 0 ? options.initializeTimeout() : MAX_PROBE_WAIT;
+        return options.initializeTimeout();
     }
 
     /**

@@ -72,6 +72,7 @@ public final class StdioHost implements AutoCloseable {
                 features.tools().stream().map(t -> t.tool().inputSchema()).toList()),
                 new RequestState(jackson, RequestState.randomKey(), Duration.ofMinutes(30), Clock.systemUTC()));
         pending.answerStatelessWith(new StatelessStdio(dispatcher, subscriptions, McpTransportContext.EMPTY));
+        pending.start();
     }
 
     /**

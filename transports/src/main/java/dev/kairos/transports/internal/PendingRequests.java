@@ -52,6 +52,7 @@ public final class PendingRequests {
     private final java.util.function.Predicate<JsonNode> cancelled;
     /** Answers 2026-07-28 requests; null until the host sets it (then they go to the SDK, which refuses them). */
     private volatile StatelessLines stateless;
+    private final Runnable startReading;
     /** Threads serving 2026-07-28 requests (listen streams among them), by request id, for notifications/cancelled. */
     private final java.util.Map<String, Thread> statelessCalls = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -131,7 +132,15 @@ public final class PendingRequests {
                 }
             }
         };
-        Thread.ofPlatform().daemon().name("kairos-stdin").start(() -> readAll(in, requests));
+        this.startReading = () -> Thread.ofPlatform().daemon().name("kairos-stdin").start(() -> readAll(in, requests));
+    }
+
+    /**
+     * Starts reading stdin. Called once the stateless lines are set (if any): a 2026-07-28 client sends
+     * {@code server/discover} as soon as the process starts, and it must not reach the session instead.
+     */
+    public void start() {
+        startReading.run();
     }
 
     /** Routes 2026-07-28 requests to {@code lines} instead of the SDK session. */
