@@ -76,6 +76,10 @@ public final class StatelessClient implements AutoCloseable {
      * @throws ServerUnavailableException when the server cannot be reached or speaks only revisions Kairos does not
      */
     public Era probe(Duration wait) throws InterruptedException {
+        return probe(wait, true);
+    }
+
+    private Era probe(Duration wait, boolean mayRetry) throws InterruptedException {
         ClientWire.Pending p = wire.send(request("server/discover", json.createObjectNode()), n -> { });
         ClientWire.Reply reply;
         try {
@@ -102,6 +106,10 @@ public final class StatelessClient implements AutoCloseable {
             if (code == Revision2026.UNSUPPORTED_VERSION) {
                 List<String> offered = new ArrayList<>();
                 error.path("data").path("supported").forEach(v -> offered.add(v.asText()));
+                if (offered.contains(Revision2026.VERSION) && mayRetry) {
+                    // it lists the version we asked for after all (a rejection on the way, say): choose it again, once
+                    return probe(wait, false);
+                }
                 if (offered.stream().anyMatch(v -> Revision2026.SUPPORTED.contains(v) && !Revision2026.VERSION.equals(v))) {
                     return new Legacy("it does not serve " + Revision2026.VERSION + " but offers " + offered);
                 }
