@@ -184,7 +184,7 @@ public sealed interface ClientWire extends AutoCloseable permits ClientWire.Http
 
         @Override
         public void close() {
-            http.close();
+            http.shutdownNow();
         }
     }
 
