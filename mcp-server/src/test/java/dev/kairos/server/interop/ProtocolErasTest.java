@@ -35,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ProtocolErasTest {
     private final List<AutoCloseable> open = new ArrayList<>();
     private final List<McpSchema.ElicitFormRequest> asked = new CopyOnWriteArrayList<>();
+    private final List<McpSchema.CreateMessageRequest> sampled = new CopyOnWriteArrayList<>();
 
     @AfterEach
     void close() throws Exception {
@@ -49,7 +50,12 @@ class ProtocolErasTest {
                 .withElicitation(req -> {
                     asked.add(req);
                     return new McpSchema.ElicitResult(McpSchema.ElicitResult.Action.ACCEPT, Map.of("name", "Ada"));
-                }, true);
+                }, true)
+                .withSampling(req -> {
+                    sampled.add(req);
+                    return McpSchema.CreateMessageResult.builder().role(McpSchema.Role.ASSISTANT)
+                            .content(new McpSchema.TextContent("Paris, says the model")).model("test-model").build();
+                });
     }
 
     private McpServerConnection connect(String name, ServerEndpoint endpoint, ClientOptions options) {
@@ -90,6 +96,13 @@ class ProtocolErasTest {
         assertFalse(Boolean.TRUE.equals(twoRounds.isError()), text(twoRounds));
         assertEquals(3, asked.size(), "two more questions, one per round: " + asked);
         assertTrue(text(twoRounds).startsWith("Name Ada"), text(twoRounds));
+
+        // a sampling question goes to the sampling handler; one we cannot answer (roots) ends the call with an error
+        McpSchema.CallToolResult sample = c.call("test_input_required_result_sampling", Map.of(), null, in(Duration.ofSeconds(30)));
+        assertEquals("Paris, says the model", text(sample));
+        assertEquals(1, sampled.size());
+        McpSchema.CallToolResult roots = c.call("test_input_required_result_list_roots", Map.of(), null, in(Duration.ofSeconds(30)));
+        assertTrue(Boolean.TRUE.equals(roots.isError()), text(roots));
 
         List<McpSchema.ProgressNotification> progress = new CopyOnWriteArrayList<>();
         McpSchema.CallToolResult withProgress = c.call("test_tool_with_progress", Map.of(), progress::add, in(Duration.ofSeconds(30)));
