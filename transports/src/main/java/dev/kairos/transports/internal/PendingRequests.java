@@ -100,8 +100,11 @@ public final class PendingRequests {
         JsonRpcLines responses = new JsonRpcLines(Integer.MAX_VALUE, new JsonRpcLines.Receiver() {
             @Override
             public void line(byte[] bytes, int length) {
+                JsonNode message = parse(bytes, length);
+                // the version first: a client may send its next line (a batch, say) as soon as it reads this one
+                noteVersion(message);
                 writeLine(bytes, length);
-                onResponse(bytes, length);
+                onResponse(message);
             }
 
             @Override
@@ -337,19 +340,28 @@ public final class PendingRequests {
         }
     }
 
-    private void onResponse(byte[] bytes, int length) {
-        JsonNode message;
+    private static JsonNode parse(byte[] bytes, int length) {
         try {
-            message = InboundLine.JSON.readTree(bytes, 0, length);
+            return InboundLine.JSON.readTree(bytes, 0, length);
         } catch (IOException e) {
-            return;
+            return null;
         }
+    }
+
+    /** The version the session negotiated, from the answer to initialize. */
+    private void noteVersion(JsonNode message) {
         if (message == null || !message.isObject() || message.has("method")) {
             return;
         }
         JsonNode version = message.path("result").path("protocolVersion");
         if (version.isTextual() && message.path("result").has("serverInfo")) {
             protocolVersion = version.textValue();
+        }
+    }
+
+    private void onResponse(JsonNode message) {
+        if (message == null || !message.isObject() || message.has("method")) {
+            return;
         }
         JsonNode id = message.get("id");
         if (id != null && !id.isNull()) {
