@@ -41,7 +41,8 @@ class DownstreamRestartTest {
         McpServerSettings settings = McpServerSettings.of("kairos", new ServerEndpoint.Http(
                 "http://127.0.0.1:" + port + "/mcp", Map.of(), ServerEndpoint.HttpKind.STREAMABLE));
         try (DownstreamServers servers = DownstreamServers.connect(List.of(settings),
-                ClientOptions.defaults("test").withInitializeTimeout(Duration.ofSeconds(60)))) {
+                // kairos serve speaks both eras: this is about the session-based one, so no 2026-07-28 probe
+                ClientOptions.defaults("test").withInitializeTimeout(Duration.ofSeconds(60)).withoutStateless())) {
             assertEquals(ServerState.Status.READY, servers.providers().getFirst().state().status());
             // one try per call: the resend must come from the connection, not from the executor's retries
             ExecutorSettings once = ExecutorSettings.defaults();

@@ -3,8 +3,10 @@ package dev.kairos.transports;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kairos.transports.internal.CancellingTransport;
 import dev.kairos.transports.internal.ChildProcesses;
+import dev.kairos.transports.internal.ClientWire;
 import dev.kairos.transports.internal.ProcessStdioTransport;
 import dev.kairos.transports.internal.ResumingHttpClient;
+import dev.kairos.transports.internal.StatelessClient;
 import io.modelcontextprotocol.client.McpAsyncClient;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.transport.HttpClientSseClientTransport;
@@ -36,6 +38,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -46,17 +49,26 @@ import java.util.function.Consumer;
  * re-initialise when an HTTP server has forgotten our session, SSE streams resumed with
  * {@code Last-Event-ID} after the server's {@code retry} interval ({@link ResumingHttpClient}), the
  * legacy SSE fallback decided on the HTTP status, and no orphaned child processes.
+ *
+ * <p>Both protocol eras: a server is first probed with {@code server/discover} (MCP 2026-07-28's rule);
+ * one that answers it is spoken to statelessly ({@link StatelessClient}), any other falls back to
+ * {@code initialize} and the SDK client. The answer is remembered per server for the life of the
+ * process, so reconnects and restarts of an older server skip the probe.
  */
 public final class McpServerConnection implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(McpServerConnection.class);
     private static final int STDERR_LINES = 20;
     // the SDK's own per-request timeout is a backstop only; each call waits until its own deadline
     private static final Duration BACKSTOP = Duration.ofHours(1);
+    /** Servers known to want {@code initialize}, by {@link #eraKey}: they are not probed again in this process. */
+    private static final Map<String, String> OLDER_ERA = new ConcurrentHashMap<>();
 
     private final String name;
     private final ServerEndpoint endpoint;
     private final ClientOptions options;
     private final McpJsonMapper mapper = new JacksonMcpJsonMapper(new ObjectMapper());
+    private final ObjectMapper json = new ObjectMapper()
+            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private final List<Runnable> toolListeners = new CopyOnWriteArrayList<>();
     private final Map<Object, Consumer<McpSchema.ProgressNotification>> progress = new ConcurrentHashMap<>();
     private final AtomicLong tokens = new AtomicLong();
@@ -66,6 +78,8 @@ public final class McpServerConnection implements AutoCloseable {
     private volatile ServerState state;
     private volatile List<McpSchema.Tool> tools = List.of();
     private volatile boolean closed;
+    private volatile boolean probed;
+    private final AtomicBoolean refreshing = new AtomicBoolean();
     private int restartsInARow;
 
     /**
@@ -73,10 +87,22 @@ public final class McpServerConnection implements AutoCloseable {
      * (Streamable HTTP) what the HTTP client saw, with the count of forgotten-session answers at the start.
      */
     private record Session(McpAsyncClient client, CancellingTransport transport, Process process, String kind,
-                           CompletableFuture<String> gone, ResumingHttpClient.Observed http, long lossesAtStart) {
+                           CompletableFuture<String> gone, ResumingHttpClient.Observed http, long lossesAtStart,
+                           StatelessClient modern, StatelessClient.Modern discovered) {
         Session(McpAsyncClient client, CancellingTransport transport, Process process, String kind,
                 CompletableFuture<String> gone) {
-            this(client, transport, process, kind, gone, null, 0);
+            this(client, transport, process, kind, gone, null, 0, null, null);
+        }
+
+        Session(McpAsyncClient client, CancellingTransport transport, Process process, String kind,
+                CompletableFuture<String> gone, ResumingHttpClient.Observed http, long lossesAtStart) {
+            this(client, transport, process, kind, gone, http, lossesAtStart, null, null);
+        }
+
+        /** A session with a server on the stateless revision: no SDK client, one request at a time on the wire. */
+        static Session stateless(StatelessClient modern, StatelessClient.Modern discovered, Process process, String kind,
+                                 CompletableFuture<String> gone) {
+            return new Session(null, null, process, kind, gone, null, 0, modern, discovered);
         }
 
         /** Whether the server has answered 404 to our session id since this session began. */
@@ -115,9 +141,27 @@ public final class McpServerConnection implements AutoCloseable {
         return state;
     }
 
-    /** The tools as last listed (empty unless ready). */
+    /**
+     * The tools as last listed (empty unless ready). For a 2026-07-28 server whose list is past its
+     * {@code ttlMs} a new list is fetched in the background; listeners hear when it differs.
+     */
     public List<McpSchema.Tool> tools() {
+        Session s = session;
+        if (s != null && s.modern() != null && s.modern().toolsStale() && refreshing.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("tools-" + name).start(() -> {
+                try {
+                    refreshModernTools(s);
+                } finally {
+                    refreshing.set(false);
+                }
+            });
+        }
         return tools;
+    }
+
+    /** Whether the last connect sent {@code server/discover} (false when this server's era was already known). */
+    public boolean probed() {
+        return probed;
     }
 
     /** Runs after a {@code notifications/tools/list_changed} has been followed by a new list. */
@@ -136,6 +180,9 @@ public final class McpServerConnection implements AutoCloseable {
         Session s = session;
         if (s == null) {
             throw new ServerUnavailableException(notReady());
+        }
+        if (s.modern() != null) {
+            return callModern(s, tool, arguments, onProgress, deadline);
         }
         if (s.forgotten()) {
             // the server restarted while we were idle (its answer to the SDK's stream was 404): start afresh
@@ -215,6 +262,46 @@ public final class McpServerConnection implements AutoCloseable {
         }
     }
 
+    private McpSchema.CallToolResult callModern(Session s, String tool, Map<String, Object> arguments,
+                                                Consumer<McpSchema.ProgressNotification> onProgress, Instant deadline)
+            throws InterruptedException {
+        String token = name + "-" + tokens.incrementAndGet();
+        try {
+            McpSchema.CallToolResult r = s.modern().call(tool, arguments, token, p -> {
+                if (onProgress != null) {
+                    onProgress.accept(json.convertValue(p, McpSchema.ProgressNotification.class));
+                }
+            }, deadline);
+            synchronized (lock) {
+                restartsInARow = 0;
+            }
+            return r;
+        } catch (TimeoutException e) {
+            throw new ServerUnavailableException("server " + name + " did not answer " + tool + " in time");
+        } catch (ServerUnavailableException e) {
+            if (s.gone().isDone()) {
+                throw new ServerUnavailableException("server " + name + " " + s.gone().getNow("stopped")
+                        + " during the call" + stderrTail(), e);
+            }
+            throw e;
+        }
+    }
+
+    private void refreshModernTools(Session s) {
+        try {
+            List<McpSchema.Tool> fresh = s.modern().listTools(options.initializeTimeout());
+            if (session == s && !fresh.equals(tools)) {
+                tools = fresh;
+                LOG.info("server {}: tool list changed ({} tools)", name, fresh.size());
+                toolListeners.forEach(Runnable::run);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.warn("server {}: listing its tools again failed: {}", name, e.getMessage());
+        }
+    }
+
     private Session reconnect(Session lost) {
         synchronized (lock) {
             if (session != lost && session != null) {
@@ -234,6 +321,12 @@ public final class McpServerConnection implements AutoCloseable {
                 throw new ServerUnavailableException("server " + name + " is closed");
             }
             session = s;
+            if (s.modern() != null) {
+                state = new ServerState(ServerState.Status.READY, "", StatelessClient.version(),
+                        s.discovered().serverInfo(), s.kind());
+                s.gone().thenAccept(why -> exited(s, why));
+                return;
+            }
             McpSchema.InitializeResult init = s.client().getCurrentInitializationResult();
             String server = init == null || init.serverInfo() == null ? null
                     : init.serverInfo().name() + " " + init.serverInfo().version();
@@ -245,7 +338,87 @@ public final class McpServerConnection implements AutoCloseable {
     private Session connect() {
         return switch (endpoint) {
             case ServerEndpoint.Stdio stdio -> connectStdio(stdio);
-            case ServerEndpoint.Http http -> switch (http.kind()) {
+            case ServerEndpoint.Http http when http.kind() != ServerEndpoint.HttpKind.SSE && probeFirst() -> {
+                ClientWire.Http wire = new ClientWire.Http(name, http.url(), http.headers(), options.initializeTimeout(), json);
+                Session modern = probe(new StatelessClient(name, wire, options), null, "streamable-http", new CompletableFuture<>());
+                yield modern != null ? modern : connectInitialized(http);
+            }
+            case ServerEndpoint.Http http -> connectInitialized(http);
+        };
+    }
+
+    /** Whether this server's era is still unknown (or known to be 2026-07-28): then {@code server/discover} goes first. */
+    private boolean probeFirst() {
+        probed = options.stateless() && !OLDER_ERA.containsKey(eraKey(endpoint));
+        return probed;
+    }
+
+    /** The same server in this process: the same command line, environment and directory, or the same URL. */
+    private static String eraKey(ServerEndpoint e) {
+        return switch (e) {
+            case ServerEndpoint.Stdio s -> "stdio " + s.command() + " " + s.args() + " " + new java.util.TreeMap<>(s.env()) + " " + s.cwd();
+            case ServerEndpoint.Http h -> "http " + h.url();
+        };
+    }
+
+    /** As long as {@code initialize} gets: the probe is the first request, so it also waits out the server's start. */
+    private Duration probeWait() {
+        return options.initializeTimeout();
+    }
+
+    /**
+     * Sends {@code server/discover}: a session on the stateless revision when the server speaks it (its
+     * tools listed), else null after remembering that this server wants {@code initialize}. Closes the
+     * client on failure; on fallback only an HTTP wire is closed (a stdio process goes on to initialize).
+     */
+    private Session probe(StatelessClient client, Process process, String kind, CompletableFuture<String> gone) {
+        StatelessClient.Era era;
+        try {
+            era = client.probe(probeWait());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            client.close();
+            throw new ServerUnavailableException("server " + name + ": interrupted while connecting");
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
+        if (era instanceof StatelessClient.Modern m) {
+            Session s = Session.stateless(client, m, process, kind, gone);
+            try {
+                listModernTools(s);
+            } catch (RuntimeException e) {
+                client.close();
+                throw e;
+            }
+            return s;
+        }
+        OLDER_ERA.put(eraKey(endpoint), ((StatelessClient.Legacy) era).why());
+        LOG.info("server {}: not on MCP {} ({}); initializing", name, StatelessClient.version(), ((StatelessClient.Legacy) era).why());
+        if (process == null) {
+            client.close();
+        }
+        return null;
+    }
+
+    private void listModernTools(Session s) {
+        if (s.discovered().capabilities().isObject() && !s.discovered().capabilities().has("tools")) {
+            tools = List.of();
+            return;
+        }
+        try {
+            tools = s.modern().listTools(options.initializeTimeout());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ServerUnavailableException("server " + name + ": interrupted while listing tools");
+        }
+        if (s.discovered().capabilities().path("tools").path("listChanged").asBoolean(false)) {
+            s.modern().listenForToolChanges(() -> refreshModernTools(s));
+        }
+    }
+
+    private Session connectInitialized(ServerEndpoint.Http http) {
+        return switch (http.kind()) {
                 case STREAMABLE -> connectHttp(http, false, new ResumingHttpClient.Observed());
                 case SSE -> connectHttp(http, true, null);
                 case AUTO -> {
@@ -270,7 +443,6 @@ public final class McpServerConnection implements AutoCloseable {
                     }
                 }
             };
-        };
     }
 
     private Session connectStdio(ServerEndpoint.Stdio stdio) {
@@ -288,6 +460,14 @@ public final class McpServerConnection implements AutoCloseable {
             raw.start();
         } catch (IllegalStateException e) {
             throw new ServerUnavailableException("server " + name + ": " + e.getMessage(), e);
+        }
+        if (probeFirst()) {
+            Process p = raw.process();
+            CompletableFuture<String> gone = p.onExit().thenApply(x -> "exited with code " + x.exitValue());
+            Session modern = probe(new StatelessClient(name, new ClientWire.Stdio(name, raw, json), options), p, "stdio", gone);
+            if (modern != null) {
+                return modern;
+            }
         }
         CancellingTransport transport = new CancellingTransport(raw, name);
         McpAsyncClient client = build(transport);
@@ -361,6 +541,12 @@ public final class McpServerConnection implements AutoCloseable {
                     .elicitation(req -> Mono.fromCallable(() -> options.elicitation().apply(req))
                             .subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic()))
                     .applyElicitationDefaults(options.applyElicitationDefaults());
+        }
+        if (options.sampling() != null) {
+            McpSchema.ClientCapabilities.Builder caps = McpSchema.ClientCapabilities.builder().sampling();
+            spec = spec.capabilities((options.elicitation() != null ? caps.elicitation() : caps).build())
+                    .sampling(req -> Mono.fromCallable(() -> options.sampling().apply(req))
+                            .subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic()));
         }
         return spec.build();
     }
@@ -481,6 +667,13 @@ public final class McpServerConnection implements AutoCloseable {
     }
 
     private void closeQuietly(Session s) {
+        if (s.modern() != null) {
+            s.modern().close();
+            if (s.process() != null && s.process().isAlive()) {
+                ChildProcesses.stop(s.process(), options.stopGrace());
+            }
+            return;
+        }
         try {
             s.client().closeGracefully().block(options.stopGrace());
         } catch (RuntimeException e) {

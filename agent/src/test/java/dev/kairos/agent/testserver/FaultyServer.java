@@ -21,17 +21,24 @@ import java.nio.file.StandardOpenOption;
  *
  * <p>It speaks JSON-RPC lines itself rather than through the SDK server: the SDK server gives a
  * tool no way to see {@code notifications/cancelled} and cannot be told to corrupt its own stdout.
- * {@code MODE=silent} makes it never answer {@code initialize}.
+ * {@code MODE=silent} makes it never answer {@code initialize}. {@code MODE=stateless} makes it a server
+ * of MCP 2026-07-28 instead: it answers {@code server/discover}, refuses a request whose {@code _meta}
+ * lacks the version or the client's capabilities, gives {@code tools/list} a long {@code ttlMs}, and
+ * sends {@code tools/list_changed} only on an open {@code subscriptions/listen} stream.
  */
 public final class FaultyServer {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final java.util.List<String> ADDED = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private static final String REVISION = "2026-07-28";
+    private static volatile boolean stateless;
+    private static volatile JsonNode listening;
     private static final PrintStream OUT = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
             StandardCharsets.UTF_8);
 
     public static void main(String[] args) throws Exception {
         System.setOut(System.err);
         boolean silent = "silent".equals(System.getenv("MODE"));
+        stateless = "stateless".equals(System.getenv("MODE"));
         String cancelLog = System.getenv("CANCEL_LOG");
         System.err.println("faulty server started");
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -39,7 +46,31 @@ public final class FaultyServer {
             JsonNode msg = JSON.readTree(line);
             String method = msg.path("method").asText();
             JsonNode id = msg.get("id");
+            JsonNode meta = msg.path("params").path("_meta");
+            if (stateless && id != null && (!REVISION.equals(meta.path("io.modelcontextprotocol/protocolVersion").asText())
+                    || !meta.path("io.modelcontextprotocol/clientCapabilities").isObject())) {
+                error(id, -32602, "params._meta must carry the protocol version " + REVISION + " and the client capabilities");
+                continue;
+            }
             switch (method) {
+                case "server/discover" -> {
+                    if (!stateless) {
+                        error(id, -32601, "method not found: " + method);
+                        continue;
+                    }
+                    ObjectNode r = JSON.createObjectNode();
+                    r.putArray("supportedVersions").add(REVISION);
+                    r.putObject("capabilities").putObject("tools").put("listChanged", true);
+                    r.put("ttlMs", 60_000).put("cacheScope", "public").put("resultType", "complete");
+                    r.putObject("_meta").putObject("io.modelcontextprotocol/serverInfo").put("name", "faulty").put("version", "1");
+                    reply(id, r);
+                }
+                case "subscriptions/listen" -> {
+                    listening = id;
+                    ObjectNode ack = JSON.createObjectNode().put("jsonrpc", "2.0").put("method", "notifications/subscriptions/acknowledged");
+                    ack.putObject("params").putObject("_meta").set("io.modelcontextprotocol/subscriptionId", id);
+                    write(ack);
+                }
                 case "initialize" -> {
                     if (!silent) {
                         ObjectNode r = JSON.createObjectNode();
@@ -50,7 +81,15 @@ public final class FaultyServer {
                     }
                 }
                 case "ping" -> reply(id, JSON.createObjectNode());
-                case "tools/list" -> reply(id, JSON.createObjectNode().set("tools", tools()));
+                case "tools/list" -> {
+                    ObjectNode r = JSON.createObjectNode();
+                    r.set("tools", tools());
+                    if (stateless) {
+                        // long enough that only the listen stream can bring a change within a test
+                        r.put("ttlMs", 600_000).put("cacheScope", "public").put("resultType", "complete");
+                    }
+                    reply(id, r);
+                }
                 case "tools/call" -> Thread.ofVirtual().start(() -> call(id, msg.path("params")));
                 case "notifications/cancelled" -> {
                     System.err.println("cancelled " + msg.path("params").path("requestId"));
@@ -144,7 +183,13 @@ public final class FaultyServer {
                 }
                 case "add_tool" -> {
                     ADDED.add(args.path("name").asText());
-                    write(JSON.createObjectNode().put("jsonrpc", "2.0").put("method", "notifications/tools/list_changed"));
+                    ObjectNode changed = JSON.createObjectNode().put("jsonrpc", "2.0").put("method", "notifications/tools/list_changed");
+                    if (stateless) {
+                        changed.putObject("params").putObject("_meta").set("io.modelcontextprotocol/subscriptionId", listening);
+                    }
+                    if (!stateless || listening != null) {
+                        write(changed);
+                    }
                     reply(id, text("added " + args.path("name").asText(), false));
                 }
                 default -> {

@@ -29,7 +29,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * {@code conformance client --command ... --scenario ...}) with Kairos as the client: the suite
  * starts its test server and runs the command with the server's URL appended. A scenario listed in
  * {@code interop/conformance-client-expected-failures.txt} must fail (with the reason given there);
- * every other must pass.
+ * every other must pass. The same for the 2026-07-28 client scenarios of the suite's 0.2.0 alpha
+ * ({@code conformance-2026} in interop/), listed in {@code interop/conformance-client-2026-expected-failures.txt}:
+ * there Kairos finds the server's era with {@code server/discover} and speaks the stateless revision.
  */
 class ConformanceClientTest {
     /** A run takes a few seconds (mostly the JVM starting); this bounds a hung one. */
@@ -53,11 +55,35 @@ class ConformanceClientTest {
                 new Scenario("sse-retry", "tools call test_reconnection --url"));
     }
 
+    /** The suite's 2026-07-28 client scenarios that need no OAuth (Kairos has no OAuth client) and no extension. */
+    static Stream<Scenario> scenarios2026() {
+        return Stream.of(
+                new Scenario("tools_call", "tools call add_numbers --args '{\"a\":2,\"b\":3}' --url"),
+                new Scenario("request-metadata", "tools list --url"),
+                new Scenario("sep-2322-client-request-state", "tools list --url"),
+                new Scenario("http-standard-headers", "tools list --url"),
+                new Scenario("http-custom-headers", "tools call test_custom_headers --url"),
+                new Scenario("http-invalid-tool-headers", "tools call valid_tool --url"),
+                new Scenario("json-schema-ref-no-deref", "tools list --url"),
+                new Scenario("json-schema-2020-12-preservation", "tools list --url"));
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenarios")
     void scenarioPassesUnlessListedAsExpectedToFail(Scenario scenario, @TempDir Path dir) throws Exception {
-        Map<String, String> expected = expectedFailures();
-        Run run = run(scenario, dir);
+        check(scenario, NodeTools.Conformance.SESSIONS, "conformance-client-expected-failures.txt", dir);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scenarios2026")
+    void revision20260728ScenarioPassesUnlessListedAsExpectedToFail(Scenario scenario, @TempDir Path dir) throws Exception {
+        check(scenario, NodeTools.Conformance.REVISION_2026, "conformance-client-2026-expected-failures.txt", dir);
+    }
+
+    private static void check(Scenario scenario, NodeTools.Conformance release, String listFile, Path dir) throws Exception {
+        Map<String, String> expected = expectedFailures(listFile, release == NodeTools.Conformance.SESSIONS
+                ? scenarios() : scenarios2026());
+        Run run = run(scenario, release, dir);
         String reason = expected.get(scenario.name());
         if (reason == null) {
             if (!run.passed()) {
@@ -68,14 +94,15 @@ class ConformanceClientTest {
             assertTrue(run.successes() > 0, "a pass needs at least one successful check: " + run.output());
         } else {
             assertTrue(!run.passed(), "conformance client scenario " + scenario.name()
-                    + " passes now: delete its line from interop/conformance-client-expected-failures.txt ("
+                    + " passes now: delete its line from interop/" + listFile + " ("
                     + reason + ")");
         }
     }
 
     /** Scenario name → reason, from the expected-failures file. */
-    static Map<String, String> expectedFailures() throws IOException {
-        Path file = NodeTools.interopDir().resolve("conformance-client-expected-failures.txt");
+    static Map<String, String> expectedFailures(String listFile, Stream<Scenario> runs) throws IOException {
+        List<Scenario> known = runs.toList();
+        Path file = NodeTools.interopDir().resolve(listFile);
         Map<String, String> out = new LinkedHashMap<>();
         for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
             String l = line.strip();
@@ -84,8 +111,7 @@ class ConformanceClientTest {
             }
             String[] parts = l.split("\\s+", 2);
             assertEquals(2, parts.length, file + ": '" + l + "' needs a scenario name and a reason");
-            boolean known = scenarios().anyMatch(s -> s.name().equals(parts[0]));
-            assertTrue(known, file + ": '" + parts[0] + "' is not a scenario this test runs");
+            assertTrue(known.stream().anyMatch(s -> s.name().equals(parts[0])), file + ": '" + parts[0] + "' is not a scenario this test runs");
             out.put(parts[0], parts[1]);
         }
         return out;
@@ -98,14 +124,14 @@ class ConformanceClientTest {
         }
     }
 
-    private static Run run(Scenario scenario, Path dir) throws Exception {
+    private static Run run(Scenario scenario, NodeTools.Conformance release, Path dir) throws Exception {
         Path launcher = launcher(dir);
         Path config = Files.writeString(dir.resolve("kairos.yaml"),
                 // a call that hangs ends on its own before the suite gives up on the client
                 "memory:\n  mode: off\ntools:\n  timeout: 20s\n");
         Path results = Files.createDirectories(dir.resolve("results"));
         Path output = dir.resolve("conformance.log");
-        ProcessBuilder pb = new ProcessBuilder(NodeTools.conformance(NodeTools.Conformance.SESSIONS, "client",
+        ProcessBuilder pb = new ProcessBuilder(NodeTools.conformance(release, "client",
                 "--command", launcher + " " + scenario.kairosArgs(), "--scenario", scenario.name(),
                 "--timeout", "45000", "-o", results.toString()))
                 .directory(NodeTools.interopDir().toFile())

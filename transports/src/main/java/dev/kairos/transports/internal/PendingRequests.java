@@ -50,8 +50,8 @@ public final class PendingRequests {
     private volatile boolean allAnswered = true;
     private long lineNumber;
     private final java.util.function.Predicate<JsonNode> cancelled;
-    /** Answers 2026-07-28 requests; null until the host sets it (then they go to the SDK, which refuses them). */
-    /** Set before stdin is read, so no 2026-07-28 request can reach the session before its route exists. */
+    /** Answers 2026-07-28 requests (null: they go to the SDK, which refuses them); set before stdin is read, so
+     *  no 2026-07-28 request can reach the session before its route exists. */
     private final StatelessLines stateless;
     /** Threads serving 2026-07-28 requests (listen streams among them), by request id, for notifications/cancelled. */
     private final java.util.Map<String, Thread> statelessCalls = new java.util.concurrent.ConcurrentHashMap<>();
@@ -102,8 +102,11 @@ public final class PendingRequests {
         JsonRpcLines responses = new JsonRpcLines(Integer.MAX_VALUE, new JsonRpcLines.Receiver() {
             @Override
             public void line(byte[] bytes, int length) {
+                JsonNode message = parse(bytes, length);
+                // the version first: a client may send its next line (a batch, say) as soon as it reads this one
+                noteVersion(message);
                 writeLine(bytes, length);
-                onResponse(bytes, length);
+                onResponse(message);
             }
 
             @Override
@@ -136,7 +139,6 @@ public final class PendingRequests {
         };
         Thread.ofPlatform().daemon().name("kairos-stdin").start(() -> readAll(in, requests));
     }
-
 
     /** What the MCP session reads: only well-formed messages, one per line. */
     public InputStream input() {
@@ -327,19 +329,28 @@ public final class PendingRequests {
         }
     }
 
-    private void onResponse(byte[] bytes, int length) {
-        JsonNode message;
+    private static JsonNode parse(byte[] bytes, int length) {
         try {
-            message = InboundLine.JSON.readTree(bytes, 0, length);
+            return InboundLine.JSON.readTree(bytes, 0, length);
         } catch (IOException e) {
-            return;
+            return null;
         }
+    }
+
+    /** The version the session negotiated, from the answer to initialize. */
+    private void noteVersion(JsonNode message) {
         if (message == null || !message.isObject() || message.has("method")) {
             return;
         }
         JsonNode version = message.path("result").path("protocolVersion");
         if (version.isTextual() && message.path("result").has("serverInfo")) {
             protocolVersion = version.textValue();
+        }
+    }
+
+    private void onResponse(JsonNode message) {
+        if (message == null || !message.isObject() || message.has("method")) {
+            return;
         }
         JsonNode id = message.get("id");
         if (id != null && !id.isNull()) {

@@ -41,6 +41,9 @@ public final class ProcessStdioTransport implements McpClientTransport {
     private volatile Process process;
     private volatile OutputStream stdin;
     private volatile boolean closing;
+    // swapped, not stacked: the 2026-07-28 probe reads first, then the SDK client of an older server takes over
+    private volatile Function<Mono<McpSchema.JSONRPCMessage>, Mono<McpSchema.JSONRPCMessage>> handler;
+    private boolean reading;
 
     public ProcessStdioTransport(String server, String command, List<String> args, Map<String, String> env, Path cwd,
                                  McpJsonMapper mapper, Consumer<String> stderr, Duration stopGrace) {
@@ -82,12 +85,19 @@ public final class ProcessStdioTransport implements McpClientTransport {
     public Mono<Void> connect(Function<Mono<McpSchema.JSONRPCMessage>, Mono<McpSchema.JSONRPCMessage>> handler) {
         return Mono.fromRunnable(() -> {
             start();
+            this.handler = handler;
+            synchronized (this) {
+                if (reading) {
+                    return;
+                }
+                reading = true;
+            }
             Process p = process;
-            Thread.ofVirtual().name("stdout-" + server).start(() -> readStdout(p, handler));
+            Thread.ofVirtual().name("stdout-" + server).start(() -> readStdout(p));
         });
     }
 
-    private void readStdout(Process p, Function<Mono<McpSchema.JSONRPCMessage>, Mono<McpSchema.JSONRPCMessage>> handler) {
+    private void readStdout(Process p) {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = in.readLine()) != null; ) {
                 if (line.isBlank()) {
@@ -129,20 +139,34 @@ public final class ProcessStdioTransport implements McpClientTransport {
     @Override
     public Mono<Void> sendMessage(McpSchema.JSONRPCMessage message) {
         return Mono.fromRunnable(() -> {
-            OutputStream out = stdin;
-            if (out == null) {
-                throw new IllegalStateException("server " + server + " is not started");
-            }
+            byte[] line;
             try {
-                byte[] line = (mapper.writeValueAsString(message) + "\n").getBytes(StandardCharsets.UTF_8);
-                synchronized (this) {
-                    out.write(line);
-                    out.flush();
-                }
+                line = (mapper.writeValueAsString(message) + "\n").getBytes(StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw new IllegalStateException("server " + server + ": cannot write to its stdin (" + e.getMessage() + ")", e);
+                throw new IllegalStateException("server " + server + ": cannot write a message (" + e.getMessage() + ")", e);
             }
+            sendMessageBytes(line);
         });
+    }
+
+    /** Writes one JSON-RPC message, already serialised, as a line on the server's stdin. */
+    public void sendJson(String json) {
+        sendMessageBytes((json + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void sendMessageBytes(byte[] line) {
+        OutputStream out = stdin;
+        if (out == null) {
+            throw new IllegalStateException("server " + server + " is not started");
+        }
+        try {
+            synchronized (this) {
+                out.write(line);
+                out.flush();
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("server " + server + ": cannot write to its stdin (" + e.getMessage() + ")", e);
+        }
     }
 
     /** The child process, once started. */
