@@ -27,6 +27,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -48,6 +50,26 @@ public final class ParallelToolExecutor implements ToolExecutor {
     private final Map<String, Semaphore> perServer = new ConcurrentHashMap<>();
     private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
     private final CircuitBreakerConfig breakerConfig;
+    private final Map<String, Retry> retries = new ConcurrentHashMap<>();
+    /** The validator of the last catalogue snapshot: compiling the tools' schemas every turn was most of a turn's cost. */
+    private volatile Validating validating;
+
+    /** A catalogue snapshot (the same list until the catalogue changes) and its compiled argument schemas. */
+    private record Validating(List<CatalogueTool> snapshot, ArgumentValidator validator) {
+    }
+
+    /** The call whose retries run on this thread (each call runs on its own), for the shared retry policy's deadline check. */
+    private static final ThreadLocal<Running> CURRENT = new ThreadLocal<>();
+
+    /** Fires the tool timeouts; a call that ends cancels its own, so finished calls leave nothing queued. */
+    private static final ScheduledThreadPoolExecutor TIMEOUTS = timeouts();
+
+    private static ScheduledThreadPoolExecutor timeouts() {
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().daemon().name("kairos-tool-timeouts").factory());
+        t.setRemoveOnCancelPolicy(true);
+        return t;
+    }
 
     public ParallelToolExecutor(LiveCatalogue catalogue, ExecutorSettings settings, ToolApproval approval) {
         this.catalogue = catalogue;
@@ -89,6 +111,25 @@ public final class ParallelToolExecutor implements ToolExecutor {
         return breakers.computeIfAbsent(provider, p -> CircuitBreaker.of("server-" + p, breakerConfig));
     }
 
+    private ArgumentValidator validator(List<CatalogueTool> snapshot) {
+        Validating v = validating;
+        if (v == null || v.snapshot() != snapshot) {
+            v = new Validating(snapshot, new ArgumentValidator(snapshot.stream().map(CatalogueTool::spec).toList()));
+            validating = v;
+        }
+        return v.validator();
+    }
+
+    /** One retry policy per tool (its metrics are the tool's); whether time is left is asked of the call on this thread. */
+    private Retry retry(CatalogueTool t) {
+        return retries.computeIfAbsent(t.modelName(), n -> Retry.of("tool-" + n, RetryConfig.<CallToolResult>custom()
+                .maxAttempts(settings.maxAttempts())
+                .intervalFunction(IntervalFunction.ofExponentialBackoff(settings.retryBackoff(), 2.0))
+                .retryOnException(e -> e instanceof ToolUnavailableException && CURRENT.get() != null
+                        && CURRENT.get().remaining().compareTo(settings.retryBackoff()) > 0)
+                .build()));
+    }
+
     private Semaphore bound(String provider) {
         return perServer.computeIfAbsent(provider, p -> new Semaphore(catalogue.settings(p)
                 .map(McpServerSettings::maxConcurrency).filter(m -> m != null)
@@ -104,7 +145,7 @@ public final class ParallelToolExecutor implements ToolExecutor {
 
         RunningTurn(List<CatalogueTool> snapshot, Consumer<ToolEvent> events) {
             snapshot.forEach(t -> tools.put(t.modelName(), t));
-            this.validator = new ArgumentValidator(snapshot.stream().map(CatalogueTool::spec).toList());
+            this.validator = validator(snapshot);
             this.events = events;
         }
 
@@ -182,6 +223,7 @@ public final class ParallelToolExecutor implements ToolExecutor {
         volatile Thread worker;
         volatile Instant deadline = Instant.MAX;
         volatile CatalogueTool tool;
+        volatile ScheduledFuture<?> timeout;
 
         Running(ToolCall call, RunningTurn turn) {
             this.call = call;
@@ -205,6 +247,10 @@ public final class ParallelToolExecutor implements ToolExecutor {
                     Duration.between(begun, Instant.now()), attempts.get());
             // the Finished event comes before the result is handed back, so a listener has seen every event by then
             if (ended.compareAndSet(false, true)) {
+                ScheduledFuture<?> t = timeout;
+                if (t != null) {
+                    t.cancel(false);
+                }
                 turn.emit(new ToolEvent.Finished(r));
                 result.complete(r);
             }
@@ -227,6 +273,7 @@ public final class ParallelToolExecutor implements ToolExecutor {
         }
 
         void run() {
+            CURRENT.set(this);
             try {
                 runChecked();
             } catch (InterruptedException e) {
@@ -235,6 +282,8 @@ public final class ParallelToolExecutor implements ToolExecutor {
             } catch (RuntimeException e) {
                 LOG.warn("tool call {} failed unexpectedly", call.name(), e);
                 finish(ToolOutcome.TOOL_ERROR, "The call to '" + call.name() + "' failed: " + e.getMessage(), null);
+            } finally {
+                CURRENT.remove();
             }
         }
 
@@ -259,9 +308,12 @@ public final class ParallelToolExecutor implements ToolExecutor {
             // the timeout covers waiting for a permit as well as the call itself
             Duration timeout = t.timeout();
             deadline = Instant.now().plus(timeout);
-            CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .execute(() -> stop(ToolOutcome.TIMEOUT, "timed out after " + human(timeout)
-                            + " and was cancelled; it may have partly taken effect. Try a smaller request or another way."));
+            this.timeout = TIMEOUTS.schedule(() -> stop(ToolOutcome.TIMEOUT, "timed out after " + human(timeout)
+                    + " and was cancelled; it may have partly taken effect. Try a smaller request or another way."),
+                    timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (ended.get()) {
+                this.timeout.cancel(false); // ended (cancelled) while the timer was being set
+            }
             Optional<ToolProvider> provider = catalogue.provider(t.provider());
             if (provider.isEmpty()) {
                 finish(ToolOutcome.UNAVAILABLE, "server " + t.provider() + " is unavailable", null);
@@ -301,13 +353,7 @@ public final class ParallelToolExecutor implements ToolExecutor {
             };
             CheckedSupplier<CallToolResult> guarded = CircuitBreaker.decorateCheckedSupplier(cb, once);
             if (t.retryable() && settings.maxAttempts() > 1) {
-                Retry retry = Retry.of("tool-" + t.modelName(), RetryConfig.<CallToolResult>custom()
-                        .maxAttempts(settings.maxAttempts())
-                        .intervalFunction(IntervalFunction.ofExponentialBackoff(settings.retryBackoff(), 2.0))
-                        .retryOnException(e -> e instanceof ToolUnavailableException
-                                && remaining().compareTo(settings.retryBackoff()) > 0)
-                        .build());
-                guarded = Retry.decorateCheckedSupplier(retry, guarded);
+                guarded = Retry.decorateCheckedSupplier(retry(t), guarded);
             }
             try {
                 CallToolResult r = guarded.get();

@@ -3,10 +3,26 @@ package dev.kairos.agent;
 import java.util.List;
 import java.util.Optional;
 
-/** Where runs are checkpointed, so they survive a crash and sessions continue across runs. */
+/**
+ * Where runs are checkpointed, so they survive a crash and sessions continue across runs. A store as
+ * made sees every run (the operator's view: the local CLI); {@link #ownedBy} gives one principal's view.
+ */
 public interface RunStore {
-    /** One line of a run list. */
-    record Summary(String runId, String session, String task, String status, int steps, java.time.Instant updatedAt) {
+    /** The principal of runs the local user starts (the CLI, stdio, HTTP without tokens), and of runs stored before owners. */
+    String LOCAL = dev.kairos.memory.RunRecords.LOCAL_OWNER;
+
+    /** One line of a run list; {@code owner} is the principal that started the run. */
+    record Summary(String runId, String session, String task, String status, int steps, java.time.Instant updatedAt,
+                   String owner) {
+    }
+
+    /**
+     * The runs of one principal: {@link #load} and {@link #list} see only theirs (another principal's run
+     * reads exactly like an unknown id), {@link #session} continues only their conversations, and the runs
+     * they save are theirs.
+     */
+    default RunStore ownedBy(String principal) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not keep owners");
     }
 
     /** Commits the run's state (replacing the previous checkpoint of the run). */
@@ -27,6 +43,11 @@ public interface RunStore {
 
     /** Keeps nothing. */
     RunStore NONE = new RunStore() {
+        @Override
+        public RunStore ownedBy(String principal) {
+            return this;
+        }
+
         @Override
         public void save(Checkpoint checkpoint) {
         }

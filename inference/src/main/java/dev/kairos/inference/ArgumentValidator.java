@@ -20,13 +20,17 @@ import java.util.stream.Collectors;
  * arguments that are not JSON, and schema violations, each named by field.
  */
 public final class ArgumentValidator {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = dev.kairos.inference.internal.WireJson.newMapper();
     private final Map<String, Schema> schemas = new LinkedHashMap<>();
 
     public ArgumentValidator(Collection<ToolSpec> tools) {
         SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
         for (ToolSpec t : tools) {
-            schemas.put(t.name(), registry.getSchema(t.inputSchema()));
+            Schema schema = registry.getSchema(t.inputSchema());
+            // The library loads a schema's validators on first use, unsynchronised; a validator shared by calls
+            // on several threads must have them loaded before it is shared.
+            schema.initializeValidators();
+            schemas.put(t.name(), schema);
         }
     }
 

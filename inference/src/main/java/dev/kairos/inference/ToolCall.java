@@ -14,7 +14,7 @@ import java.util.Objects;
  * so a repair turn can quote them.
  */
 public record ToolCall(String id, String name, String arguments) {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = dev.kairos.inference.internal.WireJson.newMapper();
 
     public ToolCall {
         Objects.requireNonNull(id, "tool call id");

@@ -165,8 +165,9 @@ public final class Application implements AutoCloseable {
             AgentToolbox connected = awaitToolbox(toolbox); // waits outside the map's lock
             return agents.computeIfAbsent(caller, c -> {
                 AgentToolbox.Tools tools = connected.tools(memoryTools.isEmpty() ? List.of() : List.of(own.as(c)));
+                // the caller's view of the runs: what it saves is its own, what it resumes must be its own
                 return new Agent(engines.endpoint(main), small.map(engines::endpoint).orElse(null), tools.catalogue(),
-                        tools.executor(), Approver.REFUSE, store);
+                        tools.executor(), Approver.REFUSE, store.ownedBy(c.principal()));
             });
         };
         AgentMcpTools.register(registry, withAgentMemory(agentFor, memory, engines, main), store, limits);

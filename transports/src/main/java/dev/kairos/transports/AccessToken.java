@@ -15,6 +15,10 @@ public record AccessToken(String name, String secret, Set<String> groups, String
 
     public AccessToken {
         Objects.requireNonNull(name, "name");
+        if (name.equals(Caller.local("default").principal())) {
+            // a token's name is its principal: one named like the local user would own the local user's agent runs
+            throw new IllegalArgumentException("the name '" + name + "' is reserved for the local user; name the token otherwise");
+        }
         if (secret == null || secret.length() < 16) {
             throw new IllegalArgumentException("token '" + name + "' is shorter than 16 characters");
         }

@@ -62,6 +62,15 @@ class BearerAuthTest {
     }
 
     @Test
+    void aTokenCannotTakeTheLocalUsersName() {
+        // the name is the token's principal, and agent runs of principal "local" are the local user's
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new AccessToken("local", TEAM_A, Set.of("*"), null));
+        assertTrue(e.getMessage().contains("'local' is reserved"), e.getMessage());
+        assertEquals("locals", new AccessToken("locals", TEAM_A, Set.of("*"), null).caller().principal());
+    }
+
+    @Test
     void tokensNeverShowInToString() {
         assertFalse(new AccessToken("x", TEAM_A, Set.of("*"), null).toString().contains(TEAM_A));
     }

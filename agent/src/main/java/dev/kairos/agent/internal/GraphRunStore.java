@@ -8,12 +8,20 @@ import dev.kairos.memory.RunRecords;
 import java.util.List;
 import java.util.Optional;
 
-/** Runs checkpointed in the memory store's Neo4j database, one record per run. */
+/**
+ * Runs checkpointed in the memory store's Neo4j database, one record per run; the record's owner is the
+ * principal of the view that first saved it (see {@link RunRecords#ownedBy}).
+ */
 public final class GraphRunStore implements RunStore {
     private final RunRecords records;
 
     public GraphRunStore(RunRecords records) {
         this.records = records;
+    }
+
+    @Override
+    public RunStore ownedBy(String principal) {
+        return new GraphRunStore(records.ownedBy(principal));
     }
 
     @Override
@@ -40,7 +48,7 @@ public final class GraphRunStore implements RunStore {
     @Override
     public List<Summary> list(int limit) {
         return records.list(limit).stream()
-                .map(r -> new Summary(r.runId(), r.session(), r.task(), r.status(), r.steps(), r.updatedAt())).toList();
+                .map(r -> new Summary(r.runId(), r.session(), r.task(), r.status(), r.steps(), r.updatedAt(), r.owner())).toList();
     }
 
     @Override

@@ -516,9 +516,11 @@ public final class RunLoop implements Callable<RunResult> {
                     results.put(c.id(), result(c, ToolOutcome.TOOL_ERROR, "This exact call (" + c.name() + " with the same arguments) has now been made "
                             + limits.maxRepeats() + " times; it was not run again. Use the results you already have or try something else."));
                 } else if (interrupted.contains(c.id())) {
-                    results.put(c.id(), result(c, ToolOutcome.INTERRUPTED, "This call was in flight when the run stopped; whether it"
+                    ToolCallResult r = result(c, ToolOutcome.INTERRUPTED, "This call was in flight when the run stopped; whether it"
                             + " took effect is unknown. It was not run again because it is not marked read-only or idempotent;"
-                            + " check its effect before calling it again."));
+                            + " check its effect before calling it again.");
+                    results.put(c.id(), r);
+                    events.accept(new RunEvent.ToolCallFinished(runId, r)); // reported like any finished call: terminal, progress
                 } else if (workflow != null && WorkflowRun.builtin(c.name())) {
                     builtins.add(c);
                 } else if (workflow != null && !workflow.allowedTools().contains(c.name())) {

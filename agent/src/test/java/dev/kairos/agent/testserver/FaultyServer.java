@@ -16,7 +16,8 @@ import java.nio.file.StandardOpenOption;
 /**
  * A stdio MCP server that misbehaves on command, for fault tests: its tools sleep, wait for a file,
  * fail, answer with a JSON-RPC error, hang, exit, write garbage to stdout, or return a huge result.
- * It writes each {@code notifications/cancelled} it receives to the file named by {@code CANCEL_LOG}.
+ * It writes each {@code notifications/cancelled} it receives to the file named by {@code CANCEL_LOG}, and the
+ * name of each tool call as it starts to the file named by {@code CALL_LOG} (evidence for a test that a call is in flight).
  * {@code add_tool} adds a tool to its list and sends {@code notifications/tools/list_changed}.
  *
  * <p>It speaks JSON-RPC lines itself rather than through the SDK server: the SDK server gives a
@@ -40,6 +41,7 @@ public final class FaultyServer {
         boolean silent = "silent".equals(System.getenv("MODE"));
         stateless = "stateless".equals(System.getenv("MODE"));
         String cancelLog = System.getenv("CANCEL_LOG");
+        String callLog = System.getenv("CALL_LOG");
         System.err.println("faulty server started");
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String line; (line = in.readLine()) != null; ) {
@@ -90,7 +92,13 @@ public final class FaultyServer {
                     }
                     reply(id, r);
                 }
-                case "tools/call" -> Thread.ofVirtual().start(() -> call(id, msg.path("params")));
+                case "tools/call" -> {
+                    if (callLog != null) {
+                        Files.writeString(Path.of(callLog), msg.path("params").path("name").asText() + "\n",
+                                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                    }
+                    Thread.ofVirtual().start(() -> call(id, msg.path("params")));
+                }
                 case "notifications/cancelled" -> {
                     System.err.println("cancelled " + msg.path("params").path("requestId"));
                     if (cancelLog != null) {

@@ -13,10 +13,20 @@ import java.util.List;
 
 /** JSON helpers for the engines' wire format; the mapper is immutable once built, so sharing it is safe. */
 public final class WireJson {
-    public static final ObjectMapper MAPPER = new ObjectMapper();
+    public static final ObjectMapper MAPPER = newMapper();
     public static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private WireJson() {
+    }
+
+    /**
+     * A mapper whose parsers and generators take their buffers from one shared, bounded pool. Jackson's default pool
+     * is per thread, and the agent parses on short-lived virtual threads (each engine call, each tool call): every
+     * parse there allocated fresh buffers, most of the allocation of an agent step.
+     */
+    public static ObjectMapper newMapper() {
+        return new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+                .recyclerPool(com.fasterxml.jackson.core.util.JsonRecyclerPools.sharedBoundedPool()).build());
     }
 
     public static JsonNode parse(String text) {

@@ -50,6 +50,10 @@ import java.util.function.Function;
  * notification per step and per finished tool call; confirmations and {@code ask_user} questions go
  * to the client through elicitation when it supports it (otherwise calls that need approval are
  * refused and the question is the answer); the result's structured content is the {@code --json} shape.
+ *
+ * <p>Runs belong to the caller that started them ({@link Caller#principal()}: the bearer token over
+ * HTTP, the local user over stdio): {@code agent_runs} lists and shows only the caller's runs, sessions
+ * continue only the caller's conversations, and another principal's run reads exactly like an unknown id.
  */
 public final class AgentMcpTools {
     private static final Logger LOG = LoggerFactory.getLogger(AgentMcpTools.class);
@@ -78,6 +82,11 @@ public final class AgentMcpTools {
         registry.tool(t.runTool());
         registry.tool(t.resumeTool());
         registry.tool(t.runsTool());
+    }
+
+    /** The runs of the caller behind this exchange. */
+    private RunStore mine(McpSyncServerExchange exchange) {
+        return store.ownedBy(Caller.of(exchange, "default").principal());
     }
 
     private static Map<String, Object> prop(String type, String description) {
@@ -186,7 +195,7 @@ public final class AgentMcpTools {
         }
         Conversation conv = Conversation.start(java.util.UUID.randomUUID().toString());
         if (args.get("session") instanceof String s && !s.isBlank()) {
-            conv = store.session(s).orElse(Conversation.start(s));
+            conv = mine(exchange).session(s).orElse(Conversation.start(s));
         }
         Agent a;
         try {
@@ -247,7 +256,7 @@ public final class AgentMcpTools {
         if (!(args.get("run_id") instanceof String runId) || runId.isBlank()) {
             return error("run_id: must be a non-empty string");
         }
-        Optional<Checkpoint> known = store.load(runId);
+        Optional<Checkpoint> known = mine(exchange).load(runId);
         if (known.isEmpty()) {
             return error("run_id: no run '" + runId + "'" + (store == RunStore.NONE ? " (runs are kept in the memory store, and memory.mode is off)" : ""));
         }
@@ -289,7 +298,7 @@ public final class AgentMcpTools {
     private CallToolResult runs(McpSyncServerExchange exchange, CallToolRequest request) {
         Map<String, Object> args = request.arguments() == null ? Map.of() : request.arguments();
         if (args.get("run_id") instanceof String id && !id.isBlank()) {
-            Optional<Checkpoint> c = store.load(id);
+            Optional<Checkpoint> c = mine(exchange).load(id);
             if (c.isEmpty()) {
                 return error("run_id: no run '" + id + "'");
             }
@@ -313,7 +322,7 @@ public final class AgentMcpTools {
         } catch (IllegalArgumentException e) {
             return error(e.getMessage());
         }
-        List<Map<String, Object>> list = store.list(limit).stream().map(s -> {
+        List<Map<String, Object>> list = mine(exchange).list(limit).stream().map(s -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("run_id", s.runId());
             m.put("session", s.session());

@@ -68,11 +68,12 @@ public final class RunsCommand {
             if (json) {
                 ArrayNode a = mapper.createArrayNode();
                 runs.forEach(r -> a.addObject().put("run_id", r.runId()).put("session", r.session()).put("task", r.task())
-                        .put("status", r.status()).put("steps", r.steps()).put("updated_at", r.updatedAt().toString()));
+                        .put("status", r.status()).put("steps", r.steps()).put("updated_at", r.updatedAt().toString())
+                        .put("owner", r.owner()));
                 out.println(mapper.writeValueAsString(a));
             } else {
-                runs.forEach(r -> out.printf("%s  %-14s %3d steps  %s  session %s  %s%n", r.updatedAt(), r.status(), r.steps(),
-                        r.runId(), r.session(), r.task().length() > 60 ? r.task().substring(0, 57) + "..." : r.task()));
+                runs.forEach(r -> out.printf("%s  %-14s %3d steps  %s  session %s  by %s  %s%n", r.updatedAt(), r.status(), r.steps(),
+                        r.runId(), r.session(), r.owner(), r.task().length() > 60 ? r.task().substring(0, 57) + "..." : r.task()));
             }
             return 0;
         }

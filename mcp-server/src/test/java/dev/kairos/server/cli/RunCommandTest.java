@@ -234,6 +234,80 @@ class RunCommandTest {
         assertTrue(unknown.err().contains("no-such-run"), unknown.err());
     }
 
+    @Test
+    void aRunKilledDuringToolCallsReRunsOnlyTheReadOnlyCallOnResume() throws Exception {
+        Path awaited = dir.resolve("awaited.txt");
+        Path callLog = dir.resolve("calls.log");
+        Path mcp = dir.resolve("faulty.json");
+        // the agent's fault-injecting test server as the downstream: await_file is read-only, hang is not (nor marked idempotent)
+        JSON.writeValue(mcp.toFile(), Map.of("mcpServers", Map.of("faulty", Map.of(
+                "command", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "args", List.of("-cp", System.getProperty("java.class.path"), "dev.kairos.agent.testserver.FaultyServer"),
+                "env", Map.of("CALL_LOG", callLog.toString())))));
+        // one turn, two calls at once; the answer never comes while they are in flight
+        sim = new SimScript().calls("await_file", JSON.writeValueAsString(Map.of("path", awaited.toString())), "hang", "{}").start();
+        ProcessBuilder pb = KairosProcess.builder("run", "check the file and poke the service", "--engine", engine(), "--model", "m",
+                "--mcp-config", mcp.toString(), "--yes");
+        pb.environment().put("KAIROS_DATA_DIR", dir.resolve("data").toString());
+        pb.environment().put("KAIROS_MEMORY_READY_TIMEOUT", MEMORY_START);
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        Process p = pb.start();
+        List<String> err = java.util.Collections.synchronizedList(new ArrayList<>());
+        CompletableFuture<String> runId = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+                Pattern id = Pattern.compile("^run (\\S+)$");
+                String line;
+                while ((line = in.readLine()) != null) {
+                    err.add(line);
+                    Matcher m = id.matcher(line);
+                    if (m.find()) {
+                        runId.complete(m.group(1));
+                    }
+                }
+            } catch (IOException ignored) {
+                // killed
+            }
+        });
+        try {
+            // the server writes each call's name as the call arrives: both are in flight once both are there
+            Instant until = Instant.now().plus(Duration.ofSeconds(400));
+            while (!calls(callLog).containsAll(List.of("await_file", "hang")) && Instant.now().isBefore(until) && p.isAlive()) {
+                Thread.sleep(20); // polling with a deadline, not synchronisation by sleeping
+            }
+            assertEquals(List.of("await_file", "hang"), calls(callLog).stream().sorted().toList(),
+                    "both calls reached the server; stderr:\n" + String.join("\n", err));
+        } finally {
+            p.destroyForcibly(); // SIGKILL mid-call: no shutdown hooks, no result, no clean close of the store
+            p.waitFor(30, TimeUnit.SECONDS);
+        }
+        String id = runId.get(5, TimeUnit.SECONDS);
+        Files.writeString(awaited, "here"); // the re-run of the read-only call finds it at once
+
+        sim.close();
+        sim = new SimScript().text("The file is there; the service call may or may not have happened.").start();
+        Done resumed = kairos(Map.of(), "run", "--resume", id, "--engine", engine(), "--model", "m", "--mcp-config", mcp.toString(), "--json");
+        assertEquals(0, resumed.code(), resumed.err());
+        JsonNode o = JSON.readTree(resumed.out());
+        assertEquals("answered", o.path("termination").asText(), o.toString());
+        Map<String, JsonNode> last = new java.util.HashMap<>();
+        o.path("tool_calls").forEach(c -> last.put(c.path("name").asText(), c));
+        assertEquals("OK", last.get("await_file").path("outcome").asText(), o.toString());
+        assertTrue(last.get("await_file").path("text").asText().contains("found awaited.txt"), o.toString());
+        assertEquals("INTERRUPTED", last.get("hang").path("outcome").asText(), o.toString());
+        assertEquals(List.of("await_file", "await_file", "hang"), calls(callLog).stream().sorted().toList(),
+                "the read-only call ran again, the other did not");
+        assertTrue(resumed.err().contains("<- hang interrupted"), "the interrupted call is reported: " + resumed.err());
+        String messages = sim.received(PATH).getFirst().json().path("messages").toString();
+        assertTrue(messages.contains("found awaited.txt") && messages.contains("in flight when the run stopped"),
+                "the model got both results of the turn: " + messages);
+    }
+
+    private static List<String> calls(Path log) throws IOException {
+        return Files.exists(log) ? Files.readAllLines(log).stream().filter(l -> !l.isBlank()).toList() : List.of();
+    }
+
     /** An mcpServers file with Kairos itself ({@code kairos mcp}, memory off) as the one downstream server. */
     private Path kairosAsToolServer(String file) throws IOException {
         List<String> cmd = KairosProcess.command("mcp");

@@ -78,7 +78,10 @@ public final class ProcessStdioTransport implements McpClientTransport {
         ChildProcesses.track(p);
         process = p;
         stdin = p.getOutputStream();
-        Thread.ofVirtual().name("stderr-" + server).start(() -> readStderr(p));
+        // Platform threads: a read on a process pipe blocks in native code and holds its carrier. On a 2-core machine
+        // one server's two idle readers took both carriers of the virtual-thread scheduler and a kairos run never got
+        // to run its next step (its thread stayed queued); two threads per server are cheap.
+        Thread.ofPlatform().daemon().name("stderr-" + server).start(() -> readStderr(p));
     }
 
     @Override
@@ -93,7 +96,8 @@ public final class ProcessStdioTransport implements McpClientTransport {
                 reading = true;
             }
             Process p = process;
-            Thread.ofVirtual().name("stdout-" + server).start(() -> readStdout(p));
+            // a platform thread: two idle pipe readers on virtual threads can hold both carriers of a 2-core machine
+            Thread.ofPlatform().daemon().name("stdout-" + server).start(() -> readStdout(p));
         });
     }
 
