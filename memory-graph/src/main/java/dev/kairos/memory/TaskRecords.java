@@ -44,5 +44,6 @@ public interface TaskRecords {
     /** Takes over a task that is not terminal and whose heartbeat is older than {@code staleBefore}; at most one caller wins. */
     Optional<TaskRecord> claim(String taskId, String instance, Instant staleBefore, Instant now);
 
+    /** Removes tasks idle (no update, no heartbeat) for longer than their time to live; a running task is never idle. */
     int deleteExpired(Instant now);
 }

@@ -64,7 +64,7 @@ public interface TaskStore {
      */
     Optional<StoredTask> claim(String taskId, String instance, Instant staleBefore, Instant now);
 
-    /** Removes tasks whose time to live has passed; returns how many. */
+    /** Removes tasks idle (no update, no heartbeat) for longer than their time to live; returns how many. A running task is never idle. */
     int deleteExpired(Instant now);
 
     /** A store in this process's memory: tasks end with it (for when no database is configured). */

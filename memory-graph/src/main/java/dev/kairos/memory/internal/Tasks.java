@@ -148,7 +148,8 @@ final class Tasks implements TaskRecords {
     public int deleteExpired(Instant now) {
         List<Record> r = ready().write("""
                 MATCH (t:McpTask)
-                WHERE t.created_at + duration({milliseconds: t.ttl_ms}) < $now
+                WHERE t.heartbeat_at + duration({milliseconds: t.ttl_ms}) < $now
+                  AND t.updated_at + duration({milliseconds: t.ttl_ms}) < $now
                 WITH t LIMIT 1000
                 OPTIONAL MATCH (t)-[:ANSWER]->(a:McpTaskAnswer)
                 DETACH DELETE a, t

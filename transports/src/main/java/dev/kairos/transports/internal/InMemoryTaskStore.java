@@ -93,7 +93,7 @@ public final class InMemoryTaskStore implements TaskStore {
     @Override
     public synchronized int deleteExpired(Instant now) {
         int before = tasks.size();
-        tasks.values().removeIf(t -> t.createdAt().plusMillis(t.ttlMs()).isBefore(now));
+        tasks.values().removeIf(t -> t.heartbeatAt().plusMillis(t.ttlMs()).isBefore(now) && t.updatedAt().plusMillis(t.ttlMs()).isBefore(now));
         answers.keySet().retainAll(tasks.keySet());
         return before - tasks.size();
     }

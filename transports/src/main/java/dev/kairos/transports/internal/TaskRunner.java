@@ -41,8 +41,9 @@ import java.util.function.Function;
 
 /**
  * Runs tool calls as MCP tasks on this instance and answers the tasks methods from the shared store.
- * One watcher thread per instance: every {@link #TICK} it delivers input responses to the tasks that
- * wait for them and notices cancellations; every {@link #HEARTBEAT} it renews each task's lease.
+ * One watcher thread per instance: every {@link #POLL_INTERVAL_MS} it takes input responses given on
+ * other instances to the tasks that wait for them; every {@link #HEARTBEAT} it renews each task's lease
+ * and notices a cancel made elsewhere; changes made by the handler are written within a {@link #TICK}.
  */
 public final class TaskRunner implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TaskRunner.class);
@@ -288,6 +289,7 @@ public final class TaskRunner implements AutoCloseable {
 
     private void watch() {
         long lastBeat = 0;
+        int tick = 0;
         while (!closed) {
             try {
                 Thread.sleep(TICK.toMillis());
@@ -298,9 +300,11 @@ public final class TaskRunner implements AutoCloseable {
             if (beat) {
                 lastBeat = System.nanoTime();
             }
+            // input given on another instance is looked for at the poll interval (on this one it is delivered at once)
+            boolean look = ++tick % (POLL_INTERVAL_MS / TICK.toMillis()) == 0;
             for (Running r : running.values()) {
                 try {
-                    if (r.waiting()) {
+                    if (look && r.waiting()) {
                         r.collect();
                     }
                     if (beat || r.dirty) {
