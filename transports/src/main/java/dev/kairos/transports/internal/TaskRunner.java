@@ -358,6 +358,7 @@ public final class TaskRunner implements AutoCloseable {
         final ObjectNode detail;
         final Map<String, CompletableFuture<JsonNode>> waiting = new HashMap<>();
         final ObjectNode seeded;
+        final Object saving = new Object();
         volatile Thread thread;
         volatile boolean cancelled;
         volatile boolean dirty;
@@ -471,16 +472,19 @@ public final class TaskRunner implements AutoCloseable {
 
         /** Writes this task's state with a fresh heartbeat; stops the handler when the task was cancelled or taken over. */
         void save() {
-            String s;
-            String m;
-            String d;
-            synchronized (this) {
-                s = status;
-                m = statusMessage;
-                d = write(detail);
-                dirty = false;
+            Optional<StoredTask> stored;
+            synchronized (saving) { // one write at a time, so an older snapshot never lands after a newer one
+                String s;
+                String m;
+                String d;
+                synchronized (this) {
+                    s = status;
+                    m = statusMessage;
+                    d = write(detail);
+                    dirty = false;
+                }
+                stored = store.update(id, instance, s, m, d, Instant.now());
             }
-            Optional<StoredTask> stored = store.update(id, instance, s, m, d, Instant.now());
             if (stored.isEmpty() || "cancelled".equals(stored.get().status()) || !instance.equals(stored.get().instance())) {
                 stop();
             }
