@@ -118,7 +118,7 @@ class ScaleOutTest {
                     Answer created = stateless(lb, "tools/call", "agent_run", run, true);
                     assertEquals("task", created.body().at("/result/resultType").asText(), created.body().toString());
                     String taskId = created.body().at("/result/taskId").asText();
-                    awaitEngineCalls(sim, 2); // step 1 done (its checkpoint saved), step 2 waits on the engine
+                    awaitEngineCalls(sim, 2, lb, taskId); // step 1 done (its checkpoint saved), step 2 waits on the engine
                     Answer working = taskGet(lb, taskId);
                     assertEquals("working", working.body().at("/result/status").asText(), working.body().toString());
 
@@ -204,12 +204,18 @@ class ScaleOutTest {
         throw new AssertionError("task " + taskId + " did not finish in 120 s; last: " + last);
     }
 
-    private static void awaitEngineCalls(EngineSimulator sim, int n) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    private void awaitEngineCalls(EngineSimulator sim, int n, String lb, String taskId) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        JsonNode task = null;
         while (sim.received("/v1/chat/completions").size() < n && System.nanoTime() < deadline) {
-            TimeUnit.MILLISECONDS.sleep(100);
+            TimeUnit.MILLISECONDS.sleep(500);
+            task = taskGet(lb, taskId).body();
+            if (Set.of("completed", "failed", "cancelled").contains(task.at("/result/status").asText())) {
+                break; // it will not call the engine any more: say why
+            }
         }
-        assertTrue(sim.received("/v1/chat/completions").size() >= n, "the engine got " + n + " calls: " + sim.received());
+        assertTrue(sim.received("/v1/chat/completions").size() >= n, "the engine got " + n + " calls: " + sim.received()
+                + "; the task: " + task);
     }
 
     private Answer stateless(String lb, String method, String name, ObjectNode params) throws Exception {

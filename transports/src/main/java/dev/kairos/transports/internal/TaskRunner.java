@@ -399,10 +399,12 @@ public final class TaskRunner implements AutoCloseable {
             return !waiting.isEmpty();
         }
 
-        synchronized void remember(String state) {
-            detail.put("state", state);
-            dirty = true;
-            save();
+        void remember(String state) {
+            synchronized (this) {
+                detail.put("state", state);
+                dirty = true;
+            }
+            save(); // never while holding this task's monitor: save takes the write lock first, then the monitor
         }
 
         @Override
