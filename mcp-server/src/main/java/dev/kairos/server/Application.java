@@ -35,6 +35,9 @@ import dev.kairos.transports.HttpSettings;
 import dev.kairos.transports.LiveServers;
 import dev.kairos.transports.McpFeatures;
 import dev.kairos.transports.StdioHost;
+import dev.kairos.transports.TaskStore;
+import dev.kairos.transports.Tasks;
+import dev.kairos.server.memory.GraphTaskStore;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
 
@@ -73,6 +76,8 @@ public final class Application implements AutoCloseable {
     private final List<String> transports = new CopyOnWriteArrayList<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final McpFeatures features;
+    /** Where MCP tasks are kept: the memory's database when there is one, so other instances on it see them. */
+    private TaskStore taskStore = TaskStore.inMemory();
 
     /**
      * Choices made on the command line rather than in the config file.
@@ -89,7 +94,9 @@ public final class Application implements AutoCloseable {
         this.config = config;
         this.options = options;
         registerFeatures();
-        this.features = registry.features(Version.current(), instructions());
+        Tasks tasks = new Tasks(taskStore, Tasks.DEFAULT_LEASE);
+        closeables.add(tasks);
+        this.features = registry.features(Version.current(), instructions(), tasks);
     }
 
     private void registerFeatures() {
@@ -234,6 +241,7 @@ public final class Application implements AutoCloseable {
         // Returns at once: Neo4j and the embedder start on background threads; `initialize` never waits for them.
         MemoryGraph memory = EmbeddingsConfig.embedder(config).map(e -> MemoryGraph.open(settings, e)).orElseGet(() -> MemoryGraph.open(settings));
         closeables.add(memory);
+        taskStore = new GraphTaskStore(memory);
         subsystems.add(() -> memorySubsystem(memory.status()));
         MemoryIngest ingest = startIngestion(memory, settings.defaultGroup());
         MemoryTools.register(registry, memory, toolset, settings.defaultGroup(), ingest);

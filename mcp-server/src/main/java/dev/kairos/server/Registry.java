@@ -3,6 +3,8 @@ package dev.kairos.server;
 import dev.kairos.transports.LiveServers;
 import dev.kairos.transports.McpFeatures;
 import dev.kairos.transports.SubscriptionGuard;
+import dev.kairos.transports.TaskSpec;
+import dev.kairos.transports.Tasks;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncCompletionSpecification;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncPromptSpecification;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncResourceSpecification;
@@ -27,6 +29,7 @@ public final class Registry {
     private final List<SyncPromptSpecification> prompts = new ArrayList<>();
     private final List<SyncCompletionSpecification> completions = new ArrayList<>();
     private final Set<String> names = new LinkedHashSet<>();
+    private final java.util.Map<String, TaskSpec> taskSpecs = new java.util.LinkedHashMap<>();
     private final LiveServers liveServers;
     private SubscriptionGuard subscriptions = SubscriptionGuard.ANY;
 
@@ -37,6 +40,13 @@ public final class Registry {
     public Registry tool(SyncToolSpecification spec) {
         claim("tool " + spec.tool().name());
         tools.add(spec);
+        return this;
+    }
+
+    /** A tool that may also run as an MCP task (for clients that declare the tasks extension). */
+    public Registry taskTool(SyncToolSpecification spec, TaskSpec task) {
+        tool(spec);
+        taskSpecs.put(spec.tool().name(), task);
         return this;
     }
 
@@ -83,8 +93,9 @@ public final class Registry {
         return tools.stream().map(t -> t.tool().name()).toList();
     }
 
-    McpFeatures features(String version, String instructions) {
-        return new McpFeatures("kairos", version, instructions, tools, resources, templates, prompts, completions, subscriptions);
+    McpFeatures features(String version, String instructions, Tasks tasks) {
+        taskSpecs.forEach(tasks::register);
+        return new McpFeatures("kairos", version, instructions, tools, resources, templates, prompts, completions, subscriptions, tasks);
     }
 
     private void claim(String name) {

@@ -149,6 +149,11 @@ public interface MemoryGraph extends AutoCloseable {
     /** Agent run checkpoints in the same database, under their own labels (waits for readiness on use). */
     RunRecords runs();
 
+    /** MCP tasks in the same database, under their own labels (waits for readiness on use). */
+    default TaskRecords tasks() {
+        throw new UnsupportedOperationException("this memory keeps no tasks");
+    }
+
     /** The durable ingest queue over the stored episodes (extraction states, attempts, errors). */
     dev.kairos.memory.ingest.IngestQueue ingestQueue();
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kairos.transports.internal.InputProblem;
 import dev.kairos.transports.internal.InputRequired;
 import dev.kairos.transports.internal.InputRound;
+import dev.kairos.transports.internal.TaskInputs;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.spec.McpSchema;
 
@@ -43,6 +44,19 @@ public final class ClientInput {
     /** The client's answers, in the order asked: {@code ElicitResult}, {@code CreateMessageResult} or {@code ListRootsResult}. */
     public static Map<String, Object> ask(McpSyncServerExchange exchange, Map<String, Ask> questions) {
         Map<String, Object> answers = new LinkedHashMap<>();
+        if (exchange.transportContext().get(TaskInputs.CONTEXT_KEY) instanceof TaskInputs task) {
+            // a task: every question goes out at once and waits for tasks/update
+            Map<String, JsonNode> asked = new LinkedHashMap<>();
+            for (var q : questions.entrySet()) {
+                requireCapability(exchange.getClientCapabilities(), q.getValue());
+                asked.put(q.getKey(), JSON.createObjectNode().put("method", method(q.getValue())).set("params", params(q.getValue())));
+            }
+            Map<String, JsonNode> got = task.askAll(asked);
+            for (var q : questions.entrySet()) {
+                answers.put(q.getKey(), read(q.getKey(), got.get(q.getKey()), q.getValue()));
+            }
+            return answers;
+        }
         if (exchange.transportContext().get(InputRound.CONTEXT_KEY) instanceof InputRound round) {
             for (var q : questions.entrySet()) {
                 requireCapability(round.capabilities(), q.getValue());

@@ -17,6 +17,7 @@ import java.util.List;
  * legacy SSE always offer exactly the same surface.
  *
  * @param subscriptions who may subscribe to which resource (checked by the HTTP host before the SDK sees the request)
+ * @param tasks         which tools run as MCP tasks, and where tasks are kept (null: none)
  */
 public record McpFeatures(
         String name,
@@ -27,7 +28,8 @@ public record McpFeatures(
         List<SyncResourceTemplateSpecification> resourceTemplates,
         List<SyncPromptSpecification> prompts,
         List<SyncCompletionSpecification> completions,
-        SubscriptionGuard subscriptions) {
+        SubscriptionGuard subscriptions,
+        Tasks tasks) {
 
     /** How long a request to the client (elicitation, sampling) may take to be answered. */
     public static final java.time.Duration CLIENT_REQUEST_TIMEOUT = java.time.Duration.ofMinutes(5);
@@ -39,6 +41,13 @@ public record McpFeatures(
         prompts = List.copyOf(prompts);
         completions = List.copyOf(completions);
         subscriptions = subscriptions == null ? SubscriptionGuard.ANY : subscriptions;
+    }
+
+    public McpFeatures(String name, String version, String instructions, List<SyncToolSpecification> tools,
+                       List<SyncResourceSpecification> resources, List<SyncResourceTemplateSpecification> resourceTemplates,
+                       List<SyncPromptSpecification> prompts, List<SyncCompletionSpecification> completions,
+                       SubscriptionGuard subscriptions) {
+        this(name, version, instructions, tools, resources, resourceTemplates, prompts, completions, subscriptions, null);
     }
 
     /** Features whose resources anyone may subscribe to. */
@@ -54,7 +63,7 @@ public record McpFeatures(
                 .map(t -> new SyncToolSpecification(t.tool(),
                         (exchange, request) -> inFlight.track(() -> t.callHandler().apply(exchange, request))))
                 .toList();
-        return new McpFeatures(name, version, instructions, tracked, resources, resourceTemplates, prompts, completions, subscriptions);
+        return new McpFeatures(name, version, instructions, tracked, resources, resourceTemplates, prompts, completions, subscriptions, tasks);
     }
 
     /** The same features with each tool call's exchange offered to {@code clients} (stdio and legacy SSE sessions). */
@@ -65,7 +74,7 @@ public record McpFeatures(
                     return t.callHandler().apply(exchange, request);
                 }))
                 .toList();
-        return new McpFeatures(name, version, instructions, offering, resources, resourceTemplates, prompts, completions);
+        return new McpFeatures(name, version, instructions, offering, resources, resourceTemplates, prompts, completions, subscriptions, tasks);
     }
 
     /** Applies these features to an SDK server specification of any transport kind. */

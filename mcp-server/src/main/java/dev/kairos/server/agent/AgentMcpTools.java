@@ -20,6 +20,8 @@ import dev.kairos.fsm.WorkflowException;
 import dev.kairos.server.Registry;
 import dev.kairos.transports.Caller;
 import dev.kairos.transports.Cancellations;
+import dev.kairos.transports.TaskSpec;
+import dev.kairos.transports.Tasks;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -79,8 +81,9 @@ public final class AgentMcpTools {
      */
     public static void register(Registry registry, Function<McpSyncServerExchange, Agent> agent, RunStore store, Limits defaults) {
         AgentMcpTools t = new AgentMcpTools(agent, store, registry.liveServers().cancellations(), defaults);
-        registry.tool(t.runTool());
-        registry.tool(t.resumeTool());
+        // long runs: a client that declares the tasks extension gets a task handle, and the run survives its instance
+        registry.taskTool(t.runTool(), TaskSpec.optional().resumedBy(t::resumeTask));
+        registry.taskTool(t.resumeTool(), TaskSpec.optional().resumedBy(t::resumeTask));
         registry.tool(t.runsTool());
     }
 
@@ -216,13 +219,13 @@ public final class AgentMcpTools {
                 r.cancel();
             }
         })) {
-            RunResult r = await(started(current, cancelled, a.start(req, progress)), limits);
+            RunResult r = await(started(exchange, current, cancelled, a.start(req, progress)), limits);
             for (int asked = 0; r.termination() == Termination.ASKED_USER && asked < MAX_QUESTIONS && !cancelled.get(); asked++) {
                 Optional<String> reply = ask(exchange, r.answer());
                 if (reply.isEmpty()) {
                     break;
                 }
-                r = await(started(current, cancelled, a.start(req.withRunId(null).withConversation(r.conversation())
+                r = await(started(exchange, current, cancelled, a.start(req.withRunId(null).withConversation(r.conversation())
                         .withTaskText(reply.get()), progress)), limits);
             }
             return result(r);
@@ -243,12 +246,26 @@ public final class AgentMcpTools {
     }
 
     /** Keeps the run that is going now, and stops it at once if the call was cancelled meanwhile. */
-    private static Run started(AtomicReference<Run> current, AtomicBoolean cancelled, Run run) {
+    private static Run started(McpSyncServerExchange exchange, AtomicReference<Run> current, AtomicBoolean cancelled, Run run) {
         current.set(run);
+        Tasks.remember(exchange, run.id()); // a task's run: another instance resumes it from this run's checkpoint
         if (cancelled.get()) {
             run.cancel();
         }
         return run;
+    }
+
+    /**
+     * Carries on, on this instance, a run whose task's instance stopped: from the run's last checkpoint
+     * when it saved one, else from the start (it had done nothing yet).
+     */
+    private CallToolResult resumeTask(McpSyncServerExchange exchange, CallToolRequest request, String runId) {
+        if (runId != null && store.load(runId).isPresent()) {
+            // the checkpoint holds the run's own loop guards
+            return resume(exchange, CallToolRequest.builder().name("agent_resume").arguments(Map.of("run_id", runId))
+                    .meta(request.meta()).build());
+        }
+        return "agent_resume".equals(request.name()) ? resume(exchange, request) : run(exchange, request);
     }
 
     private CallToolResult resume(McpSyncServerExchange exchange, CallToolRequest request) {
@@ -282,7 +299,7 @@ public final class AgentMcpTools {
                 r.cancel();
             }
         })) {
-            return result(await(started(current, cancelled, a.resume(runId, limits, progress)), limits));
+            return result(await(started(exchange, current, cancelled, a.resume(runId, limits, progress)), limits));
         } catch (IllegalArgumentException e) {
             return error("run_id: " + e.getMessage());
         } catch (Exception e) {
@@ -435,7 +452,9 @@ public final class AgentMcpTools {
 
         Progress(McpSyncServerExchange exchange, CallToolRequest request) {
             this.exchange = exchange;
-            this.token = request.meta() == null ? null : request.meta().get("progressToken");
+            Object asked = request.meta() == null ? null : request.meta().get("progressToken");
+            // a task reports its progress in tasks/get whether or not the client asked for notifications
+            this.token = asked == null && Tasks.inTask(exchange) ? "task-" + java.util.UUID.randomUUID() : asked;
         }
 
         Object token() {

@@ -26,6 +26,13 @@ public final class ConformanceFixtures {
         fixtures.templates().forEach(registry::resourceTemplate);
         fixtures.prompts().forEach(registry::prompt);
         fixtures.completions().forEach(registry::completion);
+        for (TaskFixtures.Fixture f : TaskFixtures.all()) {
+            if (f.task() == null) {
+                registry.tool(f.tool());
+            } else {
+                registry.taskTool(f.tool(), f.task());
+            }
+        }
     }
 
     /** All fixtures as SDK specifications; the watched resource announces its changes through {@code liveServers}. */

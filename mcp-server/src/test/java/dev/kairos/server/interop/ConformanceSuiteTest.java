@@ -79,6 +79,17 @@ class ConformanceSuiteTest {
         SuiteRun run = runSuite(dir, NodeTools.Conformance.REVISION_2026, "--requirements", "2026-07-28");
         assertTrue(run.planned() >= 37, "2026-07-28 requires 37 server scenarios, it planned " + run.planned());
         run.assertScoredPassed();
+        // the tasks extension is not scored by the suite, but Kairos implements it: every check must pass
+        Map<String, List<String>> checks = run.checkFiles();
+        List<String> taskScenarios = checks.keySet().stream().filter(s -> s.startsWith("tasks-")).toList();
+        assertTrue(taskScenarios.size() >= 9, "the tasks extension's scenarios ran: " + taskScenarios);
+        Map<String, List<String>> failing = new LinkedHashMap<>();
+        taskScenarios.forEach(s -> {
+            if (!checks.get(s).isEmpty()) {
+                failing.put(s, checks.get(s));
+            }
+        });
+        assertTrue(failing.isEmpty(), "tasks extension checks that did not pass: " + failing);
     }
 
     private static SuiteRun runSuite(Path dir, String... options) throws Exception {
@@ -162,7 +173,7 @@ class ConformanceSuiteTest {
         }
 
         /** Scenario name → its non-passing checks ("FAILURE name: message", "WARNING …"). */
-        private Map<String, List<String>> checkFiles() throws IOException {
+        Map<String, List<String>> checkFiles() throws IOException {
             ObjectMapper json = new ObjectMapper();
             Map<String, List<String>> byScenario = new LinkedHashMap<>();
             try (Stream<Path> dirs = Files.list(results)) {

@@ -3,6 +3,8 @@ package dev.kairos.server.interop;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kairos.inference.sim.EngineSimulator;
+import dev.kairos.inference.sim.SimScript;
 import dev.kairos.server.testing.KairosProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * a third Kairos's embedded store, reached over Bolt with its password, stands in for a Neo4j server),
  * behind a real HAProxy with round robin, health checks on {@code /health} and stickiness on
  * {@code Mcp-Session-Id} for the session revisions (the configuration of {@code examples/deploy/}).
+ * An agent run started as an MCP task on one instance is finished by the other after the first is
+ * killed (the engine is the simulator).
  */
 class ScaleOutTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -42,7 +46,15 @@ class ScaleOutTest {
     void twoInstancesBehindHaproxyShareTheMemoryKeepSessionsAndSurviveOneBeingKilled(@TempDir Path dir) throws Exception {
         Path haproxyBinary = NodeTools.haproxy();
         Path store = dir.resolve("store");
-        try (KairosProcess owner = KairosProcess.serve(Map.of("KAIROS_DATA_DIR", store.toString()))) {
+        // the agent's engine: step 1 writes a note, step 2 hangs until its instance is killed, the step after answers
+        try (EngineSimulator sim = new SimScript()
+                .calls("memory_upsert_entity", "{\"name\":\"Takeover note\",\"group_id\":\"takeover\"}")
+                .raw("{\"delayFirstMs\": 120000, \"sse\": [\"[DONE]\"]}")
+                .text("Done after the takeover.").start();
+             KairosProcess owner = KairosProcess.serve(Map.of("KAIROS_DATA_DIR", store.toString()))) {
+            Path engines = dir.resolve("kairos.yaml");
+            JSON.writeValue(engines.toFile(), Map.of("inference", Map.of("endpoints",
+                    List.of(Map.of("url", sim.url().toString(), "model", "m", "engine", "vllm")))));
             awaitMemoryReady(owner.baseUrl());
             String bolt = JSON.readTree(store.resolve("neo4j/kairos-owner.json").toFile()).get("bolt_uri").asText();
             String password = Files.readString(store.resolve("neo4j/kairos-bolt-password")).strip();
@@ -50,7 +62,8 @@ class ScaleOutTest {
                     "KAIROS_MEMORY_MODE", "external", "KAIROS_MEMORY_URI", bolt, "KAIROS_MEMORY_USER", "neo4j",
                     "KAIROS_MEMORY_PASSWORD_ENV", "STORE_PASSWORD", "STORE_PASSWORD", password,
                     "KAIROS_REQUEST_STATE_KEY", "a-shared-key-for-both-instances");
-            try (KairosProcess one = KairosProcess.serve(external); KairosProcess two = KairosProcess.serve(external)) {
+            try (KairosProcess one = KairosProcess.serve(external, "--config", engines.toString());
+                 KairosProcess two = KairosProcess.serve(external, "--config", engines.toString())) {
                 awaitMemoryReady(one.baseUrl());
                 awaitMemoryReady(two.baseUrl());
                 int port = freePort();
@@ -98,8 +111,19 @@ class ScaleOutTest {
                         assertEquals(home, r.headers().firstValue("X-Kairos-Instance").orElse(""));
                     }
 
+                    // an agent run as a task: it runs on the instance that took the call, which is killed mid-run
+                    ObjectNode run = JSON.createObjectNode();
+                    run.put("name", "agent_run");
+                    run.putObject("arguments").put("task", "Write the takeover note, then report.").put("timeout_seconds", 600);
+                    Answer created = stateless(lb, "tools/call", "agent_run", run, true);
+                    assertEquals("task", created.body().at("/result/resultType").asText(), created.body().toString());
+                    String taskId = created.body().at("/result/taskId").asText();
+                    awaitEngineCalls(sim, 2, lb, taskId); // step 1 done (its checkpoint saved), step 2 waits on the engine
+                    Answer working = taskGet(lb, taskId);
+                    assertEquals("working", working.body().at("/result/status").asText(), working.body().toString());
+
                     // one instance killed mid-traffic: the other keeps answering, nothing acknowledged is lost
-                    KairosProcess victim = home.equals("kairos1") ? one : two;
+                    KairosProcess victim = created.instance().equals("kairos1") ? one : two;
                     int failed = 0;
                     for (int i = 0; i < 12; i++) {
                         if (i == 4) {
@@ -113,6 +137,15 @@ class ScaleOutTest {
                         }
                     }
                     assertTrue(failed <= 2, failed + " requests failed after the kill; HAProxy should route around it");
+
+                    // the survivor takes the task over (its lease lapsed) and resumes the run from its checkpoint
+                    JsonNode done = awaitTerminal(lb, taskId);
+                    assertEquals("completed", done.path("status").asText(), done.toString());
+                    JsonNode result = done.path("result").path("structuredContent");
+                    assertEquals("Done after the takeover.", result.path("answer").asText(), done.toString());
+                    assertTrue(result.path("tool_calls").toString().contains("memory_upsert_entity"),
+                            "resumed from step 1's checkpoint, not started over: " + result);
+                    assertEquals(3, sim.received("/v1/chat/completions").size(), "step 1, the killed step 2, and its retry");
                     for (String uuid : acknowledged) {
                         Answer read = readEpisode(lb, uuid);
                         assertEquals(200, read.status(), "acknowledged episode " + uuid + " lost: " + read.body());
@@ -149,10 +182,53 @@ class ScaleOutTest {
         return stateless(lb, "resources/read", "memory://episode/" + uuid, params);
     }
 
+    private Answer taskGet(String lb, String taskId) throws Exception {
+        ObjectNode params = JSON.createObjectNode();
+        params.put("taskId", taskId);
+        return stateless(lb, "tasks/get", taskId, params, true);
+    }
+
+    private JsonNode awaitTerminal(String lb, String taskId) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            Answer a = taskGet(lb, taskId);
+            if (a.status() == 200) {
+                last = a.body().path("result");
+                if (Set.of("completed", "failed", "cancelled").contains(last.path("status").asText())) {
+                    return last;
+                }
+            }
+            TimeUnit.MILLISECONDS.sleep(500); // the task's poll interval, bounded above
+        }
+        throw new AssertionError("task " + taskId + " did not finish in 120 s; last: " + last);
+    }
+
+    private void awaitEngineCalls(EngineSimulator sim, int n, String lb, String taskId) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        JsonNode task = null;
+        while (sim.received("/v1/chat/completions").size() < n && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(500);
+            task = taskGet(lb, taskId).body();
+            if (Set.of("completed", "failed", "cancelled").contains(task.at("/result/status").asText())) {
+                break; // it will not call the engine any more: say why
+            }
+        }
+        assertTrue(sim.received("/v1/chat/completions").size() >= n, "the engine got " + n + " calls: " + sim.received()
+                + "; the task: " + task);
+    }
+
     private Answer stateless(String lb, String method, String name, ObjectNode params) throws Exception {
+        return stateless(lb, method, name, params, false);
+    }
+
+    private Answer stateless(String lb, String method, String name, ObjectNode params, boolean tasks) throws Exception {
         ObjectNode meta = params.putObject("_meta");
         meta.put("io.modelcontextprotocol/protocolVersion", V);
-        meta.putObject("io.modelcontextprotocol/clientCapabilities");
+        ObjectNode capabilities = meta.putObject("io.modelcontextprotocol/clientCapabilities");
+        if (tasks) {
+            capabilities.putObject("extensions").putObject("io.modelcontextprotocol/tasks");
+        }
         ObjectNode body = JSON.createObjectNode();
         body.put("jsonrpc", "2.0");
         body.put("id", 1);

@@ -79,6 +79,7 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
     private volatile Thread starter;
     private volatile boolean closed;
     private final Runs runs = new Runs(() -> call(p -> p.bolt()));
+    private final Tasks tasks = new Tasks(() -> call(p -> p.bolt()));
 
     /** Started to re-embed the store: a store made with another embedder is accepted (see {@link Schema#apply}). */
     private final boolean reembedding;
@@ -244,6 +245,11 @@ public final class Neo4jMemoryGraph implements MemoryGraph {
     @Override
     public RunRecords runs() {
         return runs;
+    }
+
+    @Override
+    public dev.kairos.memory.TaskRecords tasks() {
+        return tasks;
     }
 
     /** Waits (bounded) for start-up; the error says what it is still doing or why it failed. */

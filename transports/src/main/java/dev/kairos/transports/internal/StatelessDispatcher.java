@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kairos.transports.Caller;
 import dev.kairos.transports.McpFeatures;
+import dev.kairos.transports.TaskSpec;
+import dev.kairos.transports.Tasks;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
@@ -60,6 +62,7 @@ public final class StatelessDispatcher {
     private final ObjectNode capabilities;
     /** Names each call's exchange; a counter, not a random UUID, which cost a SecureRandom draw per call. */
     private final java.util.concurrent.atomic.AtomicLong exchanges = new java.util.concurrent.atomic.AtomicLong();
+    private final Tasks tasks;
 
     /** A finished answer: the JSON-RPC response and the HTTP status it goes with. */
     public record Answer(int httpStatus, ObjectNode body) {
@@ -85,6 +88,10 @@ public final class StatelessDispatcher {
             capabilities.putObject("completions");
         }
         capabilities.putObject("logging");
+        tasks = features.tasks();
+        if (tasks != null) {
+            capabilities.putObject("extensions").putObject(Tasks.EXTENSION);
+        }
     }
 
     /**
@@ -122,6 +129,7 @@ public final class StatelessDispatcher {
                         templates.keySet().stream().map(SyncResourceTemplateSpecification::resourceTemplate).toList()), "public", LIST_TTL_MS));
                 case McpSchema.METHOD_TOOLS_CALL, McpSchema.METHOD_PROMPT_GET, McpSchema.METHOD_RESOURCES_READ,
                      McpSchema.METHOD_COMPLETION_COMPLETE -> withInput(id, method, (ObjectNode) params, context, principal, notifications);
+                case "tasks/get", "tasks/update", "tasks/cancel" -> taskMethod(id, method, (ObjectNode) params, principal);
                 default -> error(id, 404, Revision2026.METHOD_NOT_FOUND, "Method not found: " + method
                         + (isSessionMethod(method) ? " (not part of MCP " + Revision2026.VERSION + ")" : ""), null);
             };
@@ -129,6 +137,44 @@ public final class StatelessDispatcher {
             log.warn("{} failed: {}", method, e.toString());
             return error(id, 500, Revision2026.INTERNAL_ERROR, "Internal error while handling " + method, null);
         }
+    }
+
+    /** tasks/get, tasks/update and tasks/cancel, for clients that declared the tasks extension. */
+    private Answer taskMethod(JsonNode id, String method, ObjectNode params, String principal) {
+        if (tasks == null) {
+            return error(id, 404, Revision2026.METHOD_NOT_FOUND, "Method not found: " + method, null);
+        }
+        if (!declaresTasks(params.get("_meta"))) {
+            return missingTasksExtension(id);
+        }
+        String taskId = params.path("taskId").isTextual() ? params.get("taskId").asText() : null;
+        try {
+            return switch (method) {
+                case "tasks/get" -> ok(id, tasks.runner().get(taskId, principal,
+                        n -> tools.get(n), n -> tasks.spec(n)));
+                case "tasks/update" -> {
+                    tasks.runner().update(taskId, principal, params.get("inputResponses"));
+                    yield ok(id, json.createObjectNode());
+                }
+                default -> {
+                    tasks.runner().cancel(taskId, principal);
+                    yield ok(id, json.createObjectNode());
+                }
+            };
+        } catch (dev.kairos.transports.internal.TaskRunner.TaskError e) {
+            return error(id, 400, e.code(), e.getMessage(), null);
+        }
+    }
+
+    private static boolean declaresTasks(JsonNode meta) {
+        return meta != null && meta.path(Revision2026.META_CAPABILITIES).path("extensions").has(Tasks.EXTENSION);
+    }
+
+    private Answer missingTasksExtension(JsonNode id) {
+        ObjectNode data = json.createObjectNode();
+        data.putObject("requiredCapabilities").putObject("extensions").putObject(Tasks.EXTENSION);
+        return error(id, 400, Revision2026.MISSING_CLIENT_CAPABILITY, "This request needs the client to declare the extension '"
+                + Tasks.EXTENSION + "' in " + Revision2026.META_CAPABILITIES + ".extensions", data);
     }
 
     private static boolean isSessionMethod(String method) {
@@ -231,7 +277,7 @@ public final class StatelessDispatcher {
         Object result;
         try {
             result = switch (method) {
-                case McpSchema.METHOD_TOOLS_CALL -> callTool(id, exchange, plain);
+                case McpSchema.METHOD_TOOLS_CALL -> callTool(id, exchange, plain, meta, round, principal, context);
                 case McpSchema.METHOD_PROMPT_GET -> getPrompt(id, exchange, plain);
                 case McpSchema.METHOD_RESOURCES_READ -> readResource(id, exchange, plain);
                 default -> complete(id, exchange, plain);
@@ -260,14 +306,15 @@ public final class StatelessDispatcher {
             // the handler asked, then carried on (it may have caught the signal): the question stands
             return ok(id, inputRequired(round, binding));
         }
-        ObjectNode node = json.valueToTree(result);
+        ObjectNode node = result instanceof ObjectNode n ? n : json.valueToTree(result);
         if (McpSchema.METHOD_RESOURCES_READ.equals(method)) {
             cacheable(node, "private", 0);
         }
         return ok(id, node);
     }
 
-    private Object callTool(JsonNode id, McpSyncServerExchange exchange, ObjectNode params) {
+    private Object callTool(JsonNode id, McpSyncServerExchange exchange, ObjectNode params, JsonNode meta, InputRound round,
+                            String principal, McpTransportContext context) {
         McpSchema.CallToolRequest request = mapper.convertValue(params, McpSchema.CallToolRequest.class);
         SyncToolSpecification tool = tools.get(request.name());
         if (tool == null) {
@@ -278,6 +325,23 @@ public final class StatelessDispatcher {
         if (!verdict.valid()) {
             return McpSchema.CallToolResult.builder().isError(true)
                     .addTextContent("Invalid arguments for tool " + request.name() + ": " + verdict.errorMessage()).build();
+        }
+        TaskSpec task = tasks == null ? null : tasks.spec(request.name());
+        if (task != null) {
+            boolean declared = declaresTasks(meta);
+            if (!declared && task.support() == TaskSpec.Support.REQUIRED) {
+                return missingTasksExtension(id);
+            }
+            if (task.prepare() != null) {
+                task.prepare().prepare(exchange, request); // asks in this round: ends it when an answer is missing
+            }
+            if (declared) {
+                Caller caller = context.get(Caller.CONTEXT_KEY) instanceof Caller c ? c : null;
+                ObjectNode created = tasks.runner().start(tool, params, principal, caller,
+                        meta.get(Revision2026.META_CAPABILITIES), meta.get(Revision2026.META_CLIENT_INFO), round.answersSoFar());
+                created.put("resultType", "task");
+                return created;
+            }
         }
         return tool.callHandler().apply(exchange, request);
     }

@@ -162,6 +162,7 @@ public final class StatelessEndpoint extends Handler.Wrapper {
         String bodyName = switch (method) {
             case "tools/call", "prompts/get" -> message.path("params").path("name").asText(null);
             case "resources/read" -> message.path("params").path("uri").asText(null);
+            case "tasks/get", "tasks/update", "tasks/cancel" -> message.path("params").path("taskId").asText(null);
             default -> null;
         };
         if (bodyName != null) {
