@@ -260,7 +260,7 @@ public final class AgentMcpTools {
      * when it saved one, else from the start (it had done nothing yet).
      */
     private CallToolResult resumeTask(McpSyncServerExchange exchange, CallToolRequest request, String runId) {
-        if (runId != null && store.load(runId).isPresent()) {
+        if (runId != null && mine(exchange).load(runId).isPresent()) {
             // the checkpoint holds the run's own loop guards
             return resume(exchange, CallToolRequest.builder().name("agent_resume").arguments(Map.of("run_id", runId))
                     .meta(request.meta()).build());
