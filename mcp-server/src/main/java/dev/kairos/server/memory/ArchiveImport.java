@@ -19,14 +19,17 @@ import dev.kairos.server.memory.MemoryArchive.Report;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.Function;
 
 /**
@@ -65,6 +68,10 @@ final class ArchiveImport {
             return reads.stream().map(Read::value).toList();
         }
 
+        void clear() {
+            reads.clear();
+        }
+
         boolean contains(Function<T, Object> key, Object value) {
             return reads.stream().anyMatch(r -> Objects.equals(key.apply(r.value()), value));
         }
@@ -84,7 +91,13 @@ final class ArchiveImport {
 
     private final MemoryGraph graph;
     private final String group;
+    /** Where server-memory's file goes when no group is given (it records none). */
+    private final String fallbackGroup;
     private final Progress progress;
+    /** Reads and checks every line, and stores nothing. */
+    private final boolean checkOnly;
+    /** The groups the lines write to, with the first line that names each. */
+    private final Map<String, Long> groups = new LinkedHashMap<>();
     private long lineNo;
     private Format format;
     private long episodes;
@@ -103,12 +116,43 @@ final class ArchiveImport {
      *              group for server-memory's file, which has none
      */
     ArchiveImport(MemoryGraph graph, String group, Progress progress) {
+        this(graph, group, graph.settings().defaultGroup(), progress, false);
+    }
+
+    /**
+     * @param fallbackGroup the group server-memory's file goes to when {@code group} is null
+     * @param checkOnly     read and check every line (formats, fields, groups) but store nothing: run first, so that a
+     *                      bad line is found before anything is imported
+     */
+    ArchiveImport(MemoryGraph graph, String group, String fallbackGroup, Progress progress, boolean checkOnly) {
         if (group != null) {
             MemoryInput.groupId("group", group);
         }
         this.graph = graph;
         this.group = group;
+        this.fallbackGroup = fallbackGroup;
         this.progress = progress;
+        this.checkOnly = checkOnly;
+    }
+
+    /** The groups the lines read so far write to, each with the first line that names it. */
+    Map<String, Long> groups() {
+        return groups;
+    }
+
+    /** The lines read so far. */
+    long lines() {
+        return lineNo;
+    }
+
+    /** The format told by the first line; null before one is read. */
+    Format format() {
+        return format;
+    }
+
+    /** What was stored and skipped so far. */
+    Report report() {
+        return new Report(episodes, entities, facts, skipped);
     }
 
     Report readAll(BufferedReader in) throws IOException {
@@ -152,7 +196,7 @@ final class ArchiveImport {
     }
 
     private void serverMemory(String type, Args a) {
-        String g = group != null ? group : graph.settings().defaultGroup();
+        String g = noted(group != null ? group : fallbackGroup);
         switch (type) {
             case "entity" -> {
                 String entityType = a.string("entityType");
@@ -189,16 +233,22 @@ final class ArchiveImport {
         }
         String g = target(a);
         String uuid = MemoryInput.uuid("uuid", a.text("uuid"));
+        String id = uuid;
         var existing = graph.episode(uuid);
-        if (existing.isPresent() && existing.get().groupId().equals(g)
-                || pendingEpisodes.contains(ExportedEpisode::exportedUuid, uuid)) {
-            episodeIds.put(uuid, uuid);
+        if (existing.isPresent() && !existing.get().groupId().equals(g)) {
+            // a copy into another group: its uuid is derived from both, so importing again finds the copy and skips it
+            id = UUID.nameUUIDFromBytes((g + "/" + uuid).getBytes(StandardCharsets.UTF_8)).toString();
+            existing = graph.episode(id);
+        }
+        boolean here = existing.isPresent() && existing.get().groupId().equals(g);
+        if (here || pendingEpisodes.contains(ExportedEpisode::exportedUuid, uuid)) {
+            episodeIds.put(uuid, id);
             skipped++;
             return;
         }
         // No name: the graph gives it the default name (NewEpisode.defaultName).
         var episode = new NewEpisode(g, a.optText("name"), a.text("content"), Episode.Source.parse("source", a.optText("source")),
-                a.optText("source_description"), a.instant("valid_at"), existing.isPresent() ? null : uuid)
+                a.optText("source_description"), a.instant("valid_at"), existing.isPresent() ? null : id)
                 .recordedAt(a.instant("created_at"));
         pendingEpisodes.add(new ExportedEpisode(episode, uuid), lineNo);
         if (pendingEpisodes.isFull()) {
@@ -240,7 +290,12 @@ final class ArchiveImport {
     }
 
     private String target(Args a) {
-        return group != null ? group : MemoryInput.groupId("group_id", a.text("group_id"));
+        return noted(group != null ? group : MemoryInput.groupId("group_id", a.text("group_id")));
+    }
+
+    private String noted(String g) {
+        groups.putIfAbsent(g, lineNo);
+        return g;
     }
 
     private void entity(NewEntity e) {
@@ -263,13 +318,21 @@ final class ArchiveImport {
 
     private void flush() {
         flushEntities(); // episodes first, then entities: what follows refers to both
-        if (!pendingFacts.isEmpty()) {
+        if (checkOnly) {
+            pendingFacts.clear();
+        } else if (!pendingFacts.isEmpty()) {
             facts += pendingFacts.store(graph::addFacts).size();
+            progress.batchStored(lineNo, report());
         }
     }
 
     private void flushEpisodes() {
         if (pendingEpisodes.isEmpty()) {
+            return;
+        }
+        if (checkOnly) {
+            pendingEpisodes.values().forEach(e -> episodeIds.put(e.exportedUuid(), e.exportedUuid()));
+            pendingEpisodes.clear();
             return;
         }
         List<String> exported = pendingEpisodes.values().stream().map(ExportedEpisode::exportedUuid).toList();
@@ -278,12 +341,17 @@ final class ArchiveImport {
             episodeIds.put(exported.get(i), stored.get(i).uuid());
         }
         episodes += stored.size();
+        progress.batchStored(lineNo, report());
     }
 
     /** Episodes go first: the entities and facts after them refer to their uuids. */
     private void flushEntities() {
         flushEpisodes();
         if (pendingEntities.isEmpty()) {
+            return;
+        }
+        if (checkOnly) {
+            pendingEntities.clear();
             return;
         }
         for (var w : pendingEntities.store(graph::upsertEntities)) {
@@ -293,10 +361,14 @@ final class ArchiveImport {
                 skipped++;
             }
         }
+        progress.batchStored(lineNo, report());
     }
 
     /** Whether the same fact is already there (same endpoints, name, and when given, text and valid time). */
     private boolean exists(String g, String from, String name, String to, String text, Instant validAt) {
+        if (checkOnly) {
+            return false; // nothing is stored while checking
+        }
         flushEntities();
         var source = graph.entityNamed(g, from);
         if (source.isEmpty()) {

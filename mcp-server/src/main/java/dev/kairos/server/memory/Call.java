@@ -11,11 +11,31 @@ final class Call {
     private final Args args;
     private final Tenancy tenancy;
     private final Set<String> changed = new LinkedHashSet<>();
+    private final Progress progress;
+
+    /** Progress of a long call, for the client (MCP progress notifications) or its task's status. */
+    @FunctionalInterface
+    interface Progress {
+        Progress NONE = (done, total, message) -> {
+        };
+
+        void report(double done, Double total, String message);
+    }
 
     Call(Caller caller, Args args) {
+        this(caller, args, Progress.NONE);
+    }
+
+    Call(Caller caller, Args args, Progress progress) {
         this.caller = caller;
         this.args = args;
         this.tenancy = new Tenancy(caller);
+        this.progress = progress;
+    }
+
+    /** Where a long call reports how far it got; does nothing when the client asked for no progress. */
+    Progress progress() {
+        return progress;
     }
 
     Caller caller() {

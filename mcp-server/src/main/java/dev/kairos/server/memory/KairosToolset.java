@@ -94,6 +94,7 @@ final class KairosToolset {
         h.put("memory_clear_group", this::clearGroup);
         h.put("memory_status", this::status);
         h.put("memory_retry_failed", this::retryFailed);
+        h.put("memory_import", new ArchiveImportTool(graph, ingest)::run);
         return h;
     }
 

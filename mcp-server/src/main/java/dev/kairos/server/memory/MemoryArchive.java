@@ -32,6 +32,10 @@ public final class MemoryArchive {
         };
 
         void linesRead(long lines);
+
+        /** Told after each batch is stored, with the lines read so far and what is stored and skipped so far. */
+        default void batchStored(long lines, Report soFar) {
+        }
     }
 
     private final MemoryGraph graph;

@@ -10,18 +10,26 @@ import dev.kairos.memory.MemoryStoreException;
 import dev.kairos.server.Registry;
 import dev.kairos.transports.Caller;
 import dev.kairos.transports.SubscriptionGuard;
+import dev.kairos.transports.TaskSpec;
+import dev.kairos.transports.Tasks;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncResourceSpecification;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncResourceTemplateSpecification;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
+import io.modelcontextprotocol.server.McpSyncServerExchange;
+import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import io.modelcontextprotocol.spec.McpSchema.ProgressNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
@@ -33,12 +41,19 @@ import java.util.function.Consumer;
  */
 public final class MemoryTools {
     private static final Logger log = LoggerFactory.getLogger(MemoryTools.class);
+    /**
+     * Tools that run as MCP tasks for clients that declare the extension. An import is resumed on another instance
+     * by running it again: it skips what is already there (episodes by uuid, entities by name, facts by endpoints,
+     * text and valid time), so only what the first run did not store is added.
+     */
+    private static final Set<String> TASK_TOOLS = Set.of("memory_import");
 
     private final Toolset toolset;
     private final String defaultGroup;
     private final Consumer<String> resourceUpdated;
     private final ObjectMapper json = new ObjectMapper();
     private final List<SyncToolSpecification> tools = new ArrayList<>();
+    private final Map<String, TaskSpec> taskSpecs = new LinkedHashMap<>();
     private final List<SyncResourceTemplateSpecification> templates;
     private final MemoryResources memoryResources;
     private final List<SyncResourceSpecification> resources = new ArrayList<>();
@@ -75,7 +90,14 @@ public final class MemoryTools {
     /** As {@link #register(Registry, MemoryGraph, Toolset, String)}, with extraction woken by writes and shown in status. */
     public static void register(Registry registry, MemoryGraph graph, Toolset toolset, String defaultGroup, MemoryIngest ingest) {
         MemoryTools memory = new MemoryTools(graph, toolset, defaultGroup, uri -> registry.liveServers().resourceUpdated(uri), ingest);
-        memory.tools().forEach(registry::tool);
+        for (SyncToolSpecification t : memory.tools()) {
+            TaskSpec task = memory.taskSpec(t.tool().name());
+            if (task != null) {
+                registry.taskTool(t, task);
+            } else {
+                registry.tool(t);
+            }
+        }
         memory.resourceTemplates().forEach(registry::resourceTemplate);
         memory.resources().forEach(registry::resource);
         registry.subscriptionGuard(memory.subscriptionGuard());
@@ -92,6 +114,11 @@ public final class MemoryTools {
 
     public List<SyncToolSpecification> tools() {
         return List.copyOf(tools);
+    }
+
+    /** How a tool runs as an MCP task ({@code memory_import}), or null for a tool that answers at once. */
+    public TaskSpec taskSpec(String tool) {
+        return taskSpecs.get(tool);
     }
 
     public List<SyncResourceTemplateSpecification> resourceTemplates() {
@@ -115,20 +142,49 @@ public final class MemoryTools {
                 throw new IllegalStateException(toolset + ": no body for tool " + def.tool().name());
             }
             unbound.remove(def.tool().name());
-            tools.add(SyncToolSpecification.builder()
+            SyncToolSpecification spec = SyncToolSpecification.builder()
                     .tool(def.tool())
                     .callHandler((exchange, request) -> call(def, body,
-                            Caller.of(exchange, defaultGroup), request.arguments()))
-                    .build());
+                            Caller.of(exchange, defaultGroup), request.arguments(), progress(exchange, request)))
+                    .build();
+            tools.add(spec);
+            if (TASK_TOOLS.contains(def.tool().name())) {
+                // resumed on another instance by running the call again (see TASK_TOOLS)
+                taskSpecs.put(def.tool().name(), TaskSpec.optional().resumedBy((exchange, request, state) ->
+                        spec.callHandler().apply(exchange, request)));
+            }
         }
         if (!unbound.isEmpty()) {
             throw new IllegalStateException(toolset + ": bodies without a tool definition: " + unbound);
         }
     }
 
-    private CallToolResult call(ToolDefinitions.Definition def, ToolBody body, Caller caller, Map<String, Object> arguments) {
+    /**
+     * Progress notifications for the call's progress token; a task reports its progress in tasks/get whether or not
+     * the client asked for notifications. None without an exchange (an in-process call).
+     */
+    private static Call.Progress progress(McpSyncServerExchange exchange, CallToolRequest request) {
+        if (exchange == null) {
+            return Call.Progress.NONE;
+        }
+        Object asked = request.meta() == null ? null : request.meta().get("progressToken");
+        Object token = asked == null && Tasks.inTask(exchange) ? "task-" + UUID.randomUUID() : asked;
+        if (token == null) {
+            return Call.Progress.NONE;
+        }
+        return (done, total, message) -> {
+            try {
+                exchange.progressNotification(ProgressNotification.builder(token, done).total(total).message(message).build());
+            } catch (RuntimeException e) {
+                log.debug("progress notification failed: {}", e.toString());
+            }
+        };
+    }
+
+    private CallToolResult call(ToolDefinitions.Definition def, ToolBody body, Caller caller, Map<String, Object> arguments,
+                                Call.Progress progress) {
         String tool = def.tool().name();
-        Call call = new Call(caller, new Args(arguments));
+        Call call = new Call(caller, new Args(arguments), progress);
         ToolOutput output;
         try {
             output = body.run(call);

@@ -58,7 +58,8 @@ class KairosToolsetTest {
         List<McpSchema.Tool> tools = mcp.client().listTools().tools();
         assertEquals(List.of("memory_add_episode", "memory_add_fact", "memory_upsert_entity", "memory_search_facts",
                 "memory_search_entities", "memory_search_episodes", "memory_timeline", "memory_neighbourhood",
-                "memory_invalidate_fact", "memory_delete", "memory_clear_group", "memory_status", "memory_retry_failed"),
+                "memory_invalidate_fact", "memory_delete", "memory_clear_group", "memory_status", "memory_retry_failed",
+                "memory_import"),
                 tools.stream().map(McpSchema.Tool::name).toList());
         for (McpSchema.Tool t : tools) {
             assertNotNull(t.outputSchema(), t.name());

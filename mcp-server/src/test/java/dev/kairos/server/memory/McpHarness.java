@@ -34,6 +34,7 @@ final class McpHarness implements AutoCloseable {
     private final McpSyncServer server;
     private final McpSyncClient client;
     private final BlockingQueue<String> updated = new LinkedBlockingQueue<>();
+    private final BlockingQueue<McpSchema.ProgressNotification> progress = new LinkedBlockingQueue<>();
 
     private McpHarness(MemoryToolsFactory tools, Caller caller) throws Exception {
         var mapper = new JacksonMcpJsonMapper(new ObjectMapper());
@@ -69,6 +70,7 @@ final class McpHarness implements AutoCloseable {
         client = McpClient.sync(HttpClientStreamableHttpTransport.builder(base).endpoint("/mcp").build())
                 .requestTimeout(Duration.ofSeconds(120))
                 .resourcesUpdateConsumer(contents -> contents.forEach(c -> updated.add(c.uri())))
+                .progressConsumer(progress::add)
                 .build();
         client.initialize();
     }
@@ -89,6 +91,13 @@ final class McpHarness implements AutoCloseable {
 
     McpSchema.CallToolResult call(String tool, Map<String, Object> arguments) {
         return client.callTool(new McpSchema.CallToolRequest(tool, arguments));
+    }
+
+    /** The progress notifications received so far (for calls made with a progress token), taken. */
+    List<McpSchema.ProgressNotification> takeProgress() {
+        List<McpSchema.ProgressNotification> out = new ArrayList<>();
+        progress.drainTo(out);
+        return out;
     }
 
     /** Waits (bounded) for a resource-updated notification for {@code uri}; other URIs seen meanwhile are skipped. */

@@ -99,6 +99,8 @@ class WireShapesTest {
                         + "{\"type\":\"fact\",\"uuid\":\"U3\",\"group_id\":\"wk\",\"name\":\"LIVES_IN\",\"fact\":\"Ada LIVES_IN Lyon\","
                         + "\"source\":{\"uuid\":\"U2\",\"name\":\"Ada\"},\"target\":{\"uuid\":\"U4\",\"name\":\"Lyon\"},"
                         + "\"valid_at\":\"T\",\"invalid_at\":null,\"created_at\":\"T\",\"expired_at\":null,\"episodes\":[]}");
+        tools.expectImport(MemoryArchive.Format.KAIROS, List.of("wk"), "wk2",
+                "{\"format\":\"kairos\",\"groups\":[\"wk2\"],\"lines\":5,\"episodes\":1,\"entities\":2,\"facts\":1,\"skipped\":0}");
         tools.expect("memory_invalidate_fact", Map.of("uuid", tools.uuid("U3"), "invalid_at", "2024-06-01T00:00:00Z"),
                 "{\"fact\":{\"uuid\":\"U3\",\"group_id\":\"wk\",\"name\":\"LIVES_IN\",\"fact\":\"Ada LIVES_IN Lyon\","
                         + "\"source\":{\"uuid\":\"U2\",\"name\":\"Ada\"},\"target\":{\"uuid\":\"U4\",\"name\":\"Lyon\"},"
@@ -218,6 +220,13 @@ class WireShapesTest {
             var out = new StringWriter();
             new MemoryArchive(memory.graph()).export(out, groups, format);
             check("export " + format, expected, normalise(out.toString()));
+        }
+
+        /** What {@code memory_import} answers for an export of {@code groups} imported into {@code group}. */
+        void expectImport(MemoryArchive.Format format, List<String> groups, String group, String expected) throws Exception {
+            var out = new StringWriter();
+            new MemoryArchive(memory.graph()).export(out, groups, format);
+            expect("memory_import", Map.of("archive", out.toString(), "group_id", group), expected);
         }
 
         /** Notes a mismatch and goes on, so one run shows every difference. */
