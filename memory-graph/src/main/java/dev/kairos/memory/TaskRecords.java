@@ -32,7 +32,10 @@ public interface TaskRecords {
 
     Optional<TaskRecord> find(String taskId, String owner);
 
-    /** The running instance's write; no change when the task is terminal or held by another instance. */
+    /**
+     * The running instance's write ({@code detail} null: unchanged); no change when the task is terminal or held by
+     * another instance.
+     */
     Optional<TaskRecord> update(String taskId, String instance, String status, String statusMessage, String detail, Instant now);
 
     boolean answer(String taskId, String owner, Map<String, String> responses, Instant now);

@@ -42,6 +42,10 @@ class TaskRecordsTest {
         TaskRecord u = tasks.update(id, "i-1", "input_required", "asking", "{\"v\":2}", T0.plusSeconds(1)).orElseThrow();
         assertEquals("input_required", u.status());
         assertEquals("{\"v\":2}", u.detail());
+        TaskRecord beat = tasks.update(id, "i-1", "input_required", "asking", null, T0.plusSeconds(1).plusMillis(500)).orElseThrow();
+        assertEquals("{\"v\":2}", beat.detail(), "a heartbeat without a detail keeps the stored one");
+        assertEquals(u.updatedAt(), beat.updatedAt(), "a heartbeat that changes nothing is not an update");
+        assertEquals(T0.plusSeconds(1).plusMillis(500), beat.heartbeatAt());
         TaskRecord other = tasks.update(id, "i-2", "completed", null, "{\"v\":3}", T0.plusSeconds(2)).orElseThrow();
         assertEquals("input_required", other.status(), "an instance that does not hold the task changes nothing");
 

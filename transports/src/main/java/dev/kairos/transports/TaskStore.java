@@ -43,7 +43,8 @@ public interface TaskStore {
     Optional<StoredTask> find(String taskId, String owner);
 
     /**
-     * The running instance's update: status, message and detail, with a fresh heartbeat. Changes
+     * The running instance's update: status, message and detail (null: the detail is unchanged, so a
+     * heartbeat does not rewrite a large one), with a fresh heartbeat. Changes
      * nothing and returns the stored task as it is when the task is terminal already (cancelled) or
      * another instance has taken it over; empty when the task is gone.
      */

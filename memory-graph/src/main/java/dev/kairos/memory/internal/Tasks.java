@@ -85,9 +85,10 @@ final class Tasks implements TaskRecords {
                 SET t.lock = true
                 WITH t, NOT t.status IN %s AND t.instance = $instance AS mine
                 FOREACH (_ IN CASE WHEN mine THEN [1] ELSE [] END |
-                    SET t.updated_at = CASE WHEN t.status <> $status OR t.detail <> $detail
+                    SET t.updated_at = CASE WHEN t.status <> $status OR ($detail IS NOT NULL AND t.detail <> $detail)
                             OR coalesce(t.status_message, '') <> coalesce($message, '') THEN $now ELSE t.updated_at END,
-                        t.status = $status, t.status_message = $message, t.detail = $detail, t.heartbeat_at = $now)
+                        t.status = $status, t.status_message = $message, t.heartbeat_at = $now)
+                FOREACH (_ IN CASE WHEN mine AND $detail IS NOT NULL THEN [1] ELSE [] END | SET t.detail = $detail)
                 WITH t
                 OPTIONAL MATCH (t)-[:ANSWER]->(a:McpTaskAnswer)
                 RETURN t, collect(a.key) AS answered""".formatted(TERMINAL), p).stream().findFirst().map(Tasks::record);

@@ -43,8 +43,9 @@ public final class InMemoryTaskStore implements TaskStore {
         if (t.terminal() || !t.instance().equals(instance)) {
             return Optional.of(withAnswered(t));
         }
-        StoredTask u = new StoredTask(t.taskId(), t.owner(), t.tool(), status, statusMessage, detail, null,
-                instance, now, t.createdAt(), status.equals(t.status()) && detail.equals(t.detail()) ? t.updatedAt() : now, t.ttlMs());
+        String d = detail == null ? t.detail() : detail;
+        StoredTask u = new StoredTask(t.taskId(), t.owner(), t.tool(), status, statusMessage, d, null,
+                instance, now, t.createdAt(), status.equals(t.status()) && d.equals(t.detail()) ? t.updatedAt() : now, t.ttlMs());
         tasks.put(taskId, u);
         return Optional.of(withAnswered(u));
     }

@@ -359,6 +359,8 @@ public final class TaskRunner implements AutoCloseable {
         final Map<String, CompletableFuture<JsonNode>> waiting = new HashMap<>();
         final ObjectNode seeded;
         final Object saving = new Object();
+        /** The detail as last written, guarded by {@code saving}. */
+        private String lastSaved;
         volatile Thread thread;
         volatile boolean cancelled;
         volatile boolean dirty;
@@ -485,7 +487,10 @@ public final class TaskRunner implements AutoCloseable {
                     d = write(detail);
                     dirty = false;
                 }
-                stored = store.update(id, instance, s, m, d, Instant.now());
+                // an unchanged detail is not sent again: a heartbeat of an import task would rewrite its whole archive
+                String changed = d.equals(lastSaved) ? null : d;
+                stored = store.update(id, instance, s, m, changed, Instant.now());
+                lastSaved = d;
             }
             if (stored.isEmpty() || "cancelled".equals(stored.get().status()) || !instance.equals(stored.get().instance())) {
                 stop();
