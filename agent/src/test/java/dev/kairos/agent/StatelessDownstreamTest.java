@@ -70,6 +70,27 @@ class StatelessDownstreamTest {
     }
 
     @Test
+    void aListenStreamTheServerEndsIsOpenedAgainAndTheListFetchedAfresh() throws Exception {
+        ParallelToolExecutor ex = executor(McpServerSettings.of("faulty",
+                DownstreamStdioTest.faulty(Map.of("MODE", "stateless"))));
+        LiveCatalogue cat = ex.catalogue();
+        // ended with its final result; the tool added meanwhile is announced nowhere (the list's ttlMs is ten minutes)
+        assertEquals("ended the stream; added late1",
+                ex.runAll(List.of(new ToolCall("a", "end_listen", "{\"name\":\"late1\"}")), e -> { }).getFirst().text());
+        await(() -> cat.find("late1").isPresent(), "late1 from the list fetched when the stream was reopened");
+        // ended the stdio way, with notifications/cancelled for the listen request
+        assertEquals("ended the stream; added late2",
+                ex.runAll(List.of(new ToolCall("b", "cancel_listen", "{\"name\":\"late2\"}")), e -> { }).getFirst().text());
+        await(() -> cat.find("late2").isPresent(), "late2 from the list fetched when the stream was reopened");
+        // the reopened stream carries notifications again
+        assertEquals("added late3", ex.runAll(List.of(new ToolCall("c", "add_tool", "{\"name\":\"late3\"}")), e -> { })
+                .getFirst().text());
+        await(() -> cat.find("late3").isPresent(), "late3 announced on the reopened stream");
+        ToolCallResult r = ex.runAll(List.of(new ToolCall("d", "late2", "{}")), e -> { }).getFirst();
+        assertEquals("this is late2", r.text());
+    }
+
+    @Test
     void aTimedOutCallIsCancelledWithNotificationsCancelledAndProgressArrives() throws Exception {
         Path log = dir.resolve("cancelled.log");
         McpServerSettings s = new McpServerSettings("faulty", DownstreamStdioTest.faulty(Map.of("MODE", "stateless",

@@ -3,6 +3,7 @@ package dev.kairos.transports;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.modelcontextprotocol.spec.McpSchema;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -162,6 +163,65 @@ class StatelessRevisionTest {
         r = post(request(8, "initialize", null, Map.of()));
         assertEquals(404, r.status());
         assertEquals(-32601, r.last().at("/error/code").asInt());
+    }
+
+    /** A call of {@code route} (region and shard carry x-mcp-header) with the standard headers and {@code params}. */
+    private static Reply route(int id, Object region, Object shard, Map<String, String> params) throws Exception {
+        ObjectNode body = call(id, "route", Map.of());
+        ObjectNode args = (ObjectNode) body.at("/params/arguments");
+        if (region != null) {
+            args.set("region", JSON.valueToTree(region));
+        }
+        args.set("shard", JSON.valueToTree(shard));
+        args.put("query", "SELECT 1");
+        var headers = new java.util.HashMap<String, String>(Map.of("MCP-Protocol-Version", V, "Mcp-Method", "tools/call",
+                "Mcp-Name", "route"));
+        headers.putAll(params);
+        return post(body, headers);
+    }
+
+    @Test
+    void mcpParamHeadersMustMatchTheArgumentsTheyMirror() throws Exception {
+        Reply r = route(40, "eu", 7, Map.of("Mcp-Param-Region", "eu", "Mcp-Param-Shard", "7"));
+        assertEquals(200, r.status(), r.messages().toString());
+        assertEquals("routed eu 7", r.last().at("/result/content/0/text").asText());
+        // decoded from the Base64 sentinel; an integer compared as a number; names ignore case
+        r = route(41, "eu", 7, Map.of("mcp-param-region", "=?base64?ZXU=?=", "MCP-PARAM-SHARD", "7.0"));
+        assertEquals(200, r.status(), r.messages().toString());
+        // a value without the sentinel's both ends is literal
+        r = route(42, "=?base64?ZXU=", 7, Map.of("Mcp-Param-Region", "=?base64?ZXU=", "Mcp-Param-Shard", "7"));
+        assertEquals(200, r.status(), r.messages().toString());
+        // absent from the body: no header is expected
+        r = route(43, null, 7, Map.of("Mcp-Param-Shard", "7"));
+        assertEquals(200, r.status(), r.messages().toString());
+
+        Map<String, Map<String, String>> refused = new java.util.LinkedHashMap<>();
+        refused.put("missing", Map.of("Mcp-Param-Shard", "7"));
+        refused.put("another value", Map.of("Mcp-Param-Region", "us", "Mcp-Param-Shard", "7"));
+        refused.put("another number", Map.of("Mcp-Param-Region", "eu", "Mcp-Param-Shard", "8"));
+        refused.put("Base64 without padding", Map.of("Mcp-Param-Region", "=?base64?ZXU?=", "Mcp-Param-Shard", "7"));
+        refused.put("Base64 with a stray character", Map.of("Mcp-Param-Region", "=?base64?Z!U=?=", "Mcp-Param-Shard", "7"));
+        int id = 50;
+        for (var e : refused.entrySet()) {
+            r = route(id, "eu", 7, e.getValue());
+            assertEquals(400, r.status(), e.getKey() + ": " + r.messages());
+            assertEquals(-32020, r.last().at("/error/code").asInt(), e.getKey() + ": " + r.messages());
+            assertEquals(id++, r.last().get("id").asInt());
+        }
+        assertTrue(route(60, "eu", 7, Map.of("Mcp-Param-Shard", "7")).last().at("/error/message").asText()
+                .contains("Mcp-Param-Region header is missing"));
+    }
+
+    @Test
+    void kairosAsAClientSendsTheHeadersKairosAsAServerChecks() throws Exception {
+        var wire = new dev.kairos.transports.internal.ClientWire.Http("self", mcp, Map.of(), Duration.ofSeconds(5), JSON);
+        try (var client = new dev.kairos.transports.internal.StatelessClient("self", wire, ClientOptions.defaults("test"))) {
+            assertTrue(client.listTools(Duration.ofSeconds(20)).stream().anyMatch(t -> "route".equals(t.name())));
+            McpSchema.CallToolResult r = client.call("route", Map.of("region", " Zürich ", "shard", 3), "t", p -> { },
+                    java.time.Instant.now().plusSeconds(20));
+            assertFalse(Boolean.TRUE.equals(r.isError()), String.valueOf(r));
+            assertEquals("routed  Zürich  3", ((McpSchema.TextContent) r.content().getFirst()).text());
+        }
     }
 
     @Test

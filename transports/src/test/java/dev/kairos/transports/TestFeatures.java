@@ -97,7 +97,15 @@ final class TestFeatures {
                     String town = answer(ClientInput.elicit(exchange, "town", question("Your town?", "town")), "town");
                     return CallToolResult.builder().addTextContent("Hello " + name + " from " + town).build();
                 });
-        return new McpFeatures("kairos-test", "0", null, List.of(echo, whoami, slow, chatty, stepwise, polling, greet),
+        var route = new SyncToolSpecification(
+                McpSchema.Tool.builder().name("route").description("Names its region and shard; both are mirrored into headers")
+                        .inputSchema(Map.of("type", "object", "properties", Map.of(
+                                "region", Map.of("type", "string", "x-mcp-header", "Region"),
+                                "shard", Map.of("type", "integer", "x-mcp-header", "Shard"),
+                                "query", Map.of("type", "string")))).build(),
+                (exchange, request) -> CallToolResult.builder().addTextContent("routed " + request.arguments().get("region")
+                        + " " + request.arguments().get("shard")).build());
+        return new McpFeatures("kairos-test", "0", null, List.of(echo, whoami, slow, chatty, stepwise, polling, greet, route),
                 List.of(), List.of(), List.of(), List.of());
     }
 

@@ -25,7 +25,9 @@ import java.nio.file.StandardOpenOption;
  * {@code MODE=silent} makes it never answer {@code initialize}. {@code MODE=stateless} makes it a server
  * of MCP 2026-07-28 instead: it answers {@code server/discover}, refuses a request whose {@code _meta}
  * lacks the version or the client's capabilities, gives {@code tools/list} a long {@code ttlMs}, and
- * sends {@code tools/list_changed} only on an open {@code subscriptions/listen} stream.
+ * sends {@code tools/list_changed} only on an open {@code subscriptions/listen} stream; {@code end_listen}
+ * and {@code cancel_listen} end that stream (with its final result, or with {@code notifications/cancelled},
+ * the revision's stdio signal) and add a tool without telling anyone.
  */
 public final class FaultyServer {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -129,6 +131,8 @@ public final class FaultyServer {
         tool(a, "progress", "Reports progress twice, then answers.", null, null, true);
         tool(a, "structured", "Returns structured content.", null, null, true);
         tool(a, "add_tool", "Adds a tool of this name, then sends tools/list_changed.", "name", "string", false);
+        tool(a, "end_listen", "Ends the listen stream with its result, then adds a tool of this name silently.", "name", "string", false);
+        tool(a, "cancel_listen", "Ends the listen stream with notifications/cancelled, then adds a tool silently.", "name", "string", false);
         ADDED.forEach(n -> tool(a, n, "A tool added while running.", null, null, true));
         return a;
     }
@@ -199,6 +203,25 @@ public final class FaultyServer {
                         write(changed);
                     }
                     reply(id, text("added " + args.path("name").asText(), false));
+                }
+                case "end_listen", "cancel_listen" -> {
+                    JsonNode open = listening;
+                    listening = null;
+                    // added while no stream is open: only a fresh list after the stream is reopened can show it
+                    ADDED.add(args.path("name").asText());
+                    if (open != null) {
+                        if ("end_listen".equals(params.path("name").asText())) {
+                            ObjectNode r = JSON.createObjectNode().put("resultType", "complete");
+                            r.putObject("_meta").set("io.modelcontextprotocol/subscriptionId", open);
+                            reply(open, r);
+                        } else {
+                            ObjectNode n = JSON.createObjectNode().put("jsonrpc", "2.0").put("method", "notifications/cancelled");
+                            n.putObject("params").put("reason", "closing the stream").set("requestId", open);
+                            write(n);
+                        }
+                    }
+                    reply(id, text((open == null ? "no stream was open; " : "ended the stream; ") + "added "
+                            + args.path("name").asText(), false));
                 }
                 default -> {
                     String name = params.path("name").asText();

@@ -37,8 +37,17 @@ class ConformanceClientTest {
     /** A run takes a few seconds (mostly the JVM starting); this bounds a hung one. */
     private static final long RUN_TIMEOUT_S = 120;
 
-    /** A scenario and the kairos command line that plays the client (the URL comes last). */
-    record Scenario(String name, String kairosArgs) {
+    /**
+     * A scenario and the kairos command line that plays the client (the URL comes last). With
+     * {@code callsFromContext} the command is the calls runner instead ({@link #CALLS_RUNNER}): each call
+     * the scenario lists in {@code MCP_CONFORMANCE_CONTEXT} becomes one {@code kairos tools call NAME --args JSON}
+     * followed by {@code kairosArgs}. {@code excluded}: tools kairos must say it left out (on stderr).
+     */
+    record Scenario(String name, String kairosArgs, boolean callsFromContext, List<String> excluded) {
+        Scenario(String name, String kairosArgs) {
+            this(name, kairosArgs, false, List.of());
+        }
+
         @Override
         public String toString() {
             return name;
@@ -62,8 +71,13 @@ class ConformanceClientTest {
                 new Scenario("request-metadata", "tools list --url"),
                 new Scenario("sep-2322-client-request-state", "tools list --url"),
                 new Scenario("http-standard-headers", "tools list --url"),
-                new Scenario("http-custom-headers", "tools call test_custom_headers --url"),
-                new Scenario("http-invalid-tool-headers", "tools call valid_tool --url"),
+                new Scenario("http-custom-headers", "--url", true, List.of()),
+                // the scenario gives no context; it checks that valid_tool is called and no invalid one is
+                new Scenario("http-invalid-tool-headers", "tools call valid_tool --args '{\"region\":\"us-west1\"}' --url",
+                        false, List.of("invalid_empty_header", "invalid_object_header", "invalid_array_header",
+                        "invalid_null_header", "invalid_number_header", "invalid_duplicate_same_case",
+                        "invalid_duplicate_diff_case", "invalid_space_in_name", "invalid_colon_in_name",
+                        "invalid_non_ascii_name", "invalid_control_char_name")),
                 new Scenario("json-schema-ref-no-deref", "tools list --url"),
                 new Scenario("json-schema-2020-12-preservation", "tools list --url"));
     }
@@ -92,6 +106,10 @@ class ConformanceClientTest {
                         + "\n--- kairos stdout ---\n" + run.clientOut() + "\n--- kairos stderr ---\n" + tail(run.clientErr()));
             }
             assertTrue(run.successes() > 0, "a pass needs at least one successful check: " + run.output());
+            for (String tool : scenario.excluded()) {
+                assertTrue(run.clientErr().contains("tool " + tool + " left out: "), "kairos did not say it left out "
+                        + tool + ":\n" + tail(run.clientErr()));
+            }
         } else {
             assertTrue(!run.passed(), "conformance client scenario " + scenario.name()
                     + " passes now: delete its line from interop/" + listFile + " ("
@@ -131,8 +149,10 @@ class ConformanceClientTest {
                 "memory:\n  mode: off\ntools:\n  timeout: 20s\n");
         Path results = Files.createDirectories(dir.resolve("results"));
         Path output = dir.resolve("conformance.log");
+        String client = scenario.callsFromContext() ? callsRunner(dir, launcher) + " " + scenario.kairosArgs()
+                : launcher + " " + scenario.kairosArgs();
         ProcessBuilder pb = new ProcessBuilder(NodeTools.conformance(release, "client",
-                "--command", launcher + " " + scenario.kairosArgs(), "--scenario", scenario.name(),
+                "--command", client, "--scenario", scenario.name(),
                 "--timeout", "45000", "-o", results.toString()))
                 .directory(NodeTools.interopDir().toFile())
                 .redirectErrorStream(true)
@@ -185,6 +205,36 @@ class ConformanceClientTest {
         Files.writeString(script, "#!/bin/sh\nexec " + cmd + " \"$@\"\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
         return script;
+    }
+
+    /** Turns the calls a scenario lists in its context into {@code kairos tools call} runs, one after another. */
+    static final String CALLS_RUNNER = """
+            // MCP_CONFORMANCE_CONTEXT: {"name": scenario, "toolCalls": [{"name": ..., "arguments": {...}}, ...]}
+            import { spawnSync } from 'node:child_process';
+            const [kairos, ...rest] = process.argv.slice(2);
+            const calls = JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? '{}').toolCalls ?? [];
+            if (calls.length === 0) {
+              console.error('calls runner: MCP_CONFORMANCE_CONTEXT lists no toolCalls');
+              process.exit(2);
+            }
+            let status = 0;
+            for (const c of calls) {
+              const args = ['tools', 'call', c.name, '--args', JSON.stringify(c.arguments ?? {}), ...rest];
+              const r = spawnSync(kairos, args, { stdio: 'inherit' });
+              if (r.status !== 0 && status === 0) {
+                status = r.status ?? 1;
+              }
+            }
+            process.exit(status);
+            """;
+
+    /** A shell script running {@link #CALLS_RUNNER} on Node with the kairos launcher. */
+    private static Path callsRunner(Path dir, Path launcher) throws IOException {
+        Path script = Files.writeString(dir.resolve("calls.mjs"), CALLS_RUNNER);
+        Path sh = dir.resolve("kairos-calls");
+        Files.writeString(sh, "#!/bin/sh\nexec '" + NodeTools.node() + "' '" + script + "' '" + launcher + "' \"$@\"\n");
+        Files.setPosixFilePermissions(sh, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return sh;
     }
 
     private static String read(Path p) throws IOException {

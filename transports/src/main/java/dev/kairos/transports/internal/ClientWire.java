@@ -45,7 +45,15 @@ public sealed interface ClientWire extends AutoCloseable permits ClientWire.Http
      * Sends {@code request} (a JSON-RPC request with an id); notifications that come before its answer
      * go to {@code notifications}.
      */
-    Pending send(ObjectNode request, Consumer<JsonNode> notifications);
+    default Pending send(ObjectNode request, Consumer<JsonNode> notifications) {
+        return send(request, Map.of(), notifications);
+    }
+
+    /**
+     * As {@link #send(ObjectNode, Consumer)}, with {@code headers} (the {@code Mcp-Param-*} of a tool call)
+     * added to an HTTP request; other transports have no headers and ignore them.
+     */
+    Pending send(ObjectNode request, Map<String, String> headers, Consumer<JsonNode> notifications);
 
     @Override
     void close();
@@ -70,13 +78,13 @@ public sealed interface ClientWire extends AutoCloseable permits ClientWire.Http
         }
 
         @Override
-        public Pending send(ObjectNode request, Consumer<JsonNode> notifications) {
+        public Pending send(ObjectNode request, Map<String, String> extra, Consumer<JsonNode> notifications) {
             CompletableFuture<Reply> reply = new CompletableFuture<>();
             AtomicReference<InputStream> body = new AtomicReference<>();
             JsonNode id = request.get("id");
             Thread worker = Thread.ofVirtual().name("mcp-post-" + server).start(() -> {
                 try {
-                    HttpResponse<InputStream> r = http.send(build(request), HttpResponse.BodyHandlers.ofInputStream());
+                    HttpResponse<InputStream> r = http.send(build(request, extra), HttpResponse.BodyHandlers.ofInputStream());
                     body.set(r.body());
                     if (reply.isDone()) {
                         r.body().close();
@@ -113,7 +121,7 @@ public sealed interface ClientWire extends AutoCloseable permits ClientWire.Http
             });
         }
 
-        private HttpRequest build(ObjectNode request) throws IOException {
+        private HttpRequest build(ObjectNode request, Map<String, String> extra) throws IOException {
             String method = request.path("method").asText();
             JsonNode params = request.path("params");
             HttpRequest.Builder b = HttpRequest.newBuilder(uri)
@@ -129,6 +137,7 @@ public sealed interface ClientWire extends AutoCloseable permits ClientWire.Http
             if (name != null) {
                 b.header("Mcp-Name", headerValue(name));
             }
+            extra.forEach(b::header);
             headers.forEach(b::header);
             return b.POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(request))).build();
         }
@@ -223,7 +232,7 @@ public sealed interface ClientWire extends AutoCloseable permits ClientWire.Http
         }
 
         @Override
-        public Pending send(ObjectNode request, Consumer<JsonNode> notifications) {
+        public Pending send(ObjectNode request, Map<String, String> headers, Consumer<JsonNode> notifications) {
             JsonNode id = request.get("id");
             CompletableFuture<Reply> reply = new CompletableFuture<>();
             waiting.put(id, reply);

@@ -13,9 +13,11 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -28,7 +30,9 @@ import java.util.function.Consumer;
  * says whether it is final or asks for input ({@code input_required}), which is answered through the
  * same elicitation handler as the older revisions' server-initiated requests and the request retried
  * with the answers and the echoed {@code requestState}; {@code tools/list} is cached for its
- * {@code ttlMs}; {@code subscriptions/listen} carries {@code notifications/tools/list_changed}.
+ * {@code ttlMs}; {@code subscriptions/listen} carries {@code notifications/tools/list_changed} and is
+ * opened again when the server ends it. Over HTTP, tool parameters marked {@code x-mcp-header} are
+ * mirrored into {@code Mcp-Param-*} headers ({@link ParamHeaders}) and tools with invalid marks left out.
  * Answers keep the shapes of the SDK's schema so the rest of Kairos sees one kind of tool and result.
  */
 public final class StatelessClient implements AutoCloseable {
@@ -55,7 +59,10 @@ public final class StatelessClient implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private final AtomicLong ids = new AtomicLong();
     private volatile ClientWire.Pending listening;
+    private volatile boolean closed;
     private volatile Instant toolsFreshUntil = Instant.MIN;
+    /** The {@code x-mcp-header} parameters of each listed tool that has any (HTTP only). */
+    private volatile Map<String, List<ParamHeaders.Param>> paramHeaders = Map.of();
 
     public StatelessClient(String server, ClientWire wire, ClientOptions options) {
         this.server = server;
@@ -143,9 +150,14 @@ public final class StatelessClient implements AutoCloseable {
         return Instant.now().isAfter(toolsFreshUntil);
     }
 
-    /** Every page of {@code tools/list}; the shortest {@code ttlMs} of the pages says how long it stays fresh. */
+    /**
+     * Every page of {@code tools/list}; the shortest {@code ttlMs} of the pages says how long it stays
+     * fresh. Over HTTP a tool whose {@code x-mcp-header} annotations break the revision's rules is left
+     * out, with a warning naming it and why (one bad definition must not cost the others).
+     */
     public List<McpSchema.Tool> listTools(Duration timeout) throws InterruptedException {
         List<McpSchema.Tool> all = new ArrayList<>();
+        Map<String, List<ParamHeaders.Param>> headers = new HashMap<>();
         String cursor = null;
         long ttl = Long.MAX_VALUE;
         Instant started = Instant.now();
@@ -156,12 +168,26 @@ public final class StatelessClient implements AutoCloseable {
             }
             JsonNode result = complete("tools/list", params, Instant.now().plus(timeout));
             for (JsonNode t : result.path("tools")) {
+                if (wire instanceof ClientWire.Http) {
+                    switch (ParamHeaders.read(t.get("inputSchema"))) {
+                        case ParamHeaders.Invalid bad -> {
+                            LOG.warn("server {}: tool {} left out: {}", server, t.path("name").asText("?"), bad.reason());
+                            continue;
+                        }
+                        case ParamHeaders.Valid ok -> {
+                            if (!ok.params().isEmpty()) {
+                                headers.put(t.path("name").asText(), ok.params());
+                            }
+                        }
+                    }
+                }
                 all.add(json.convertValue(t, McpSchema.Tool.class));
             }
             ttl = Math.min(ttl, result.path("ttlMs").asLong(0));
             cursor = result.path("nextCursor").asText(null);
         } while (cursor != null && all.size() < 10_000);
         toolsFreshUntil = started.plusMillis(Math.max(0, ttl));
+        paramHeaders = Map.copyOf(headers);
         return List.copyOf(all);
     }
 
@@ -175,17 +201,40 @@ public final class StatelessClient implements AutoCloseable {
         ObjectNode params = json.createObjectNode();
         params.put("name", tool);
         params.set("arguments", json.valueToTree(arguments == null ? Map.of() : arguments));
+        boolean relisted = false;
         for (int round = 1; ; round++) {
             ObjectNode sent = params.deepCopy();
             ObjectNode req = request("tools/call", sent);
             ((ObjectNode) req.get("params").get("_meta")).set("progressToken", json.valueToTree(progressToken));
-            JsonNode answer = exchange(req, n -> {
+            Map<String, String> headers = ParamHeaders.headers(paramHeaders.getOrDefault(tool, List.of()), params.get("arguments"));
+            JsonNode answer = exchange(req, headers, n -> {
                 if ("notifications/progress".equals(n.path("method").asText())
                         && n.path("params").path("progressToken").equals(json.valueToTree(progressToken))) {
                     onProgress.accept(n.path("params"));
                 }
             }, deadline);
             JsonNode error = answer.get("error");
+            if (error != null && error.path("code").asInt() == MODERN_HEADER_MISMATCH && !relisted
+                    && wire instanceof ClientWire.Http) {
+                // the revision's advice: the tool's x-mcp-header parameters may have changed; list again and
+                // resend once when that changes our headers (the server rejected the request before running it)
+                relisted = true;
+                List<McpSchema.Tool> fresh = List.of();
+                try {
+                    fresh = listTools(Duration.ofMillis(Math.max(1, Duration.between(Instant.now(), deadline).toMillis())));
+                } catch (ServerUnavailableException e) {
+                    LOG.info("server {}: listing tools after a header mismatch failed: {}", server, e.getMessage());
+                }
+                toolsFreshUntil = Instant.MIN; // the connection's own copy of the list is refreshed on its next read
+                boolean stillOffered = fresh.stream().anyMatch(t -> tool.equals(t.name()));
+                if (stillOffered && !ParamHeaders.headers(paramHeaders.getOrDefault(tool, List.of()), params.get("arguments"))
+                        .equals(headers)) {
+                    LOG.info("server {}: {} was refused for its headers ({}); sending it again with the listed ones",
+                            server, tool, error.path("message").asText());
+                    round--;
+                    continue;
+                }
+            }
             if (error != null) {
                 return McpSchema.CallToolResult.builder().isError(true).addTextContent("server " + server
                         + " answered with an error: " + error.path("message").asText() + " (code " + error.path("code").asInt() + ")").build();
@@ -261,21 +310,72 @@ public final class StatelessClient implements AutoCloseable {
     /**
      * Opens {@code subscriptions/listen} for tool-list changes; {@code onChange} runs (on its own
      * thread) for each. A server that refuses it is logged, not fatal: the list's {@code ttlMs} still holds.
+     * A stream the server ends (HTTP: closed, with or without its final result; stdio: its
+     * {@code notifications/cancelled} for the listen) is opened again until {@link #close()}, after a wait
+     * that starts at {@code restartBackoff} and doubles up to {@code maxRestartBackoff}; {@code onChange}
+     * runs after each reopening too, since a change may have come while no stream was open.
      */
     public void listenForToolChanges(Runnable onChange) {
+        listen(onChange, 0);
+    }
+
+    private void listen(Runnable onChange, int failures) {
+        if (closed) {
+            return;
+        }
         ObjectNode params = json.createObjectNode();
         params.putObject("notifications").put("toolsListChanged", true);
-        ClientWire.Pending p = wire.send(request("subscriptions/listen", params), n -> {
-            if ("notifications/tools/list_changed".equals(n.path("method").asText())) {
+        ObjectNode request = request("subscriptions/listen", params);
+        JsonNode id = request.get("id");
+        CompletableFuture<String> ended = new CompletableFuture<>();
+        Instant opened = Instant.now();
+        ClientWire.Pending p = wire.send(request, n -> {
+            String method = n.path("method").asText();
+            if ("notifications/tools/list_changed".equals(method)) {
                 Thread.ofVirtual().name("tools-changed-" + server).start(onChange);
+            } else if ("notifications/cancelled".equals(method) && id.equals(n.path("params").path("requestId"))) {
+                // stdio: how a server ends a listen stream
+                ended.complete("the server ended it" + (n.path("params").has("reason")
+                        ? " (" + n.path("params").path("reason").asText() + ")" : ""));
             }
         });
         listening = p;
+        if (closed) {
+            p.abort().accept("closing");
+            return;
+        }
         p.reply().whenComplete((r, e) -> {
-            if (e == null && r.message() != null && r.message().has("error")) {
-                LOG.info("server {}: no subscriptions/listen ({}); its tool list is refreshed by its ttlMs",
-                        server, r.message().path("error").path("message").asText());
+            if (e == null && (r.message() != null ? r.message().has("error") : r.status() >= 400)) {
+                LOG.info("server {}: no subscriptions/listen ({}); its tool list is refreshed by its ttlMs", server,
+                        r.message() != null ? r.message().path("error").path("message").asText() : "HTTP " + r.status());
+                ended.complete(null);
+            } else {
+                ended.complete(e == null ? "the server ended it" : message(e));
             }
+        });
+        ended.thenAccept(why -> {
+            p.reply().cancel(false); // a stdio stream the server ended: stop waiting for its answer
+            if (why == null || closed || listening != p) {
+                return;
+            }
+            // a stream that lived a while was a working one: start the backoff afresh
+            Duration lived = Duration.between(opened, Instant.now());
+            int attempt = lived.compareTo(options.maxRestartBackoff()) >= 0 ? 0 : failures;
+            long wait = Math.min(options.maxRestartBackoff().toMillis(),
+                    options.restartBackoff().toMillis() << Math.min(attempt, 20));
+            LOG.info("server {}: the subscriptions/listen stream ended ({}); opening it again in {} ms", server, why, wait);
+            Thread.ofVirtual().name("listen-" + server).start(() -> {
+                try {
+                    Thread.sleep(wait);
+                } catch (InterruptedException x) {
+                    return;
+                }
+                if (closed) {
+                    return;
+                }
+                listen(onChange, attempt + 1);
+                onChange.run();
+            });
         });
     }
 
@@ -297,7 +397,12 @@ public final class StatelessClient implements AutoCloseable {
 
     private JsonNode exchange(ObjectNode request, Consumer<JsonNode> notifications, Instant deadline)
             throws InterruptedException, TimeoutException {
-        ClientWire.Pending p = wire.send(request, notifications);
+        return exchange(request, Map.of(), notifications, deadline);
+    }
+
+    private JsonNode exchange(ObjectNode request, Map<String, String> headers, Consumer<JsonNode> notifications,
+                              Instant deadline) throws InterruptedException, TimeoutException {
+        ClientWire.Pending p = wire.send(request, headers, notifications);
         try {
             long wait = Math.max(0, Duration.between(Instant.now(), deadline).toNanos());
             ClientWire.Reply reply = p.reply().get(wait, TimeUnit.NANOSECONDS);
@@ -352,6 +457,7 @@ public final class StatelessClient implements AutoCloseable {
     /** Ends the listen stream and the wire (a stdio server's process is stopped). */
     @Override
     public void close() {
+        closed = true;
         ClientWire.Pending p = listening;
         if (p != null) {
             p.abort().accept("closing");

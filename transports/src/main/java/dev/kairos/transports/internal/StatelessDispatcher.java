@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -63,6 +64,8 @@ public final class StatelessDispatcher {
     /** Names each call's exchange; a counter, not a random UUID, which cost a SecureRandom draw per call. */
     private final java.util.concurrent.atomic.AtomicLong exchanges = new java.util.concurrent.atomic.AtomicLong();
     private final Tasks tasks;
+    /** Each tool's {@code x-mcp-header} parameters, read from its schema once. */
+    private final Map<String, List<ParamHeaders.Param>> paramHeaders = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** A finished answer: the JSON-RPC response and the HTTP status it goes with. */
     public record Answer(int httpStatus, ObjectNode body) {
@@ -92,6 +95,25 @@ public final class StatelessDispatcher {
         if (tasks != null) {
             capabilities.putObject("extensions").putObject(Tasks.EXTENSION);
         }
+    }
+
+    /**
+     * The {@code x-mcp-header} parameters of a tool, whose {@code Mcp-Param-*} headers a call must carry;
+     * empty for an unknown tool (the call fails on its own) and for annotations that break the revision's
+     * rules (clients leave such a tool out, so there is nothing to check).
+     */
+    public List<ParamHeaders.Param> paramHeaders(String tool) {
+        SyncToolSpecification t = tools.get(tool);
+        if (t == null) {
+            return List.of();
+        }
+        return paramHeaders.computeIfAbsent(tool, n -> switch (ParamHeaders.read(json.valueToTree(t.tool().inputSchema()))) {
+            case ParamHeaders.Valid v -> v.params();
+            case ParamHeaders.Invalid bad -> {
+                log.warn("tool {}: its x-mcp-header annotations are invalid, so its headers are not checked: {}", n, bad.reason());
+                yield List.of();
+            }
+        });
     }
 
     /**

@@ -28,7 +28,8 @@ import java.util.function.Function;
  * answered here; everything else passes on unchanged, with its body intact.
  *
  * <p>Here the revision's transport rules are checked — the standard headers must match the body
- * ({@code -32020}), the version must be one we serve ({@code -32022}) — and the answer is one JSON body,
+ * ({@code -32020}), and so must the {@code Mcp-Param-*} headers of a tool whose parameters carry
+ * {@code x-mcp-header} ({@link ParamHeaders#mismatch}), the version must be one we serve ({@code -32022}) — and the answer is one JSON body,
  * or an SSE stream when the handler sends notifications first. {@code subscriptions/listen} keeps its
  * stream open for the changes the client opted in to.
  */
@@ -112,6 +113,10 @@ public final class StatelessEndpoint extends Handler.Wrapper {
             return true;
         }
         String mismatch = headerMismatch(request, message, headerVersion, metaVersion);
+        if (mismatch == null && "tools/call".equals(message.get("method").asText())) {
+            mismatch = ParamHeaders.mismatch(dispatcher.paramHeaders(message.path("params").path("name").asText()),
+                    message.path("params").path("arguments"), name -> request.getHeaders().get(name));
+        }
         if (mismatch != null) {
             write(response, callback, 400, dispatcher.error(id, 400, Revision2026.HEADER_MISMATCH, mismatch, null).body());
             return true;
