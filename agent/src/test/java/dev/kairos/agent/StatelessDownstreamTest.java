@@ -11,8 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,16 +38,6 @@ class StatelessDownstreamTest {
                 ExecutorSettings.defaults(), ToolApproval.REFUSE);
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
-
     @Test
     void aToolListChangeOnTheListenStreamReachesTheCatalogue() throws Exception {
         ParallelToolExecutor ex = executor(McpServerSettings.of("faulty",
@@ -63,7 +51,7 @@ class StatelessDownstreamTest {
         ToolCallResult added = ex.runAll(List.of(new ToolCall("a", "add_tool", "{\"name\":\"late\"}")), e -> { }).getFirst();
         assertEquals("added late", added.text());
         // the list's ttlMs is ten minutes: only the notification on the listen stream can bring the new tool now
-        await(() -> cat.find("late").isPresent(), "the new tool in the catalogue");
+        DownstreamStdioTest.await(() -> cat.find("late").isPresent(), "the new tool in the catalogue");
         ToolCallResult r = ex.runAll(List.of(new ToolCall("b", "late", "{}")), e -> { }).getFirst();
         assertEquals(ToolOutcome.OK, r.outcome(), r.text());
         assertEquals("this is late", r.text());
@@ -77,15 +65,15 @@ class StatelessDownstreamTest {
         // ended with its final result; the tool added meanwhile is announced nowhere (the list's ttlMs is ten minutes)
         assertEquals("ended the stream; added late1",
                 ex.runAll(List.of(new ToolCall("a", "end_listen", "{\"name\":\"late1\"}")), e -> { }).getFirst().text());
-        await(() -> cat.find("late1").isPresent(), "late1 from the list fetched when the stream was reopened");
+        DownstreamStdioTest.await(() -> cat.find("late1").isPresent(), "late1 from the list fetched when the stream was reopened");
         // ended the stdio way, with notifications/cancelled for the listen request
         assertEquals("ended the stream; added late2",
                 ex.runAll(List.of(new ToolCall("b", "cancel_listen", "{\"name\":\"late2\"}")), e -> { }).getFirst().text());
-        await(() -> cat.find("late2").isPresent(), "late2 from the list fetched when the stream was reopened");
+        DownstreamStdioTest.await(() -> cat.find("late2").isPresent(), "late2 from the list fetched when the stream was reopened");
         // the reopened stream carries notifications again
         assertEquals("added late3", ex.runAll(List.of(new ToolCall("c", "add_tool", "{\"name\":\"late3\"}")), e -> { })
                 .getFirst().text());
-        await(() -> cat.find("late3").isPresent(), "late3 announced on the reopened stream");
+        DownstreamStdioTest.await(() -> cat.find("late3").isPresent(), "late3 announced on the reopened stream");
         ToolCallResult r = ex.runAll(List.of(new ToolCall("d", "late2", "{}")), e -> { }).getFirst();
         assertEquals("this is late2", r.text());
     }
@@ -104,7 +92,7 @@ class StatelessDownstreamTest {
         assertEquals("progressed", r.get(1).text());
         assertTrue(events.stream().anyMatch(e -> e instanceof ToolEvent.Progress pr && "step 2".equals(pr.message())),
                 events.toString());
-        await(() -> Files.exists(log), "notifications/cancelled at the server");
+        DownstreamStdioTest.await(() -> Files.exists(log), "notifications/cancelled at the server");
         assertTrue(Files.readString(log).startsWith("kairos-"), Files.readString(log));
         assertEquals(ToolOutcome.OK, ex.runAll(List.of(new ToolCall("c", "echo", "{\"text\":\"x\"}")), e -> { })
                 .getFirst().outcome());

@@ -18,7 +18,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -135,19 +134,11 @@ public sealed interface ClientWire extends AutoCloseable permits ClientWire.Http
                 default -> null;
             };
             if (name != null) {
-                b.header("Mcp-Name", headerValue(name));
+                b.header("Mcp-Name", ParamHeaders.encode(name));
             }
             extra.forEach(b::header);
             headers.forEach(b::header);
             return b.POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(request))).build();
-        }
-
-        /** A header value as the revision carries it: plain when safe ASCII, else in its Base64 sentinel. */
-        static String headerValue(String v) {
-            boolean plain = !v.isEmpty() && !Character.isWhitespace(v.charAt(0)) && !Character.isWhitespace(v.charAt(v.length() - 1))
-                    && v.chars().allMatch(c -> c >= 0x20 && c <= 0x7e)
-                    && !(v.startsWith("=?base64?") && v.endsWith("?="));
-            return plain ? v : "=?base64?" + Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8)) + "?=";
         }
 
         private void readEvents(int status, InputStream in, JsonNode id, Consumer<JsonNode> notifications,

@@ -191,7 +191,7 @@ public final class ParamHeaders {
         for (Param p : params) {
             String text = text(valueAt(p, arguments));
             if (text != null) {
-                out.put(p.header(), ClientWire.Http.headerValue(text));
+                out.put(p.header(), encode(text));
             }
         }
         return out;
@@ -227,12 +227,9 @@ public final class ParamHeaders {
                 return "Header mismatch: the " + p.header() + " header is missing; the body has '"
                         + String.join(".", p.path()) + "'";
             }
-            String got = raw.strip();
-            if (got.startsWith("=?base64?") && got.endsWith("?=") && got.length() >= 11) {
-                got = strictBase64(got.substring(9, got.length() - 2));
-                if (got == null) {
-                    return "Header mismatch: the " + p.header() + " header is not valid Base64";
-                }
+            String got = decode(raw.strip());
+            if (got == null) {
+                return "Header mismatch: the " + p.header() + " header is not valid Base64";
             }
             boolean same;
             if (v.isNumber()) {
@@ -251,8 +248,20 @@ public final class ParamHeaders {
         return null;
     }
 
-    /** Base64 with its padding, nothing else; null when it is not. */
-    private static String strictBase64(String s) {
+    /** A header value as the revision carries it: plain when safe ASCII, else in its Base64 sentinel ({@code =?base64?...?=}). */
+    static String encode(String v) {
+        boolean plain = !v.isEmpty() && !Character.isWhitespace(v.charAt(0)) && !Character.isWhitespace(v.charAt(v.length() - 1))
+                && v.chars().allMatch(c -> c >= 0x20 && c <= 0x7e)
+                && !(v.startsWith("=?base64?") && v.endsWith("?="));
+        return plain ? v : "=?base64?" + java.util.Base64.getEncoder().encodeToString(v.getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "?=";
+    }
+
+    /** A header value read back: the Base64 sentinel decoded (strictly), any other value as it is; null for a sentinel that is not valid Base64. */
+    static String decode(String v) {
+        if (!(v.startsWith("=?base64?") && v.endsWith("?=") && v.length() >= 11)) {
+            return v;
+        }
+        String s = v.substring(9, v.length() - 2);
         if (s.length() % 4 != 0 || !s.matches("[A-Za-z0-9+/]*={0,2}")) {
             return null;
         }

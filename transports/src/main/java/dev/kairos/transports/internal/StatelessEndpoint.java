@@ -17,7 +17,6 @@ import org.eclipse.jetty.util.Callback;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.function.BiPredicate;
 import java.util.function.Function;
 
@@ -182,16 +181,10 @@ public final class StatelessEndpoint extends Handler.Wrapper {
         return null;
     }
 
-    /** A header value in the revision's Base64 sentinel form ({@code =?base64?...?=}) decoded; others as they are. */
+    /** A header value with the revision's Base64 sentinel decoded; a sentinel that is not Base64 as it is (it then matches nothing). */
     private static String decoded(String value) {
-        if (value != null && value.startsWith("=?base64?") && value.endsWith("?=") && value.length() >= 11) {
-            try {
-                return new String(Base64.getDecoder().decode(value.substring(9, value.length() - 2)), StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException e) {
-                return value;
-            }
-        }
-        return value;
+        String d = value == null ? null : ParamHeaders.decode(value);
+        return d == null ? value : d;
     }
 
     private static String trimmed(String value) {
