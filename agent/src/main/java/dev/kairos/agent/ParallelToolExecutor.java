@@ -3,6 +3,7 @@ package dev.kairos.agent;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kairos.inference.ArgumentProblem;
 import dev.kairos.inference.ArgumentValidator;
+import dev.kairos.inference.Timers;
 import dev.kairos.inference.ToolCall;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -28,7 +29,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -60,16 +60,6 @@ public final class ParallelToolExecutor implements ToolExecutor {
 
     /** The call whose retries run on this thread (each call runs on its own), for the shared retry policy's deadline check. */
     private static final ThreadLocal<Running> CURRENT = new ThreadLocal<>();
-
-    /** Fires the tool timeouts; a call that ends cancels its own, so finished calls leave nothing queued. */
-    private static final ScheduledThreadPoolExecutor TIMEOUTS = timeouts();
-
-    private static ScheduledThreadPoolExecutor timeouts() {
-        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1,
-                Thread.ofPlatform().daemon().name("kairos-tool-timeouts").factory());
-        t.setRemoveOnCancelPolicy(true);
-        return t;
-    }
 
     public ParallelToolExecutor(LiveCatalogue catalogue, ExecutorSettings settings, ToolApproval approval) {
         this.catalogue = catalogue;
@@ -159,12 +149,25 @@ public final class ParallelToolExecutor implements ToolExecutor {
                 r = new Running(call, this);
                 running.put(call.id(), r);
             }
-            r.worker = Thread.ofVirtual().name("tool-" + call.name()).start(r::run);
+            Thread t = Thread.ofVirtual().name("tool-" + call.name()).unstarted(r::run);
+            r.worker(t);
+            t.start();
         }
 
         @Override
         public List<ToolCallResult> finish(List<ToolCall> calls) throws InterruptedException {
-            calls.forEach(this::start);
+            Running inline = null;
+            if (calls.size() == 1) {
+                synchronized (running) {
+                    if (!running.containsKey(calls.getFirst().id())) {
+                        inline = new Running(calls.getFirst(), this);
+                        running.put(inline.call.id(), inline);
+                    }
+                }
+            }
+            if (inline == null) {
+                calls.forEach(this::start);
+            }
             Set<String> listed = new HashSet<>();
             calls.forEach(c -> listed.add(c.id()));
             List<Running> dropped = new ArrayList<>();
@@ -174,6 +177,9 @@ public final class ParallelToolExecutor implements ToolExecutor {
                 calls.forEach(c -> wanted.add(running.get(c.id())));
             }
             dropped.forEach(r -> r.stop(ToolOutcome.CANCELLED, "dropped: the turn changed after the call started"));
+            if (inline != null) {
+                return List.of(runHere(inline));
+            }
             List<ToolCallResult> out = new ArrayList<>();
             try {
                 for (Running r : wanted) {
@@ -186,6 +192,22 @@ public final class ParallelToolExecutor implements ToolExecutor {
                 throw new IllegalStateException("a tool call failed outside its own handling", e.getCause());
             }
             return out;
+        }
+
+        /**
+         * The turn's only call, run on the caller's thread: nothing runs beside it, so a thread of its own
+         * would only add two hand-offs to every step. Its timeout or a cancel ends it by interrupting this
+         * thread; once the call has let go of the thread, that interrupt is taken back.
+         */
+        private ToolCallResult runHere(Running r) {
+            r.worker(Thread.currentThread());
+            try {
+                r.run();
+            } finally {
+                r.worker(null);
+                Thread.interrupted();
+            }
+            return r.result.join();
         }
 
         @Override
@@ -220,7 +242,8 @@ public final class ParallelToolExecutor implements ToolExecutor {
         final Instant begun = Instant.now();
         final AtomicInteger attempts = new AtomicInteger();
         final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
-        volatile Thread worker;
+        /** The thread running the call, guarded by this: stop() must not interrupt a thread that has moved on. */
+        private Thread worker;
         volatile Instant deadline = Instant.MAX;
         volatile CatalogueTool tool;
         volatile ScheduledFuture<?> timeout;
@@ -242,33 +265,40 @@ public final class ParallelToolExecutor implements ToolExecutor {
             }
         }
 
-        void finish(ToolOutcome outcome, String text, JsonNode structured) {
+        synchronized void worker(Thread t) {
+            worker = t;
+        }
+
+        /** Ends the call with this result unless it has ended already; true when this ended it. */
+        boolean finish(ToolOutcome outcome, String text, JsonNode structured) {
+            if (!ended.compareAndSet(false, true)) {
+                return false;
+            }
             ToolCallResult r = new ToolCallResult(call, text, structured, outcome,
                     Duration.between(begun, Instant.now()), attempts.get());
-            // the Finished event comes before the result is handed back, so a listener has seen every event by then
-            if (ended.compareAndSet(false, true)) {
-                ScheduledFuture<?> t = timeout;
-                if (t != null) {
-                    t.cancel(false);
-                }
-                turn.emit(new ToolEvent.Finished(r));
-                result.complete(r);
+            ScheduledFuture<?> t = timeout;
+            if (t != null) {
+                t.cancel(false);
             }
+            // the Finished event comes before the result is handed back, so a listener has seen every event by then
+            turn.emit(new ToolEvent.Finished(r));
+            result.complete(r);
+            return true;
         }
 
         /** Ends the call from outside (timeout, cancel): the result is set first, then the worker is interrupted. */
         void stop(ToolOutcome outcome, String reason) {
-            if (ended.get()) {
+            String name = tool == null ? call.name() : tool.modelName();
+            if (ended.get() || !finish(outcome, "The call to '" + name + "' " + reason, null)) {
                 return;
             }
-            String name = tool == null ? call.name() : tool.modelName();
-            finish(outcome, "The call to '" + name + "' " + reason, null);
             if (outcome == ToolOutcome.TIMEOUT && tool != null) {
                 breaker(tool.provider()).onError(0, TimeUnit.NANOSECONDS, new TimeoutException(reason));
             }
-            Thread w = worker;
-            if (w != null) {
-                w.interrupt();
+            synchronized (this) {
+                if (worker != null) {
+                    worker.interrupt();
+                }
             }
         }
 
@@ -308,9 +338,10 @@ public final class ParallelToolExecutor implements ToolExecutor {
             // the timeout covers waiting for a permit as well as the call itself
             Duration timeout = t.timeout();
             deadline = Instant.now().plus(timeout);
-            this.timeout = TIMEOUTS.schedule(() -> stop(ToolOutcome.TIMEOUT, "timed out after " + human(timeout)
-                    + " and was cancelled; it may have partly taken effect. Try a smaller request or another way."),
-                    timeout.toMillis(), TimeUnit.MILLISECONDS);
+            // a call that ends cancels its timeout; one that fires is handled on a thread of its own, off the shared timer
+            this.timeout = Timers.shared().schedule(() -> Thread.startVirtualThread(() -> stop(ToolOutcome.TIMEOUT,
+                    "timed out after " + human(timeout) + " and was cancelled; it may have partly taken effect."
+                            + " Try a smaller request or another way.")), timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (ended.get()) {
                 this.timeout.cancel(false); // ended (cancelled) while the timer was being set
             }

@@ -9,7 +9,7 @@ import java.util.List;
  * A source of tools: one downstream MCP server, or Kairos's in-process tools.
  *
  * <p>Implementations are thread-safe: the executor calls {@link #call} from many virtual threads at
- * once. A call that fails to reach the tool throws {@link ToolUnavailableException}; a tool that
+ * once (a turn's only call runs on the run's own thread). A call that fails to reach the tool throws {@link ToolUnavailableException}; a tool that
  * ran and failed returns a result with {@code isError}.
  */
 public interface ToolProvider extends AutoCloseable {

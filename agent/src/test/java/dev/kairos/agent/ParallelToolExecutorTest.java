@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ParallelToolExecutorTest {
@@ -30,6 +31,7 @@ class ParallelToolExecutorTest {
         final AtomicInteger flaky = new AtomicInteger();
         final AtomicInteger inFlight = new AtomicInteger();
         final AtomicInteger maxInFlight = new AtomicInteger();
+        volatile Thread lastThread;
 
         Scripted(String name) {
             this.name = name;
@@ -56,6 +58,7 @@ class ParallelToolExecutorTest {
 
         @Override
         public CallToolResult call(String tool, JsonNode arguments, ToolCallControl control) throws InterruptedException {
+            lastThread = Thread.currentThread();
             int now = inFlight.incrementAndGet();
             maxInFlight.accumulateAndGet(now, Math::max);
             try {
@@ -160,6 +163,46 @@ class ParallelToolExecutorTest {
         assertTrue(r.get(0).text().contains("timed out after 300 ms"), r.get(0).text());
         assertEquals(ToolOutcome.OK, r.get(1).outcome());
         assertTrue(s.interrupted.await(10, TimeUnit.SECONDS), "the provider saw the cancellation");
+    }
+
+    @Test
+    void aTurnsOnlyCallRunsOnTheCallersThreadAndItsTimeoutLeavesNoInterruptBehind() throws Exception {
+        Scripted s = new Scripted("a");
+        McpServerSettings cfg = new McpServerSettings("a", new dev.kairos.transports.ServerEndpoint.Stdio("x", null, null, null),
+                true, null, null, null, Map.of("hang", Duration.ofMillis(300)), null, null, null, false);
+        ParallelToolExecutor ex = new ParallelToolExecutor(new LiveCatalogue(List.of(s), Map.of("a", cfg), Duration.ofSeconds(60)));
+        try (ToolExecutor.Turn turn = ex.begin(e -> { })) {
+            ToolCallResult r = turn.finish(List.of(call("1", "hang", "{}"))).getFirst();
+            assertEquals(ToolOutcome.TIMEOUT, r.outcome());
+            assertEquals(Thread.currentThread(), s.lastThread, "no thread of its own for a turn's only call");
+            assertTrue(s.interrupted.await(10, TimeUnit.SECONDS), "the provider saw the cancellation");
+        }
+        assertFalse(Thread.currentThread().isInterrupted(), "the timeout's interrupt was for the call, not for the caller");
+        Thread.sleep(20); // throws if an interrupt was left behind
+        try (ToolExecutor.Turn turn = ex.begin(e -> { })) {
+            assertEquals("echo 4", turn.finish(List.of(call("2", "echo", "{\"n\":4}"))).getFirst().text());
+        }
+    }
+
+    @Test
+    void cancellingATurnWhoseOnlyCallRunsOnTheCallersThreadReturnsItCancelled() throws Exception {
+        Scripted s = new Scripted("a");
+        ParallelToolExecutor ex = new ParallelToolExecutor(new LiveCatalogue(List.of(s)));
+        try (ToolExecutor.Turn turn = ex.begin(e -> { })) {
+            Thread canceller = Thread.startVirtualThread(() -> {
+                try {
+                    if (s.hanging.await(10, TimeUnit.SECONDS)) {
+                        turn.cancel();
+                    }
+                } catch (InterruptedException ignored) {
+                    // the test ends
+                }
+            });
+            assertEquals(ToolOutcome.CANCELLED, turn.finish(List.of(call("1", "hang", "{}"))).getFirst().outcome());
+            canceller.join(10_000);
+        }
+        assertTrue(s.interrupted.await(10, TimeUnit.SECONDS));
+        assertFalse(Thread.currentThread().isInterrupted());
     }
 
     @Test

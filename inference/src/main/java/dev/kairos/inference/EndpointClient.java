@@ -9,36 +9,37 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
-import io.github.resilience4j.timelimiter.TimeLimiter;
-import io.github.resilience4j.timelimiter.TimeLimiterConfig;
 
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
  * One endpoint with its resilience: Retry (429/503/reset, honouring Retry-After) around a
- * CircuitBreaker around a Bulkhead sized to the engine's parallel slots around a TimeLimiter for
- * the whole call. The first-token limit is enforced by the provider. Usage is recorded per call.
+ * CircuitBreaker around a Bulkhead sized to the engine's parallel slots around a time limit for the
+ * whole call. The first-token limit is enforced by the provider. Usage is recorded per call.
+ *
+ * <p>The time limit is not Resilience4j's TimeLimiter: that one bounds a future, so every call would
+ * run on a worker thread and cost two thread hand-offs per agent step. The call runs on the caller's
+ * thread instead, and at the limit the caller is interrupted, which closes the HTTP stream.
  */
 public final class EndpointClient implements ChatClient {
     private final Endpoint endpoint;
     private final ChatClient provider;
-    private final ExecutorService calls;
+    private final ScheduledExecutorService timer;
     private final UsageMeter usage;
     private final Retry retry;
     private final CircuitBreaker breaker;
     private final Bulkhead bulkhead;
-    private final TimeLimiter timeLimiter;
     private final AtomicInteger inFlight = new AtomicInteger();
 
-    EndpointClient(Endpoint endpoint, ChatClient provider, ExecutorService calls, UsageMeter usage) {
+    EndpointClient(Endpoint endpoint, ChatClient provider, ScheduledExecutorService timer, UsageMeter usage) {
         this.endpoint = endpoint;
         this.provider = provider;
-        this.calls = calls;
+        this.timer = timer;
         this.usage = usage;
         InferenceSettings.Retry r = endpoint.retry();
         this.retry = Retry.of(endpoint.name(), RetryConfig.<ChatResponse>custom()
@@ -61,10 +62,6 @@ public final class EndpointClient implements ChatClient {
         this.bulkhead = Bulkhead.of(endpoint.name(), BulkheadConfig.custom()
                 .maxConcurrentCalls(endpoint.parallelSlots())
                 .maxWaitDuration(endpoint.timeouts().slotWait())
-                .build());
-        this.timeLimiter = TimeLimiter.of(endpoint.name(), TimeLimiterConfig.custom()
-                .timeoutDuration(endpoint.timeouts().total())
-                .cancelRunningFuture(true)
                 .build());
     }
 
@@ -138,24 +135,50 @@ public final class EndpointClient implements ChatClient {
         }
     }
 
-    /** Runs the call on a worker so the TimeLimiter can bound it; interrupting the caller cancels the worker. */
+    /** Runs the call on the caller's thread; past the total limit the caller is interrupted, which closes the stream. */
     private ChatResponse timeLimited(Supplier<ChatResponse> op) {
-        Future<ChatResponse> future = calls.submit(op::get);
+        Deadline deadline = new Deadline(Thread.currentThread());
+        ScheduledFuture<?> alarm = timer.schedule(deadline::expire, endpoint.timeouts().total().toNanos(), TimeUnit.NANOSECONDS);
         try {
-            return timeLimiter.executeFutureSupplier(() -> future);
-        } catch (TimeoutException e) {
-            throw new EngineException.TimedOut(endpoint.url(), "no complete answer within "
-                    + endpoint.timeouts().total().toMillis() + " ms; stream closed");
-        } catch (InterruptedException e) {
-            future.cancel(true); // interrupts the worker, which closes the HTTP stream
-            Thread.currentThread().interrupt();
-            throw new EngineException.Cancelled(endpoint.url());
-        } catch (EngineException e) {
+            return op.get();
+        } catch (EngineException.Cancelled e) {
+            if (deadline.expired()) {
+                throw new EngineException.TimedOut(endpoint.url(), "no complete answer within "
+                        + endpoint.timeouts().total().toMillis() + " ms; stream closed");
+            }
             throw e;
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new EngineException.Rejected(endpoint.url(), 0, "call failed: " + e);
+        } finally {
+            alarm.cancel(false);
+            deadline.end();
+        }
+    }
+
+    /** The total limit of one call: interrupts the calling thread once, unless the call ended first. */
+    private static final class Deadline {
+        private final Thread caller;
+        private boolean ended;
+        private boolean expired;
+
+        Deadline(Thread caller) {
+            this.caller = caller;
+        }
+
+        synchronized void expire() {
+            if (!ended) {
+                expired = true;
+                caller.interrupt();
+            }
+        }
+
+        synchronized boolean expired() {
+            return expired;
+        }
+
+        synchronized void end() {
+            ended = true;
+            if (expired) {
+                Thread.interrupted(); // our own interrupt, not the caller's: it must not leak past the call
+            }
         }
     }
 }

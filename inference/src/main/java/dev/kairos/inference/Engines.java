@@ -18,20 +18,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * Builds chat clients for configured endpoints and owns what they share: the time-limit timer,
- * the call workers, the capability probe and the usage meter. Close it when the application stops.
+ * Builds chat clients for configured endpoints and owns what they share: the capability probe and
+ * the usage meter (the time limits use the process's {@link Timers#shared() timer}).
  */
 public final class Engines implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Engines.class);
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
-            r -> Thread.ofPlatform().daemon().name("kairos-inference-timer").unstarted(r));
-    private final ExecutorService calls = Executors.newThreadPerTaskExecutor(
-            Thread.ofVirtual().name("kairos-inference-call-", 0).factory());
+    private final ScheduledExecutorService timer = Timers.shared();
     private final UsageMeter usage = new UsageMeter();
     private final EngineProbe probe;
 
@@ -77,7 +72,7 @@ public final class Engines implements AutoCloseable {
         ChatClient provider = provider(endpoint);
         ChatClient c = endpoint.toolProtocol() == ToolProtocol.AUTO ? new ProbedProtocol(endpoint, provider)
                 : TextToolCalls.over(provider, endpoint.toolProtocol(), true);
-        return new EndpointClient(endpoint, c, calls, usage);
+        return new EndpointClient(endpoint, c, timer, usage);
     }
 
     /**
@@ -180,7 +175,6 @@ public final class Engines implements AutoCloseable {
 
     @Override
     public void close() {
-        timer.shutdownNow();
-        calls.shutdownNow();
+        // nothing is held open: the clients' connections close when idle, and the timer is the process's
     }
 }

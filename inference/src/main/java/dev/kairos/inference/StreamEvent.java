@@ -10,8 +10,15 @@ public sealed interface StreamEvent {
     record ReasoningDelta(String text) implements StreamEvent {
     }
 
-    /** A tool call whose name and arguments are complete. */
-    record ToolCallCompleted(ToolCall call) implements StreamEvent {
+    /**
+     * A tool call whose name and arguments are complete. {@code answerComplete}: it was known complete only
+     * once the whole answer was (the last call of a streamed turn, every call of a text protocol), so the
+     * answer returns right after this event and starting the call early gains nothing.
+     */
+    record ToolCallCompleted(ToolCall call, boolean answerComplete) implements StreamEvent {
+        public ToolCallCompleted(ToolCall call) {
+            this(call, false);
+        }
     }
 
     /** Token counts, when the engine sends them. */

@@ -124,7 +124,7 @@ public final class TextToolCalls {
                 if (!r.content().isEmpty()) {
                     listener.on(new StreamEvent.ContentDelta(r.content()));
                 }
-                r.toolCalls().forEach(c -> listener.on(new StreamEvent.ToolCallCompleted(c)));
+                r.toolCalls().forEach(c -> listener.on(new StreamEvent.ToolCallCompleted(c, true)));
                 if (r.usage().totalTokens() > 0) {
                     listener.on(new StreamEvent.UsageReport(r.usage()));
                 }

@@ -48,6 +48,12 @@ class ParallelToolCallsAcrossEnginesTest {
                     .filter(e -> e instanceof StreamEvent.ToolCallCompleted)
                     .map(e -> ((StreamEvent.ToolCallCompleted) e).call()).toList();
             assertEquals(r.toolCalls(), streamed, "each call is reported once, complete, in order");
+            List<Boolean> atEnd = events.stream().filter(e -> e instanceof StreamEvent.ToolCallCompleted)
+                    .map(e -> ((StreamEvent.ToolCallCompleted) e).answerComplete()).toList();
+            // the first call is complete when the second begins, mid-stream (Ollama sends both in one line);
+            // the second only with the whole answer, so starting it early would gain nothing
+            assertEquals(List.of(false, true), atEnd);
+            assertEquals(1, sim.connections(), "one connection");
             assertTrue(events.getLast() instanceof StreamEvent.End);
             assertFalse(r.content().contains("tool_call"));
         }

@@ -1,5 +1,6 @@
 package dev.kairos.agent.internal;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -31,6 +32,7 @@ import dev.kairos.inference.Message;
 import dev.kairos.inference.ResponseFormat;
 import dev.kairos.inference.Sampling;
 import dev.kairos.inference.StreamEvent;
+import dev.kairos.inference.Timers;
 import dev.kairos.inference.ToolCall;
 import dev.kairos.inference.ToolChoice;
 import dev.kairos.inference.ToolSpec;
@@ -44,7 +46,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +54,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -64,7 +66,7 @@ import java.util.function.Consumer;
  */
 public final class RunLoop implements Callable<RunResult> {
     private static final Logger LOG = LoggerFactory.getLogger(RunLoop.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = dev.kairos.inference.internal.WireJson.newMapper();
     static final String DEFAULT_SYSTEM = "You are Kairos, an agent that completes the user's task with the tools"
             + " you are given. Call a tool when it helps; calls that do not depend on each other go in the same turn."
             + " When a tool fails, read its message and correct course. When you are done, answer the user directly.";
@@ -181,15 +183,10 @@ public final class RunLoop implements Callable<RunResult> {
 
     @Override
     public RunResult call() {
-        Thread watchdog = Thread.ofVirtual().name("kairos-run-deadline-" + runId).start(() -> {
-            try {
-                Thread.sleep(Math.max(1, Duration.between(Instant.now(), deadlineAt).toMillis()));
-                expired = true;
-                stopNow();
-            } catch (InterruptedException done) {
-                // the run ended first
-            }
-        });
+        ScheduledFuture<?> watchdog = Timers.shared().schedule(() -> Thread.startVirtualThread(() -> {
+            expired = true;
+            stopNow();
+        }), Math.max(1, Duration.between(Instant.now(), deadlineAt).toMillis()), TimeUnit.MILLISECONDS);
         RunResult result;
         try {
             result = loop();
@@ -204,7 +201,7 @@ public final class RunLoop implements Callable<RunResult> {
             LOG.warn("run {} failed", runId, e);
             result = end(Termination.FAILED, "", "internal error: " + e);
         } finally {
-            watchdog.interrupt();
+            watchdog.cancel(false);
         }
         Thread.interrupted(); // a cancel that raced the end must not leak to the caller's thread
         events.accept(new RunEvent.Finished(runId, result));
@@ -280,7 +277,11 @@ public final class RunLoop implements Callable<RunResult> {
                     response = engine.stream(req, e -> {
                         switch (e) {
                             case StreamEvent.ContentDelta(String text) -> events.accept(new RunEvent.ContentDelta(runId, text));
-                            case StreamEvent.ToolCallCompleted(ToolCall c) -> early.offer(c);
+                            case StreamEvent.ToolCallCompleted(ToolCall c, boolean answerComplete) -> {
+                                if (!answerComplete) {
+                                    early.offer(c); // with the answer complete, the turn is about to run it anyway
+                                }
+                            }
                             default -> {
                             }
                         }
@@ -531,10 +532,12 @@ public final class RunLoop implements Callable<RunResult> {
                     if (tool != null && needsApproval(tool) && !approvedBefore(c)) {
                         asked.put(c.id(), ask(c, tool));
                     } else {
-                        t.start(c);
                         toExecutor.add(c);
                     }
                 }
+            }
+            if (!asked.isEmpty()) {
+                toExecutor.forEach(t::start); // they run while the approvals are asked; otherwise finish starts them
             }
             for (Map.Entry<String, CompletableFuture<Approval>> e : asked.entrySet()) {
                 ToolCall c = turnCalls.stream().filter(x -> x.id().equals(e.getKey())).findFirst().orElseThrow();
@@ -799,35 +802,55 @@ public final class RunLoop implements Callable<RunResult> {
 
     /** A call's identity for the repeat guard: its name and its arguments with keys sorted. */
     static String key(ToolCall c) {
-        if (!c.argumentsParse()) {
+        JsonNode args;
+        try {
+            args = JSON.readTree(c.arguments());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             return c.name() + " " + c.arguments();
         }
-        return c.name() + " " + canonical(c.parsedArguments());
+        StringBuilder sb = new StringBuilder(c.name()).append(' ');
+        canonical(args, sb);
+        return sb.toString();
     }
 
-    private static String canonical(JsonNode n) {
+    /** Compact JSON with object keys sorted, written directly: this runs for every call, and Jackson's toString did not pay. */
+    private static void canonical(JsonNode n, StringBuilder out) {
         if (n instanceof ObjectNode o) {
-            TreeMap<String, String> sorted = new TreeMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                sorted.put(e.getKey(), canonical(e.getValue()));
-            }
-            StringBuilder sb = new StringBuilder("{");
-            sorted.forEach((k, v) -> sb.append(JSON.getNodeFactory().textNode(k).toString()).append(':').append(v).append(','));
-            if (sb.length() > 1) {
-                sb.setLength(sb.length() - 1);
-            }
-            return sb.append('}').toString();
+            TreeMap<String, JsonNode> sorted = new TreeMap<>();
+            o.properties().forEach(e -> sorted.put(e.getKey(), e.getValue()));
+            out.append('{');
+            sorted.forEach((k, v) -> {
+                quoted(k, out).append(':');
+                canonical(v, out);
+                out.append(',');
+            });
+            close(out, '{', '}');
+        } else if (n.isArray()) {
+            out.append('[');
+            n.forEach(x -> {
+                canonical(x, out);
+                out.append(',');
+            });
+            close(out, '[', ']');
+        } else if (n.isTextual()) {
+            quoted(n.textValue(), out);
+        } else {
+            out.append(n.asText()); // numbers, booleans, null
         }
-        if (n.isArray()) {
-            StringBuilder sb = new StringBuilder("[");
-            n.forEach(x -> sb.append(canonical(x)).append(','));
-            if (sb.length() > 1) {
-                sb.setLength(sb.length() - 1);
-            }
-            return sb.append(']').toString();
+    }
+
+    private static StringBuilder quoted(String s, StringBuilder out) {
+        out.append('"');
+        JsonStringEncoder.getInstance().quoteAsString(s, out);
+        return out.append('"');
+    }
+
+    /** Drops the trailing comma of a non-empty container and closes it. */
+    private static void close(StringBuilder out, char open, char close) {
+        if (out.charAt(out.length() - 1) == ',') {
+            out.setLength(out.length() - 1);
         }
-        return n.toString();
+        out.append(close);
     }
 
     private static ToolCallResult result(ToolCall c, ToolOutcome outcome, String text) {

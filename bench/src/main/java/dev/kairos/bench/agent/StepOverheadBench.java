@@ -46,10 +46,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The simulator plays one scripted answer per request in order, so every client does whole runs one
  * after another. The floor is a bare JDK {@code HttpClient} doing the same S streamed requests per run
  * against the same simulator: what the engine and loopback HTTP cost with no orchestration at all.
- * Overhead per step = (median wall per run − median floor per run) / S, per round. Client CPU per step =
- * this process's CPU time over a phase / (runs × S).
+ * The clients take turns in short blocks of runs; overhead per step = (a client's wall per run in a
+ * block − the floor's in the same turn) / S, reported as the median over the blocks. Client CPU per
+ * step = this process's CPU time over a client's blocks / (runs × S).
  *
- * <p>Options: {@code --steps 5 --runs 200 --rounds 3 --warmup-phases 2}.
+ * <p>Options: {@code --steps 5 --blocks 60 --block-runs 10 --warmup-runs 600}.
  */
 public final class StepOverheadBench {
     private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -92,16 +93,16 @@ public final class StepOverheadBench {
 
     private static void run(String[] args) throws Exception {
         int steps = intArg(args, "--steps", 5);
-        int runs = intArg(args, "--runs", 200);
-        int rounds = intArg(args, "--rounds", 3);
-        int warmups = intArg(args, "--warmup-phases", 2);
+        int blocks = intArg(args, "--blocks", 60);
+        int blockRuns = intArg(args, "--block-runs", 10);
+        int warmup = intArg(args, "--warmup-runs", 600);
         if (steps < 2) {
             throw new IllegalArgumentException("--steps: at least 2 (one tool turn and the answer)");
         }
-        System.out.printf(Locale.ROOT, "ReAct step overhead: %d steps per run (%d tool turns + answer), %d runs per phase, %d rounds; %s, %d cores, JDK %s%n",
-                steps, steps - 1, runs, rounds, Instant.now(), Runtime.getRuntime().availableProcessors(), Runtime.version());
-        // every client does (rounds + warm-up) phases of `runs` runs; 3 clients
-        int totalRuns = (rounds + warmups) * 3 * runs;
+        System.out.printf(Locale.ROOT, "ReAct step overhead: %d steps per run (%d tool turns + answer), %d blocks of %d runs per client,"
+                        + " %d warm-up runs each; %s, %d cores, JDK %s%n",
+                steps, steps - 1, blocks, blockRuns, warmup, Instant.now(), Runtime.getRuntime().availableProcessors(), Runtime.version());
+        int totalRuns = (warmup + blocks * blockRuns) * 3;
         SimScript script = new SimScript();
         for (int r = 0; r < totalRuns; r++) {
             for (int k = 1; k < steps; k++) {
@@ -114,65 +115,65 @@ public final class StepOverheadBench {
             URI url = sim.url();
             List<Runner> runners = List.of(kairos(engines, url, steps), lc4j(url, steps), floor(url, steps));
             // warm-up: the JIT needs a few thousand steps of each client before the figures settle
-            for (int w = 0; w < warmups; w++) {
+            for (int i = 0; i < warmup; i++) {
                 for (Runner r : runners) {
-                    for (int i = 0; i < runs; i++) {
-                        r.run();
-                    }
+                    r.run();
                 }
             }
-            Map<String, List<Double>> perRun = new LinkedHashMap<>();
-            Map<String, List<Double>> cpuPerStep = new LinkedHashMap<>();
-            List<String> rows = new ArrayList<>();
-            for (int round = 1; round <= rounds; round++) {
-                List<Runner> order = new ArrayList<>(runners);
-                if (round % 2 == 0) {
-                    java.util.Collections.reverse(order);
-                }
-                Map<String, Timings> thisRound = new LinkedHashMap<>();
-                for (Runner r : order) {
-                    List<Double> times = new ArrayList<>(runs);
-                    System.gc();
+            // Short blocks, the clients taking turns (the order rotating), so that drift in the machine's speed
+            // over the run (other tenants, the simulator's heap) falls on every client alike; each client's
+            // block is compared with the floor's block of the same turn.
+            Map<Runner, List<Double>> perRun = new LinkedHashMap<>();
+            Map<Runner, List<Double>> overhead = new LinkedHashMap<>();
+            Map<Runner, Long> cpuNanos = new LinkedHashMap<>(); // summed: the process CPU clock ticks too coarsely for one block
+            Runner floor = runners.get(2);
+            for (int b = 0; b < blocks; b++) {
+                Map<Runner, Double> thisTurn = new LinkedHashMap<>();
+                for (int k = 0; k < runners.size(); k++) {
+                    Runner r = runners.get((b + k) % runners.size());
                     long cpu0 = OS.getProcessCpuTime();
-                    for (int i = 0; i < runs; i++) {
-                        long t0 = System.nanoTime();
+                    long t0 = System.nanoTime();
+                    for (int i = 0; i < blockRuns; i++) {
                         r.run();
-                        times.add((System.nanoTime() - t0) / 1e6);
                     }
-                    double cpu = (OS.getProcessCpuTime() - cpu0) / 1e3 / ((double) runs * steps);
-                    thisRound.put(r.name(), Timings.of(times));
-                    cpuPerStep.computeIfAbsent(r.name(), k -> new ArrayList<>()).add(cpu);
+                    double millis = (System.nanoTime() - t0) / 1e6 / blockRuns;
+                    thisTurn.put(r, millis);
+                    perRun.computeIfAbsent(r, x -> new ArrayList<>()).add(millis);
+                    cpuNanos.merge(r, OS.getProcessCpuTime() - cpu0, Long::sum);
                 }
-                double floor = thisRound.get(runners.get(2).name()).median();
                 for (Runner r : runners) {
-                    Timings t = thisRound.get(r.name());
-                    perRun.computeIfAbsent(r.name(), k -> new ArrayList<>()).add(t.median());
-                    double over = overheadPerStep(t.median(), floor, steps);
-                    List<Double> cpus = cpuPerStep.get(r.name());
-                    rows.add(String.format(Locale.ROOT, "| %s | %d | %.2f | %.3f | %s | %.0f |", r.name(), round, t.median(),
-                            t.median() / steps, r == runners.get(2) ? "—" : String.format(Locale.ROOT, "%.3f", over),
-                            cpus.getLast()));
+                    if (r != floor) {
+                        overhead.computeIfAbsent(r, x -> new ArrayList<>())
+                                .add(overheadPerStep(thisTurn.get(r), thisTurn.get(floor), steps) * 1000);
+                    }
                 }
             }
             System.out.println();
-            System.out.println("| client | round | wall ms per run (median) | wall ms per step | overhead ms per step (over the floor) | client CPU µs per step |");
-            System.out.println("|---|---|---|---|---|---|");
-            rows.forEach(System.out::println);
-            System.out.println();
-            System.out.println("| client | overhead ms per step, median of rounds (min–max) | client CPU µs per step, median of rounds (min–max) |");
-            System.out.println("|---|---|---|");
-            List<Double> floors = perRun.get(runners.get(2).name());
+            System.out.println("| client | wall ms per run, median (p25–p75) | **overhead µs per step over the floor**, median (p25–p75) | client CPU µs per step |");
+            System.out.println("|---|---|---|---|");
             for (Runner r : runners) {
-                List<Double> over = new ArrayList<>();
-                for (int i = 0; i < rounds; i++) {
-                    over.add(Math.max(0, overheadPerStep(perRun.get(r.name()).get(i), floors.get(i), steps)));
-                }
-                System.out.printf(Locale.ROOT, "| %s | %s | %s |%n", r.name(),
-                        r == runners.get(2) ? "— (floor: " + String.format(Locale.ROOT, "%.3f", Timings.of(floors).median() / steps)
-                                + " ms per request)" : Timings.of(over).summary().replace(",", ""),
-                        Timings.of(cpuPerStep.get(r.name())).summary());
+                System.out.printf(Locale.ROOT, "| %s | %s | %s | %s |%n", r.name(), spread(perRun.get(r), "%.2f"),
+                        r == floor ? String.format(Locale.ROOT, "— (floor: %.0f µs per request)",
+                                median(perRun.get(r)) * 1000 / steps) : spread(overhead.get(r), "%.0f"),
+                        String.format(Locale.ROOT, "%.0f", cpuNanos.get(r) / 1e3 / ((double) blocks * blockRuns * steps)));
             }
         }
+    }
+
+    /** "median (p25–p75)" of the values, each in {@code format}. */
+    static String spread(List<Double> values, String format) {
+        List<Double> sorted = new ArrayList<>(values);
+        java.util.Collections.sort(sorted);
+        return String.format(Locale.ROOT, format + " (" + format + "–" + format + ")", median(sorted),
+                sorted.get(sorted.size() / 4), sorted.get(Math.min(sorted.size() - 1, (3 * sorted.size()) / 4)));
+    }
+
+    /** The middle value (overheads may be negative, so not {@link Timings}, which takes durations). */
+    static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        java.util.Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     /** (run − floor) / steps: the time per step that is neither the engine nor the HTTP round trip. */

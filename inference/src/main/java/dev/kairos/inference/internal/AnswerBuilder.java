@@ -28,6 +28,8 @@ final class AnswerBuilder {
     private Usage usage;
     private FinishReason finish;
     private boolean delivered;
+    /** The answer is being put together at its end: calls completed now come with it. */
+    private boolean building;
 
     AnswerBuilder(StreamListener listener, boolean parallelToolCalls) {
         this.listener = listener;
@@ -109,7 +111,7 @@ final class AnswerBuilder {
             return;
         }
         reported.add(call);
-        emit(new StreamEvent.ToolCallCompleted(call));
+        emit(new StreamEvent.ToolCallCompleted(call, building));
     }
 
     private void emit(StreamEvent e) {
@@ -118,6 +120,7 @@ final class AnswerBuilder {
     }
 
     ChatResponse build() {
+        building = true;
         think.finish();
         List<ToolCall> all = toolCalls.finish();
         List<ToolCall> calls = parallelToolCalls || all.isEmpty() ? all : List.of(all.get(0));

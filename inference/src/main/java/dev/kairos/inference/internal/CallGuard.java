@@ -1,30 +1,36 @@
 package dev.kairos.inference.internal;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Bounds the wait for the first token of one streamed call: past the limit it closes the HTTP stream
- * (so the engine frees the slot) and interrupts the reading thread.
+ * Ends one streamed call early by interrupting the thread waiting for it (which cancels the exchange
+ * and closes the stream, so the engine frees the slot): when no first token came in time, when the
+ * answer turned out bad, or when the body stays open after the answer. The interrupt is its own, so
+ * it is taken back when the call ends.
  */
 final class CallGuard implements AutoCloseable {
-    private final Thread reader = Thread.currentThread();
+    /** Why the call was ended early. */
+    enum Reason { NO_FIRST_TOKEN, ANSWER_FAILED, ANSWER_COMPLETE }
+
+    private final Thread caller = Thread.currentThread();
+    private final ScheduledExecutorService timer;
     private final ScheduledFuture<?> deadline;
-    private InputStream stream;
     private boolean firstTokenSeen;
     private boolean closed;
-    private boolean timedOut;
+    private Reason reason;
 
     CallGuard(ScheduledExecutorService timer, Duration firstToken) {
-        this.deadline = timer.schedule(this::expire, firstToken.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    synchronized void attach(InputStream in) {
-        this.stream = in;
+        this.timer = timer;
+        this.deadline = timer.schedule(() -> {
+            synchronized (this) {
+                if (!firstTokenSeen) {
+                    end(Reason.NO_FIRST_TOKEN);
+                }
+            }
+        }, firstToken.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     synchronized void firstToken() {
@@ -34,42 +40,29 @@ final class CallGuard implements AutoCloseable {
         }
     }
 
-    synchronized boolean timedOut() {
-        return timedOut;
-    }
-
-    private synchronized void expire() {
-        if (closed || firstTokenSeen) {
-            return;
-        }
-        timedOut = true;
-        closeStream();
-        reader.interrupt();
-    }
-
-    private void closeStream() {
-        if (stream != null) {
-            try {
-                stream.close();
-            } catch (IOException ignored) {
-                // closing is best effort; the interrupt ends the read
-            }
+    /** Ends the call now, unless it has ended. */
+    synchronized void end(Reason why) {
+        if (!closed && reason == null) {
+            reason = why;
+            caller.interrupt();
         }
     }
 
-    /** Ends the guard; on an abnormal end the stream is closed so the connection is dropped. */
-    synchronized void end(boolean normally) {
-        if (!normally) {
-            closeStream();
-        }
-        close();
+    /** Ends the call after {@code wait}, unless it has ended by then. */
+    ScheduledFuture<?> endAfter(Reason why, Duration wait) {
+        return timer.schedule(() -> end(why), wait.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Why the call was ended early, or null. */
+    synchronized Reason reason() {
+        return reason;
     }
 
     @Override
     public synchronized void close() {
         closed = true;
         deadline.cancel(false);
-        if (timedOut) {
+        if (reason != null) {
             Thread.interrupted(); // our own interrupt, not the caller's
         }
     }

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kairos.inference.EngineException;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Optional;
+import java.util.concurrent.Flow;
 
 /** The HTTP side of one endpoint, on the JDK client: status codes become {@link EngineException}s. */
 public final class EngineHttp {
@@ -54,8 +55,48 @@ public final class EngineHttp {
         return base;
     }
 
-    /** POSTs JSON and returns the open body stream of a 2xx answer; other answers throw. */
-    public InputStream post(String path, String json) {
+    /** POSTs JSON and returns the whole body of a 2xx answer; other answers throw. */
+    public String post(String path, String json) {
+        HttpResponse<String> r;
+        try {
+            r = client.send(request(path, json), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EngineException.Cancelled(base);
+        } catch (IOException e) {
+            throw failure(e);
+        }
+        if (r.statusCode() / 100 != 2) {
+            throw statusError(r.statusCode(), r.headers(), r.body());
+        }
+        return r.body();
+    }
+
+    /**
+     * POSTs JSON and hands the lines of a 2xx answer to {@code lines} on the HTTP client's threads as
+     * they arrive; returns when the body has ended. Waiting so costs the caller one wake-up, where reading
+     * a body stream cost one per chunk. Interrupting the caller cancels the exchange and closes the
+     * connection. An answer that is not 2xx, or a request that could not be sent, throws.
+     */
+    public void postStreaming(String path, String json, Flow.Subscriber<String> lines) {
+        HttpResponse.BodyHandler<String> handler = info -> info.statusCode() / 100 == 2
+                ? HttpResponse.BodySubscribers.fromLineSubscriber(lines, l -> "", StandardCharsets.UTF_8, null)
+                : HttpResponse.BodySubscribers.ofString(StandardCharsets.UTF_8);
+        HttpResponse<String> r;
+        try {
+            r = client.send(request(path, json), handler);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EngineException.Cancelled(base);
+        } catch (IOException e) {
+            throw failure(e);
+        }
+        if (r.statusCode() / 100 != 2) {
+            throw statusError(r.statusCode(), r.headers(), r.body());
+        }
+    }
+
+    private HttpRequest request(String path, String json) {
         HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(base.getPath() + path))
                 .timeout(headersTimeout)
                 .header("Content-Type", "application/json")
@@ -64,7 +105,7 @@ public final class EngineHttp {
         if (apiKey != null && !apiKey.isBlank()) {
             b.header("Authorization", "Bearer " + apiKey);
         }
-        return send(b.build());
+        return b.build();
     }
 
     /** GETs a path; returns the status and the body text. Connection failures throw. */
@@ -91,42 +132,29 @@ public final class EngineHttp {
         }
     }
 
-    private InputStream send(HttpRequest request) {
-        HttpResponse<InputStream> r;
-        try {
-            r = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new EngineException.Cancelled(base);
-        } catch (java.net.http.HttpConnectTimeoutException e) {
+    /** A request that failed before an answer came. */
+    private EngineException failure(IOException e) {
+        if (e instanceof java.net.http.HttpConnectTimeoutException) {
             // nothing was sent: a retry (and the circuit breaker) should see a failed connection, not a slow answer
-            throw new EngineException.ConnectionLost(base, "could not connect: " + e.getMessage(), false, e);
-        } catch (java.net.http.HttpTimeoutException e) {
-            throw new EngineException.TimedOut(base, "no response headers within " + headersTimeout.toMillis() + " ms");
-        } catch (InterruptedIOException e) {
-            throw new EngineException.Cancelled(base);
-        } catch (IOException e) {
-            throw new EngineException.ConnectionLost(base, "request failed: " + e, false, e);
+            return new EngineException.ConnectionLost(base, "could not connect: " + e.getMessage(), false, e);
         }
-        int status = r.statusCode();
-        if (status / 100 == 2) {
-            return r.body();
+        if (e instanceof java.net.http.HttpTimeoutException) {
+            return new EngineException.TimedOut(base, "no response headers within " + headersTimeout.toMillis() + " ms");
         }
-        String body = readSmall(r.body());
-        Duration retryAfter = r.headers().firstValue("Retry-After").map(EngineHttp::parseRetryAfter).orElse(null);
-        if (status == 429 || status == 503 || status == 502 || status == 504) {
-            throw new EngineException.Unavailable(base, status, retryAfter, body);
+        if (e instanceof InterruptedIOException) {
+            return new EngineException.Cancelled(base);
         }
-        throw new EngineException.Rejected(base, status, body);
+        return new EngineException.ConnectionLost(base, "request failed: " + e, false, e);
     }
 
-    private static String readSmall(InputStream in) {
-        try (in) {
-            byte[] b = in.readNBytes(2000);
-            return new String(b, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "(body unreadable: " + e.getMessage() + ")";
+    /** An answer that is not 2xx: retryable for 429 and 5xx gateways (with Retry-After), rejected otherwise. */
+    private EngineException statusError(int status, HttpHeaders headers, String body) {
+        String shown = body.length() > 2000 ? body.substring(0, 2000) : body;
+        Duration retryAfter = headers.firstValue("Retry-After").map(EngineHttp::parseRetryAfter).orElse(null);
+        if (status == 429 || status == 503 || status == 502 || status == 504) {
+            return new EngineException.Unavailable(base, status, retryAfter, shown);
         }
+        return new EngineException.Rejected(base, status, shown);
     }
 
     /** Retry-After is either delay-seconds or an HTTP-date. */

@@ -10,7 +10,6 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -61,8 +60,9 @@ public final class HttpEmbeddingClient implements EmbeddingClient {
             body.put("encoding_format", "float");
         }
         JsonNode answer;
-        try (InputStream in = http.post(ollama ? "/api/embed" : "/v1/embeddings", WireJson.write(body))) {
-            answer = WireJson.MAPPER.readTree(in);
+        String text = http.post(ollama ? "/api/embed" : "/v1/embeddings", WireJson.write(body));
+        try {
+            answer = WireJson.MAPPER.readTree(text);
         } catch (IOException e) {
             throw new EngineException.ConnectionLost(endpoint.url(), "embeddings answer unreadable: " + e, false, e);
         }

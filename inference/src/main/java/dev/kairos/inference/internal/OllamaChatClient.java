@@ -28,28 +28,35 @@ public final class OllamaChatClient extends HttpChatClient {
     }
 
     @Override
-    void readStream(LineReader in, AnswerBuilder answer) throws IOException {
-        String line;
-        while ((line = in.readLine()) != null) {
-            if (line.isBlank()) {
-                continue;
+    LineSink streamReader(AnswerBuilder answer) {
+        return new LineSink() {
+            @Override
+            public boolean line(String line) {
+                if (line.isBlank()) {
+                    return false;
+                }
+                JsonNode chunk;
+                try {
+                    chunk = WireJson.MAPPER.readTree(line);
+                } catch (IOException e) {
+                    throw new EngineException.Rejected(uri(), 200, "unreadable stream line: " + OpenAiChatClient.abbreviate(line));
+                }
+                if (chunk.hasNonNull("error")) {
+                    throw new EngineException.Rejected(uri(), 0, "error in stream: " + WireJson.text(chunk, "error"));
+                }
+                message(chunk, answer);
+                if (chunk.path("done").asBoolean(false)) {
+                    done(chunk, answer);
+                    return true;
+                }
+                return false;
             }
-            JsonNode chunk;
-            try {
-                chunk = WireJson.MAPPER.readTree(line);
-            } catch (IOException e) {
-                throw new EngineException.Rejected(uri(), 200, "unreadable stream line: " + OpenAiChatClient.abbreviate(line));
+
+            @Override
+            public void end() {
+                throw cutShort(answer);
             }
-            if (chunk.hasNonNull("error")) {
-                throw new EngineException.Rejected(uri(), 0, "error in stream: " + WireJson.text(chunk, "error"));
-            }
-            message(chunk, answer);
-            if (chunk.path("done").asBoolean(false)) {
-                done(chunk, answer);
-                return;
-            }
-        }
-        throw cutShort(answer);
+        };
     }
 
     @Override

@@ -31,29 +31,36 @@ public final class OpenAiChatClient extends HttpChatClient {
     }
 
     @Override
-    void readStream(LineReader in, AnswerBuilder answer) throws IOException {
+    LineSink streamReader(AnswerBuilder answer) {
         StringBuilder data = new StringBuilder();
-        String line;
-        while ((line = in.readLine()) != null) {
-            if (line.isEmpty()) {
+        return new LineSink() {
+            @Override
+            public boolean line(String line) {
+                if (line.isEmpty()) {
+                    boolean end = !data.isEmpty() && event(data.toString(), answer);
+                    data.setLength(0);
+                    return end;
+                }
+                if (line.startsWith("data:")) {
+                    if (!data.isEmpty()) {
+                        data.append('\n');
+                    }
+                    data.append(line, line.length() > 5 && line.charAt(5) == ' ' ? 6 : 5, line.length());
+                }
+                // ":" comments (keep-alives), "event:", "id:" and "retry:" lines carry nothing we use.
+                return false;
+            }
+
+            @Override
+            public void end() {
                 if (!data.isEmpty() && event(data.toString(), answer)) {
                     return;
                 }
-                data.setLength(0);
-            } else if (line.startsWith("data:")) {
-                if (!data.isEmpty()) {
-                    data.append('\n');
+                if (!answer.finished()) {
+                    throw cutShort(answer);
                 }
-                data.append(line, line.length() > 5 && line.charAt(5) == ' ' ? 6 : 5, line.length());
             }
-            // ":" comments (keep-alives), "event:", "id:" and "retry:" lines carry nothing we use.
-        }
-        if (!data.isEmpty() && event(data.toString(), answer)) {
-            return;
-        }
-        if (!answer.finished()) {
-            throw cutShort(answer);
-        }
+        };
     }
 
     /** Handles one SSE event; true at {@code [DONE]}. */

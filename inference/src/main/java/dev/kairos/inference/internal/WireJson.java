@@ -20,13 +20,15 @@ public final class WireJson {
     }
 
     /**
-     * A mapper whose parsers and generators take their buffers from one shared, bounded pool. Jackson's default pool
-     * is per thread, and the agent parses on short-lived virtual threads (each engine call, each tool call): every
-     * parse there allocated fresh buffers, most of the allocation of an agent step.
+     * A mapper whose parsers and generators take their buffers from one shared pool. Jackson's default pool is per
+     * thread, and the agent parses on short-lived virtual threads (tool calls): every parse there allocated fresh
+     * buffers, most of the allocation of an agent step. The pool is the lock-free one: the bounded pool takes a lock
+     * for every parser, and that lock was a visible part of a step's time. It holds at most as many buffers as
+     * parsers ever ran at once.
      */
     public static ObjectMapper newMapper() {
         return new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
-                .recyclerPool(com.fasterxml.jackson.core.util.JsonRecyclerPools.sharedBoundedPool()).build());
+                .recyclerPool(com.fasterxml.jackson.core.util.JsonRecyclerPools.sharedConcurrentDequePool()).build());
     }
 
     public static JsonNode parse(String text) {

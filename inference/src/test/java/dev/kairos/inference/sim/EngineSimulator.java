@@ -74,6 +74,7 @@ public final class EngineSimulator implements AutoCloseable {
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final List<Received> received = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger disconnects = new AtomicInteger();
+    private final AtomicInteger connections = new AtomicInteger();
     private final Semaphore disconnectSignal = new Semaphore(0);
     private final Thread acceptor;
     /** Each scripted stream is framed once, not per request: a thousand clients share the bytes. */
@@ -207,6 +208,11 @@ public final class EngineSimulator implements AutoCloseable {
         return received().stream().filter(r -> r.path().equals(path)).toList();
     }
 
+    /** How many connections clients opened. */
+    public int connections() {
+        return connections.get();
+    }
+
     /** How many streams the client closed before the simulator finished them. */
     public int disconnects() {
         return disconnects.get();
@@ -236,6 +242,7 @@ public final class EngineSimulator implements AutoCloseable {
         while (!closed) {
             try {
                 Socket s = server.accept();
+                connections.incrementAndGet();
                 workers.submit(() -> serve(s));
             } catch (IOException e) {
                 if (closed) {
@@ -254,55 +261,69 @@ public final class EngineSimulator implements AutoCloseable {
         }
     }
 
+    /**
+     * Serves one connection: requests one after another while the answers end normally (keep-alive, as
+     * the engines do), so a client pays for one connection, not one per request.
+     */
     private void serve(Socket socket) {
         try (socket) {
             socket.setTcpNoDelay(true);
-            InputStream in = socket.getInputStream();
-            String requestLine = readLine(in);
-            if (requestLine == null || requestLine.isEmpty()) {
-                return;
+            // buffered: the request is read a byte at a time below, and a system call per byte made the
+            // simulator's time grow with the size of a client's headers, which the benchmarks would count
+            // against that client
+            InputStream in = new java.io.BufferedInputStream(socket.getInputStream(), 8192);
+            while (serveOne(socket, in)) {
+                // next request on the same connection
             }
-            String[] parts = requestLine.split(" ");
-            Map<String, String> headers = new HashMap<>();
-            String line;
-            while ((line = readLine(in)) != null && !line.isEmpty()) {
-                int c = line.indexOf(':');
-                if (c > 0) {
-                    headers.put(line.substring(0, c).trim().toLowerCase(Locale.ROOT), line.substring(c + 1).trim());
-                }
-            }
-            String body = readBody(in, headers);
-            String path = parts[1];
-            int q = path.indexOf('?');
-            if (q >= 0) {
-                path = path.substring(0, q);
-            }
-            received.add(new Received(parts[0], path, Map.copyOf(headers), body));
-            Route route = routes.get(parts[0] + " " + path);
-            OutputStream out = socket.getOutputStream();
-            if (route == null) {
-                writeWhole(out, 404, Map.of(), "application/json",
-                        "{\"error\":{\"code\":404,\"message\":\"no route " + parts[0] + " " + path + " in script\"}}");
-                return;
-            }
-            play(socket, out, route.next(), body);
         } catch (IOException e) {
             LOG.debug("simulator connection ended: {}", e.toString());
         }
     }
 
-    private void play(Socket socket, OutputStream out, JsonNode r, String body) throws IOException {
+    /** One request and its answer; true when the connection can carry another. */
+    private boolean serveOne(Socket socket, InputStream in) throws IOException {
+        String requestLine = readLine(in);
+        if (requestLine == null || requestLine.isEmpty()) {
+            return false;
+        }
+        String[] parts = requestLine.split(" ");
+        Map<String, String> headers = new HashMap<>();
+        String line;
+        while ((line = readLine(in)) != null && !line.isEmpty()) {
+            int c = line.indexOf(':');
+            if (c > 0) {
+                headers.put(line.substring(0, c).trim().toLowerCase(Locale.ROOT), line.substring(c + 1).trim());
+            }
+        }
+        String body = readBody(in, headers);
+        String path = parts[1];
+        int q = path.indexOf('?');
+        if (q >= 0) {
+            path = path.substring(0, q);
+        }
+        received.add(new Received(parts[0], path, Map.copyOf(headers), body));
+        Route route = routes.get(parts[0] + " " + path);
+        OutputStream out = socket.getOutputStream();
+        if (route == null) {
+            writeWhole(out, 404, Map.of(), "application/json",
+                    "{\"error\":{\"code\":404,\"message\":\"no route " + parts[0] + " " + path + " in script\"}}");
+            return true;
+        }
+        return play(socket, out, route.next(), body) && !"close".equalsIgnoreCase(headers.get("connection"));
+    }
+
+    /** Plays one scripted answer; true when it ended normally (not cut, the client still there). */
+    private boolean play(Socket socket, OutputStream out, JsonNode r, String body) throws IOException {
         if (r.has("match")) {
             // A transcript keyed by content: the first case whose text occurs in the request body is played.
             for (JsonNode c : r.get("match")) {
                 if (body.contains(c.path("contains").asText("\u0000"))) {
-                    play(socket, out, c.path("then"), body);
-                    return;
+                    return play(socket, out, c.path("then"), body);
                 }
             }
             writeWhole(out, 400, Map.of(), "application/json",
                     "{\"error\":{\"code\":400,\"message\":\"no scripted answer matches this request\"}}");
-            return;
+            return true;
         }
         int status = r.path("status").asInt(200);
         Map<String, String> headers = new LinkedHashMap<>();
@@ -312,35 +333,39 @@ public final class EngineSimulator implements AutoCloseable {
             if (body.contains("\"stream\":false")) {
                 writeWhole(out, 400, Map.of(), "application/json", "{\"error\":{\"code\":400,\"message\":"
                         + "\"simulator script plays a stream but the request had stream:false\"}}");
-                return;
+                return true;
             }
             List<Frame> events = rendered.computeIfAbsent(r, k -> render(k, sse));
-            streamEvents(socket, out, status, headers, sse ? "text/event-stream" : "application/x-ndjson", events,
+            return streamEvents(socket, out, status, headers, sse ? "text/event-stream" : "application/x-ndjson", events,
                     r.path("delayFirstMs").asLong(0), r.path("delayMs").asLong(0), r.path("cutAfter").asInt(-1));
         } else if (r.has("embeddings")) {
             if (!pause(socket, r.path("delayFirstMs").asLong(0))) {
-                return;
+                return false;
             }
             writeWhole(out, status, headers, "application/json",
                     JSON.writeValueAsString(embeddings(r.get("embeddings").asText(), r.path("dimensions").asInt(16), body)));
+            return true;
         } else if (r.has("json")) {
             if (!pause(socket, r.path("delayFirstMs").asLong(0))) {
-                return;
+                return false;
             }
             writeWhole(out, status, headers, "application/json", JSON.writeValueAsString(r.get("json")));
+            return true;
         } else {
             if (!pause(socket, r.path("delayFirstMs").asLong(0))) {
-                return;
+                return false;
             }
             writeWhole(out, status, headers, "text/plain", r.path("text").asText(""));
+            return true;
         }
     }
 
-    private void streamEvents(Socket socket, OutputStream out, int status, Map<String, String> headers, String type,
+    /** Streams the events as HTTP chunks; true when the stream ended normally (the connection can be reused). */
+    private boolean streamEvents(Socket socket, OutputStream out, int status, Map<String, String> headers, String type,
                               List<Frame> events, long delayFirst, long delay, int cutAfter) throws IOException {
         StringBuilder head = new StringBuilder("HTTP/1.1 " + status + " " + reason(status) + "\r\n");
         head.append("Content-Type: ").append(type).append("\r\n");
-        head.append("Transfer-Encoding: chunked\r\nConnection: close\r\n");
+        head.append("Transfer-Encoding: chunked\r\nConnection: ").append(cutAfter >= 0 ? "close" : "keep-alive").append("\r\n");
         headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
         head.append("\r\n");
         out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
@@ -351,16 +376,16 @@ public final class EngineSimulator implements AutoCloseable {
                 try {
                     gate(f.gate()).pass(f.gateMs());
                 } catch (InterruptedException e) {
-                    return; // the simulator is closing
+                    return false; // the simulator is closing
                 }
                 continue;
             }
             if (i == cutAfter) {
                 socket.setSoLinger(true, 0); // a reset, as when an engine process dies
-                return;
+                return false;
             }
             if (!pause(socket, i == 0 ? delayFirst : delay)) {
-                return;
+                return false;
             }
             i++;
             try {
@@ -368,14 +393,16 @@ public final class EngineSimulator implements AutoCloseable {
                 out.flush();
             } catch (IOException e) {
                 clientLeft();
-                return;
+                return false;
             }
         }
         try {
             out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
+            return true;
         } catch (IOException e) {
             clientLeft();
+            return false;
         }
     }
 
@@ -521,7 +548,7 @@ public final class EngineSimulator implements AutoCloseable {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
         StringBuilder head = new StringBuilder("HTTP/1.1 " + status + " " + reason(status) + "\r\n");
         head.append("Content-Type: ").append(type).append("\r\n");
-        head.append("Content-Length: ").append(b.length).append("\r\nConnection: close\r\n");
+        head.append("Content-Length: ").append(b.length).append("\r\nConnection: keep-alive\r\n");
         headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
         head.append("\r\n");
         out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
