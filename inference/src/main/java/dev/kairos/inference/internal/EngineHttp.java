@@ -59,7 +59,7 @@ public final class EngineHttp {
     public String post(String path, String json) {
         HttpResponse<String> r;
         try {
-            r = client.send(request(path, json), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            r = client.send(request(path, json, headersTimeout), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new EngineException.Cancelled(base);
@@ -84,7 +84,9 @@ public final class EngineHttp {
                 : HttpResponse.BodySubscribers.ofString(StandardCharsets.UTF_8);
         HttpResponse<String> r;
         try {
-            r = client.send(request(path, json), handler);
+            // no request timeout: the caller's first-token guard bounds the wait for the answer's start, and a
+            // timeout would cost the HTTP client's selector thread a wake-up on every request
+            r = client.send(request(path, json, null), handler);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new EngineException.Cancelled(base);
@@ -96,14 +98,16 @@ public final class EngineHttp {
         }
     }
 
-    private HttpRequest request(String path, String json) {
+    private HttpRequest request(String path, String json, Duration timeout) {
         HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(base.getPath() + path))
-                .timeout(headersTimeout)
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json, text/event-stream, application/x-ndjson")
                 .POST(HttpRequest.BodyPublishers.ofString(json));
         if (apiKey != null && !apiKey.isBlank()) {
             b.header("Authorization", "Bearer " + apiKey);
+        }
+        if (timeout != null) {
+            b.timeout(timeout);
         }
         return b.build();
     }
