@@ -102,7 +102,7 @@ public final class StepOverheadBench {
         System.out.printf(Locale.ROOT, "ReAct step overhead: %d steps per run (%d tool turns + answer), %d blocks of %d runs per client,"
                         + " %d warm-up runs each; %s, %d cores, JDK %s%n",
                 steps, steps - 1, blocks, blockRuns, warmup, Instant.now(), Runtime.getRuntime().availableProcessors(), Runtime.version());
-        int totalRuns = (warmup + blocks * blockRuns) * 3;
+        int totalRuns = (warmup + blocks * blockRuns) * 4;
         SimScript script = new SimScript();
         for (int r = 0; r < totalRuns; r++) {
             for (int k = 1; k < steps; k++) {
@@ -113,7 +113,9 @@ public final class StepOverheadBench {
         ObjectNode routes = script.routes();
         try (SimProcess sim = SimProcess.start(routes); Engines engines = new Engines()) {
             URI url = sim.url();
-            List<Runner> runners = List.of(kairos(engines, url, steps), lc4j(url, steps), floor(url, steps));
+            // LangChain4j as it comes, and given the virtual-thread executor that Kairos's engine client uses
+            List<Runner> runners = List.of(kairos(engines, url, steps), lc4j(url, steps, false), lc4j(url, steps, true),
+                    floor(url, steps));
             // warm-up: the JIT needs a few thousand steps of each client before the figures settle
             for (int i = 0; i < warmup; i++) {
                 for (Runner r : runners) {
@@ -126,7 +128,7 @@ public final class StepOverheadBench {
             Map<Runner, List<Double>> perRun = new LinkedHashMap<>();
             Map<Runner, List<Double>> overhead = new LinkedHashMap<>();
             Map<Runner, Long> cpuNanos = new LinkedHashMap<>(); // summed: the process CPU clock ticks too coarsely for one block
-            Runner floor = runners.get(2);
+            Runner floor = runners.getLast();
             for (int b = 0; b < blocks; b++) {
                 Map<Runner, Double> thisTurn = new LinkedHashMap<>();
                 for (int k = 0; k < runners.size(); k++) {
@@ -207,16 +209,19 @@ public final class StepOverheadBench {
         };
     }
 
-    private static Runner lc4j(URI url, int steps) {
+    private static Runner lc4j(URI url, int steps, boolean virtualThreads) {
+        HttpClient.Builder http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1);
+        if (virtualThreads) {
+            http.executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+        }
         OpenAiStreamingChatModel model = OpenAiStreamingChatModel.builder().baseUrl(url + "/v1")
-                .httpClientBuilder(new dev.langchain4j.http.client.jdk.JdkHttpClientBuilder()
-                        .httpClientBuilder(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)))
+                .httpClientBuilder(new dev.langchain4j.http.client.jdk.JdkHttpClientBuilder().httpClientBuilder(http))
                 .apiKey("bench").modelName("m").timeout(Duration.ofMinutes(1)).build();
         Assistant assistant = AiServices.builder(Assistant.class).streamingChatModel(model).tools(new NoopTools()).build();
         return new Runner() {
             @Override
             public String name() {
-                return "LangChain4j 1.19.0 AiServices";
+                return "LangChain4j 1.19.0 AiServices" + (virtualThreads ? ", virtual-thread HTTP executor" : "");
             }
 
             @Override

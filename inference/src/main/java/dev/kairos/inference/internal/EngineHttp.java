@@ -58,9 +58,28 @@ public final class EngineHttp {
 
     /** POSTs JSON and returns the whole body of a 2xx answer; other answers throw. */
     public String post(String path, String json) {
+        return send(request(path, json, headersTimeout), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * POSTs JSON and hands the lines of a 2xx answer to {@code lines} on the HTTP client's threads as
+     * they arrive; returns when the body has ended. Waiting so costs the caller one wake-up, where reading
+     * a body stream cost one per chunk. Interrupting the caller cancels the exchange and closes the
+     * connection. An answer that is not 2xx, or a request that could not be sent, throws.
+     */
+    public void postStreaming(String path, String json, Flow.Subscriber<String> lines) {
+        // no request timeout: the caller's first-token guard bounds the wait for the answer's start, and a
+        // timeout would cost the HTTP client's selector thread a wake-up on every request
+        send(request(path, json, null), info -> info.statusCode() / 100 == 2
+                ? HttpResponse.BodySubscribers.fromLineSubscriber(lines, l -> "", StandardCharsets.UTF_8, null)
+                : HttpResponse.BodySubscribers.ofString(StandardCharsets.UTF_8));
+    }
+
+    /** Sends and returns the body of a 2xx answer (for a streamed one, nothing of use); other answers throw. */
+    private String send(HttpRequest request, HttpResponse.BodyHandler<String> handler) {
         HttpResponse<String> r;
         try {
-            r = client.send(request(path, json, headersTimeout), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            r = client.send(request, handler);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new EngineException.Cancelled(base);
@@ -71,32 +90,6 @@ public final class EngineHttp {
             throw statusError(r.statusCode(), r.headers(), r.body());
         }
         return r.body();
-    }
-
-    /**
-     * POSTs JSON and hands the lines of a 2xx answer to {@code lines} on the HTTP client's threads as
-     * they arrive; returns when the body has ended. Waiting so costs the caller one wake-up, where reading
-     * a body stream cost one per chunk. Interrupting the caller cancels the exchange and closes the
-     * connection. An answer that is not 2xx, or a request that could not be sent, throws.
-     */
-    public void postStreaming(String path, String json, Flow.Subscriber<String> lines) {
-        HttpResponse.BodyHandler<String> handler = info -> info.statusCode() / 100 == 2
-                ? HttpResponse.BodySubscribers.fromLineSubscriber(lines, l -> "", StandardCharsets.UTF_8, null)
-                : HttpResponse.BodySubscribers.ofString(StandardCharsets.UTF_8);
-        HttpResponse<String> r;
-        try {
-            // no request timeout: the caller's first-token guard bounds the wait for the answer's start, and a
-            // timeout would cost the HTTP client's selector thread a wake-up on every request
-            r = client.send(request(path, json, null), handler);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new EngineException.Cancelled(base);
-        } catch (IOException e) {
-            throw failure(e);
-        }
-        if (r.statusCode() / 100 != 2) {
-            throw statusError(r.statusCode(), r.headers(), r.body());
-        }
     }
 
     private HttpRequest request(String path, String json, Duration timeout) {

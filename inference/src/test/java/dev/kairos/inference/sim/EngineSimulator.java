@@ -282,6 +282,7 @@ public final class EngineSimulator implements AutoCloseable {
 
     /** One request and its answer; true when the connection can carry another. */
     private boolean serveOne(Socket socket, InputStream in) throws IOException {
+        socket.setSoTimeout(0); // a pause in the last answer set one; an idle kept-alive connection waits without it
         String requestLine = readLine(in);
         if (requestLine == null || requestLine.isEmpty()) {
             return false;
