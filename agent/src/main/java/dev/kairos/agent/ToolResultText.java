@@ -13,7 +13,9 @@ import java.util.List;
  * images, audio and resources as a short description with their reference, cut at a stated cap.
  */
 public final class ToolResultText {
-    private static final ObjectMapper JSON = dev.kairos.inference.internal.WireJson.newMapper();
+    // buffers from a shared pool: Jackson's default pool is per thread, and these run on short-lived virtual threads
+    private static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .recyclerPool(com.fasterxml.jackson.core.util.JsonRecyclerPools.sharedConcurrentDequePool()).build());
 
     /** The text the model reads and the structured content, if any. */
     public record Converted(String text, JsonNode structured) {

@@ -2,7 +2,6 @@ package dev.kairos.agent.internal;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kairos.agent.AgentMemory;
 import dev.kairos.agent.Approval;
@@ -66,7 +65,6 @@ import java.util.function.Consumer;
  */
 public final class RunLoop implements Callable<RunResult> {
     private static final Logger LOG = LoggerFactory.getLogger(RunLoop.class);
-    private static final ObjectMapper JSON = dev.kairos.inference.internal.WireJson.newMapper();
     static final String DEFAULT_SYSTEM = "You are Kairos, an agent that completes the user's task with the tools"
             + " you are given. Call a tool when it helps; calls that do not depend on each other go in the same turn."
             + " When a tool fails, read its message and correct course. When you are done, answer the user directly.";
@@ -804,8 +802,8 @@ public final class RunLoop implements Callable<RunResult> {
     static String key(ToolCall c) {
         JsonNode args;
         try {
-            args = JSON.readTree(c.arguments());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            args = c.parsedArguments();
+        } catch (IllegalArgumentException e) {
             return c.name() + " " + c.arguments();
         }
         StringBuilder sb = new StringBuilder(c.name()).append(' ');
