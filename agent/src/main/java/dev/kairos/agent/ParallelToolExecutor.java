@@ -58,7 +58,7 @@ public final class ParallelToolExecutor implements ToolExecutor {
     private record Validating(List<CatalogueTool> snapshot, ArgumentValidator validator) {
     }
 
-    /** The call whose retries run on this thread (each call runs on its own), for the shared retry policy's deadline check. */
+    /** The call whose retries run on this thread (each call runs on one thread), for the shared retry policy's deadline check. */
     private static final ThreadLocal<Running> CURRENT = new ThreadLocal<>();
 
     public ParallelToolExecutor(LiveCatalogue catalogue, ExecutorSettings settings, ToolApproval approval) {

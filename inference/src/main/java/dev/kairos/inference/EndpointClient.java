@@ -1,6 +1,7 @@
 package dev.kairos.inference;
 
 import dev.kairos.inference.InferenceSettings.Endpoint;
+import dev.kairos.inference.internal.CallGuard;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
@@ -13,7 +14,6 @@ import io.github.resilience4j.retry.RetryConfig;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -137,47 +137,18 @@ public final class EndpointClient implements ChatClient {
 
     /** Runs the call on the caller's thread; past the total limit the caller is interrupted, which closes the stream. */
     private ChatResponse timeLimited(Supplier<ChatResponse> op) {
-        Deadline deadline = new Deadline(Thread.currentThread());
-        ScheduledFuture<?> alarm = timer.schedule(deadline::expire, endpoint.timeouts().total().toNanos(), TimeUnit.NANOSECONDS);
-        try {
-            return op.get();
-        } catch (EngineException.Cancelled e) {
-            if (deadline.expired()) {
-                throw new EngineException.TimedOut(endpoint.url(), "no complete answer within "
-                        + endpoint.timeouts().total().toMillis() + " ms; stream closed");
-            }
-            throw e;
-        } finally {
-            alarm.cancel(false);
-            deadline.end();
-        }
-    }
-
-    /** The total limit of one call: interrupts the calling thread once, unless the call ended first. */
-    private static final class Deadline {
-        private final Thread caller;
-        private boolean ended;
-        private boolean expired;
-
-        Deadline(Thread caller) {
-            this.caller = caller;
-        }
-
-        synchronized void expire() {
-            if (!ended) {
-                expired = true;
-                caller.interrupt();
-            }
-        }
-
-        synchronized boolean expired() {
-            return expired;
-        }
-
-        synchronized void end() {
-            ended = true;
-            if (expired) {
-                Thread.interrupted(); // our own interrupt, not the caller's: it must not leak past the call
+        try (CallGuard guard = new CallGuard(timer)) {
+            ScheduledFuture<?> limit = guard.endAfter(CallGuard.Reason.TOTAL_LIMIT, endpoint.timeouts().total());
+            try {
+                return op.get();
+            } catch (EngineException.Cancelled e) {
+                if (guard.reason() == CallGuard.Reason.TOTAL_LIMIT) {
+                    throw new EngineException.TimedOut(endpoint.url(), "no complete answer within "
+                            + endpoint.timeouts().total().toMillis() + " ms; stream closed");
+                }
+                throw e;
+            } finally {
+                limit.cancel(false);
             }
         }
     }

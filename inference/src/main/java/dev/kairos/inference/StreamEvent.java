@@ -16,9 +16,6 @@ public sealed interface StreamEvent {
      * answer returns right after this event and starting the call early gains nothing.
      */
     record ToolCallCompleted(ToolCall call, boolean answerComplete) implements StreamEvent {
-        public ToolCallCompleted(ToolCall call) {
-            this(call, false);
-        }
     }
 
     /** Token counts, when the engine sends them. */

@@ -29,7 +29,7 @@ public final class Timers {
      * of the queue: a limit seconds away is then queued behind it without waking the timer thread,
      * where otherwise every call's limit, landing in an empty queue, cost a thread wake-up.
      */
-    public static ScheduledThreadPoolExecutor newTimer(String threadName) {
+    private static ScheduledThreadPoolExecutor newTimer(String threadName) {
         ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().daemon().name(threadName).factory());
         t.setRemoveOnCancelPolicy(true);

@@ -6,37 +6,46 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Ends one streamed call early by interrupting the thread waiting for it (which cancels the exchange
- * and closes the stream, so the engine frees the slot): when no first token came in time, when the
- * answer turned out bad, or when the body stays open after the answer. The interrupt is its own, so
- * it is taken back when the call ends.
+ * Ends one engine call early by interrupting the thread waiting for it (which cancels the exchange
+ * and closes the stream, so the engine frees the slot): past the call's total limit, when no first
+ * token came in time, when the answer turned out bad, or when the body stays open after the answer.
+ * The interrupt is its own, so it is taken back when the call ends. Guards may nest on one thread
+ * (the endpoint's total limit around the provider's stream); each takes back only its own.
  */
-final class CallGuard implements AutoCloseable {
+public final class CallGuard implements AutoCloseable {
     /** Why the call was ended early. */
-    enum Reason { NO_FIRST_TOKEN, ANSWER_FAILED, ANSWER_COMPLETE }
+    public enum Reason { TOTAL_LIMIT, NO_FIRST_TOKEN, ANSWER_FAILED, ANSWER_COMPLETE }
 
     private final Thread caller = Thread.currentThread();
     private final ScheduledExecutorService timer;
-    private final ScheduledFuture<?> deadline;
+    private ScheduledFuture<?> firstTokenDeadline;
     private boolean firstTokenSeen;
     private boolean closed;
     private Reason reason;
 
-    CallGuard(ScheduledExecutorService timer, Duration firstToken) {
+    /** A guard for a call on this thread; nothing ends it until a limit is set. */
+    public CallGuard(ScheduledExecutorService timer) {
         this.timer = timer;
-        this.deadline = timer.schedule(() -> {
+    }
+
+    /** Ends the call if no first token came within {@code limit}. */
+    CallGuard withFirstToken(Duration limit) {
+        firstTokenDeadline = timer.schedule(() -> {
             synchronized (this) {
                 if (!firstTokenSeen) {
                     end(Reason.NO_FIRST_TOKEN);
                 }
             }
-        }, firstToken.toNanos(), TimeUnit.NANOSECONDS);
+        }, limit.toNanos(), TimeUnit.NANOSECONDS);
+        return this;
     }
 
     synchronized void firstToken() {
         if (!firstTokenSeen) {
             firstTokenSeen = true;
-            deadline.cancel(false);
+            if (firstTokenDeadline != null) {
+                firstTokenDeadline.cancel(false);
+            }
         }
     }
 
@@ -48,20 +57,22 @@ final class CallGuard implements AutoCloseable {
         }
     }
 
-    /** Ends the call after {@code wait}, unless it has ended by then. */
-    ScheduledFuture<?> endAfter(Reason why, Duration wait) {
+    /** Ends the call after {@code wait}, unless it has ended by then; cancel the result when it is no longer wanted. */
+    public ScheduledFuture<?> endAfter(Reason why, Duration wait) {
         return timer.schedule(() -> end(why), wait.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** Why the call was ended early, or null. */
-    synchronized Reason reason() {
+    public synchronized Reason reason() {
         return reason;
     }
 
     @Override
     public synchronized void close() {
         closed = true;
-        deadline.cancel(false);
+        if (firstTokenDeadline != null) {
+            firstTokenDeadline.cancel(false);
+        }
         if (reason != null) {
             Thread.interrupted(); // our own interrupt, not the caller's
         }

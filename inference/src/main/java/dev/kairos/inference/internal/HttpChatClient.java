@@ -71,7 +71,7 @@ abstract class HttpChatClient implements ChatClient {
     public ChatResponse stream(ChatRequest request, StreamListener listener) {
         AnswerBuilder answer = new AnswerBuilder(listener, request.parallelToolCalls());
         Lines lines;
-        try (CallGuard guard = new CallGuard(timer, endpoint.timeouts().firstToken())) {
+        try (CallGuard guard = new CallGuard(timer).withFirstToken(endpoint.timeouts().firstToken())) {
             answer.guardedBy(guard);
             lines = new Lines(streamReader(answer), guard);
             try {
