@@ -9,9 +9,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -30,7 +27,6 @@ public final class EngineProbe {
     private static final Logger LOG = LoggerFactory.getLogger(EngineProbe.class);
     private final Duration ttl;
     private final Duration timeout;
-    private final HttpClient client;
     private final Map<URI, Cached> cache = new ConcurrentHashMap<>();
 
     private record Cached(EngineInfo info, long atNanos) {
@@ -39,7 +35,6 @@ public final class EngineProbe {
     public EngineProbe(Duration cacheTtl, Duration requestTimeout) {
         this.ttl = cacheTtl;
         this.timeout = requestTimeout;
-        this.client = EngineHttp.newClient(requestTimeout);
     }
 
     /** The cached answer if fresh, else a new probe. A not-ready answer is never cached. */
@@ -61,11 +56,11 @@ public final class EngineProbe {
     }
 
     private EngineInfo probeNow(URI base) {
-        EngineHttp http = new EngineHttp(client, base, null, timeout);
+        EngineHttp http = new EngineHttp(base, null, timeout, timeout);
         List<String> notes = new ArrayList<>();
         Optional<EngineHttp.Answer> ollama;
         try {
-            ollama = ok(http.get("/api/version", timeout));
+            ollama = ok(http.get("/api/version"));
         } catch (EngineException e) {
             LOG.debug("probe of {} failed", base, e);
             return new EngineInfo(base, Engine.GENERIC, false, false, null, List.of(), null, null, Set.of(),
@@ -74,7 +69,7 @@ public final class EngineProbe {
         if (ollama.isPresent() && ollama.get().json().map(j -> j.has("version")).orElse(false)) {
             return ollama(base, http, WireJson.text(ollama.get().json().get(), "version"), notes);
         }
-        Optional<JsonNode> sglang = ok(http.get("/get_server_info", timeout)).flatMap(EngineHttp.Answer::json);
+        Optional<JsonNode> sglang = ok(http.get("/get_server_info")).flatMap(EngineHttp.Answer::json);
         if (sglang.isPresent()) {
             JsonNode s = sglang.get();
             Set<Capability> caps = EnumSet.of(Capability.STRUCTURED_OUTPUT, Capability.PARALLEL_TOOL_CALLS);
@@ -91,8 +86,8 @@ public final class EngineProbe {
                     s.has("context_length") ? s.get("context_length").asInt() : m.context,
                     s.has("max_running_requests") ? s.get("max_running_requests").asInt() : null, caps, notes);
         }
-        Optional<JsonNode> vllm = ok(http.get("/version", timeout)).flatMap(EngineHttp.Answer::json);
-        EngineHttp.Answer health = http.get("/health", timeout);
+        Optional<JsonNode> vllm = ok(http.get("/version")).flatMap(EngineHttp.Answer::json);
+        EngineHttp.Answer health = http.get("/health");
         if (vllm.isPresent() && vllm.get().has("version")) {
             Models m = models(http);
             notes.add("tool_choice auto needs --enable-auto-tool-choice; structured output via response_format (guided_* removed)");
@@ -101,7 +96,7 @@ public final class EngineProbe {
                     notes);
         }
         boolean loading = health.status() == 503 && health.body().contains("Loading model");
-        Optional<JsonNode> props = ok(http.get("/props", timeout)).flatMap(EngineHttp.Answer::json)
+        Optional<JsonNode> props = ok(http.get("/props")).flatMap(EngineHttp.Answer::json)
                 .filter(p -> p.has("default_generation_settings") || p.has("total_slots"));
         if (loading || props.isPresent()) {
             return llamaCpp(base, http, props.orElse(null), !loading && health.status() == 200, notes);
@@ -150,12 +145,12 @@ public final class EngineProbe {
 
     private EngineInfo ollama(URI base, EngineHttp http, String version, List<String> notes) {
         List<String> ids = new ArrayList<>();
-        ok(http.get("/api/tags", timeout)).flatMap(EngineHttp.Answer::json)
+        ok(http.get("/api/tags")).flatMap(EngineHttp.Answer::json)
                 .ifPresent(t -> t.path("models").forEach(mo -> ids.add(WireJson.text(mo, "name"))));
         Set<Capability> caps = EnumSet.of(Capability.STRUCTURED_OUTPUT, Capability.PARALLEL_TOOL_CALLS);
         Integer ctx = null;
         if (!ids.isEmpty()) {
-            JsonNode show = postJson(base, "/api/show", "{\"model\":" + WireJson.write(WireJson.NODES.textNode(ids.getFirst())) + "}");
+            JsonNode show = postJson(http, "/api/show", "{\"model\":" + WireJson.write(WireJson.NODES.textNode(ids.getFirst())) + "}");
             if (show != null) {
                 for (JsonNode c : show.path("capabilities")) {
                     switch (c.asText()) {
@@ -182,7 +177,7 @@ public final class EngineProbe {
     }
 
     private Models models(EngineHttp http) {
-        EngineHttp.Answer a = http.get("/v1/models", timeout);
+        EngineHttp.Answer a = http.get("/v1/models");
         List<String> ids = new ArrayList<>();
         Integer ctx = null;
         Optional<JsonNode> j = a.status() == 200 ? a.json() : Optional.empty();
@@ -197,16 +192,10 @@ public final class EngineProbe {
         return new Models(ids, ctx, a.status());
     }
 
-    private JsonNode postJson(URI base, String path, String body) {
+    private static JsonNode postJson(EngineHttp http, String path, String body) {
         try {
-            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 ? WireJson.tryParse(r.body()) : null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        } catch (java.io.IOException e) {
+            return ok(http.postForAnswer(path, body)).flatMap(EngineHttp.Answer::json).orElse(null);
+        } catch (EngineException e) {
             return null;
         }
     }

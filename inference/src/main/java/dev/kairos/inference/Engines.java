@@ -11,7 +11,6 @@ import dev.kairos.inference.internal.OpenAiChatClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,8 +47,7 @@ public final class Engines implements AutoCloseable {
 
     /** A plain client for one endpoint: no retries, no breaker, native tool calls. AUTO engines are probed. */
     public ChatClient provider(Endpoint endpoint) {
-        HttpClient client = EngineHttp.newClient(endpoint.timeouts().connect());
-        EngineHttp http = new EngineHttp(client, endpoint.url(), endpoint.apiKey(), endpoint.timeouts().total());
+        EngineHttp http = new EngineHttp(endpoint.url(), endpoint.apiKey(), endpoint.timeouts().connect(), endpoint.timeouts().total());
         return switch (endpoint.provider()) {
             case OPENAI -> new OpenAiChatClient(endpoint, resolve(endpoint), http, timer);
             case OLLAMA -> new OllamaChatClient(endpoint, http, timer);
@@ -58,8 +56,8 @@ public final class Engines implements AutoCloseable {
 
     /** The endpoint's embedding route ({@code /v1/embeddings}, or {@code /api/embed} for the ollama provider), with retries. */
     public static EmbeddingClient embeddings(Endpoint endpoint) {
-        HttpClient client = EngineHttp.newClient(endpoint.timeouts().connect());
-        return new HttpEmbeddingClient(endpoint, new EngineHttp(client, endpoint.url(), endpoint.apiKey(), endpoint.timeouts().total()));
+        return new HttpEmbeddingClient(endpoint, new EngineHttp(endpoint.url(), endpoint.apiKey(),
+                endpoint.timeouts().connect(), endpoint.timeouts().total()));
     }
 
     /**

@@ -142,17 +142,26 @@ class ResilienceTest {
 
     @Test
     void interruptingTheCallerClosesTheStream() throws Exception {
-        for (boolean resilient : new boolean[]{false, true}) {
-            try (EngineSimulator sim = EngineSimulator.start("sim/vllm-long-stream.json")) {
-                ChatClient client = resilient ? ENGINES.endpoint(endpoint(sim, Engine.VLLM))
-                        : ENGINES.provider(endpoint(sim, Engine.VLLM));
-                CountDownLatch streaming = new CountDownLatch(1);
-                Future<ChatResponse> call = THREADS.submit(() -> client.stream(Fixtures.weatherAndTime(),
-                        e -> streaming.countDown()));
-                assertTrue(streaming.await(10, TimeUnit.SECONDS));
-                call.cancel(true);
-                assertTrue(sim.awaitDisconnect(Duration.ofSeconds(10)), "cancel frees the engine's slot (resilient=" + resilient + ")");
+        // on a virtual thread the exchange runs on the caller; a platform thread waits for one that runs it
+        ExecutorService platform = Executors.newCachedThreadPool();
+        try {
+            for (ExecutorService callers : List.of(THREADS, platform)) {
+                for (boolean resilient : new boolean[]{false, true}) {
+                    try (EngineSimulator sim = EngineSimulator.start("sim/vllm-long-stream.json")) {
+                        ChatClient client = resilient ? ENGINES.endpoint(endpoint(sim, Engine.VLLM))
+                                : ENGINES.provider(endpoint(sim, Engine.VLLM));
+                        CountDownLatch streaming = new CountDownLatch(1);
+                        Future<ChatResponse> call = callers.submit(() -> client.stream(Fixtures.weatherAndTime(),
+                                e -> streaming.countDown()));
+                        assertTrue(streaming.await(10, TimeUnit.SECONDS));
+                        call.cancel(true);
+                        String which = "resilient=" + resilient + ", platform thread=" + (callers == platform);
+                        assertTrue(sim.awaitDisconnect(Duration.ofSeconds(10)), "cancel frees the engine's slot (" + which + ")");
+                    }
+                }
             }
+        } finally {
+            platform.shutdownNow();
         }
     }
 

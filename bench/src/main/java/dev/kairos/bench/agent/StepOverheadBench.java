@@ -20,11 +20,16 @@ import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.langchain4j.service.AiServices;
 import dev.langchain4j.service.TokenStream;
 
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
+import java.net.HttpURLConnection;
 import java.net.URI;
+import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -102,7 +107,7 @@ public final class StepOverheadBench {
         System.out.printf(Locale.ROOT, "ReAct step overhead: %d steps per run (%d tool turns + answer), %d blocks of %d runs per client,"
                         + " %d warm-up runs each; %s, %d cores, JDK %s%n",
                 steps, steps - 1, blocks, blockRuns, warmup, Instant.now(), Runtime.getRuntime().availableProcessors(), Runtime.version());
-        int totalRuns = (warmup + blocks * blockRuns) * 4;
+        int totalRuns = (warmup + blocks * blockRuns) * 5;
         SimScript script = new SimScript();
         for (int r = 0; r < totalRuns; r++) {
             for (int k = 1; k < steps; k++) {
@@ -114,8 +119,10 @@ public final class StepOverheadBench {
         try (SimProcess sim = SimProcess.start(routes); Engines engines = new Engines()) {
             URI url = sim.url();
             // LangChain4j as it comes, and given the virtual-thread executor that Kairos's engine client uses
+            Runner floor = blockingFloor(url, steps);
+            Runner jdkFloor = jdkFloor(url, steps);
             List<Runner> runners = List.of(kairos(engines, url, steps), lc4j(url, steps, false), lc4j(url, steps, true),
-                    floor(url, steps));
+                    floor, jdkFloor);
             // warm-up: the JIT needs a few thousand steps of each client before the figures settle
             for (int i = 0; i < warmup; i++) {
                 for (Runner r : runners) {
@@ -124,11 +131,11 @@ public final class StepOverheadBench {
             }
             // Short blocks, the clients taking turns (the order rotating), so that drift in the machine's speed
             // over the run (other tenants, the simulator's heap) falls on every client alike; each client's
-            // block is compared with the floor's block of the same turn.
+            // block is compared with the floors' blocks of the same turn.
             Map<Runner, List<Double>> perRun = new LinkedHashMap<>();
             Map<Runner, List<Double>> overhead = new LinkedHashMap<>();
+            Map<Runner, List<Double>> overJdk = new LinkedHashMap<>();
             Map<Runner, Long> cpuNanos = new LinkedHashMap<>(); // summed: the process CPU clock ticks too coarsely for one block
-            Runner floor = runners.getLast();
             for (int b = 0; b < blocks; b++) {
                 Map<Runner, Double> thisTurn = new LinkedHashMap<>();
                 for (int k = 0; k < runners.size(); k++) {
@@ -148,15 +155,22 @@ public final class StepOverheadBench {
                         overhead.computeIfAbsent(r, x -> new ArrayList<>())
                                 .add(overheadPerStep(thisTurn.get(r), thisTurn.get(floor), steps) * 1000);
                     }
+                    if (r != jdkFloor && r != floor) {
+                        overJdk.computeIfAbsent(r, x -> new ArrayList<>())
+                                .add(overheadPerStep(thisTurn.get(r), thisTurn.get(jdkFloor), steps) * 1000);
+                    }
                 }
             }
             System.out.println();
-            System.out.println("| client | wall ms per run, median (p25–p75) | **overhead µs per step over the floor**, median (p25–p75) | client CPU µs per step |");
-            System.out.println("|---|---|---|---|");
+            System.out.println("| client | wall ms per run, median (p25–p75) | **overhead µs per step over floor 1**, median (p25–p75)"
+                    + " | over floor 2 (JDK HttpClient) | client CPU µs per step |");
+            System.out.println("|---|---|---|---|---|");
             for (Runner r : runners) {
-                System.out.printf(Locale.ROOT, "| %s | %s | %s | %s |%n", r.name(), spread(perRun.get(r), "%.2f"),
-                        r == floor ? String.format(Locale.ROOT, "— (floor: %.0f µs per request)",
-                                median(perRun.get(r)) * 1000 / steps) : spread(overhead.get(r), "%.0f"),
+                System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", r.name(), spread(perRun.get(r), "%.2f"),
+                        r == floor ? String.format(Locale.ROOT, "— (%.0f µs per request)", median(perRun.get(r)) * 1000 / steps)
+                                : spread(overhead.get(r), "%.0f"),
+                        r == jdkFloor ? String.format(Locale.ROOT, "— (%.0f µs per request)", median(perRun.get(r)) * 1000 / steps)
+                                : r == floor ? "—" : spread(overJdk.get(r), "%.0f"),
                         String.format(Locale.ROOT, "%.0f", cpuNanos.get(r) / 1e3 / ((double) blocks * blockRuns * steps)));
             }
         }
@@ -239,29 +253,76 @@ public final class StepOverheadBench {
         };
     }
 
-    /** S bare streamed requests: the engine and loopback HTTP with no orchestration. */
-    private static Runner floor(URI url, int steps) {
+    /**
+     * S bare streamed requests with the JDK's {@code HttpClient} (what LangChain4j uses), read whole:
+     * the engine and loopback HTTP with no orchestration, on that client.
+     */
+    private static Runner jdkFloor(URI url, int steps) {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         HttpRequest req = HttpRequest.newBuilder(URI.create(url + "/v1/chat/completions"))
-                .header("Content-Type", "application/json").timeout(Duration.ofMinutes(1))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\""
-                        + TASK + "\"}]}")).build();
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(FLOOR_BODY)).build();
         return new Runner() {
             @Override
             public String name() {
-                return "floor: bare HTTP client, same requests";
+                return "floor 2: bare JDK HttpClient, same requests";
             }
 
             @Override
             public void run() throws Exception {
                 for (int i = 0; i < steps; i++) {
                     HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
-                    if (r.statusCode() != 200 || !r.body().contains("[DONE]")) {
-                        throw new IllegalStateException("simulator answered " + r.statusCode() + ": " + r.body());
-                    }
+                    checkFloorAnswer(r.statusCode(), r.body());
                 }
             }
         };
+    }
+
+    /**
+     * S bare streamed requests as blocking exchanges ({@code HttpURLConnection}, kept-alive) on a
+     * virtual thread started for the run, read whole: the cheapest way found to the same answers, so the
+     * engine and loopback HTTP alone.
+     */
+    private static Runner blockingFloor(URI url, int steps) throws java.net.MalformedURLException {
+        URL endpoint = URI.create(url + "/v1/chat/completions").toURL();
+        byte[] body = FLOOR_BODY.getBytes(StandardCharsets.UTF_8);
+        return new Runner() {
+            @Override
+            public String name() {
+                return "floor 1: bare blocking HTTP on a virtual thread, same requests";
+            }
+
+            @Override
+            public void run() throws Exception {
+                java.util.concurrent.FutureTask<Void> run = new java.util.concurrent.FutureTask<>(() -> {
+                        for (int i = 0; i < steps; i++) {
+                        HttpURLConnection c = (HttpURLConnection) endpoint.openConnection(java.net.Proxy.NO_PROXY);
+                            c.setRequestMethod("POST");
+                            c.setDoOutput(true);
+                            c.setRequestProperty("Content-Type", "application/json");
+                            try (OutputStream out = c.getOutputStream()) {
+                                out.write(body);
+                            }
+                            int status = c.getResponseCode();
+                            try (InputStream in = c.getInputStream()) {
+                                checkFloorAnswer(status, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                            }
+                        }
+                    return null;
+                });
+                Thread.ofVirtual().start(run);
+                run.get(60, TimeUnit.SECONDS);
+            }
+        };
+    }
+
+    private static final String FLOOR_BODY = "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\""
+            + TASK + "\"}]}";
+
+    private static void checkFloorAnswer(int status, String body) {
+        if (status != 200 || !body.contains("[DONE]")) {
+            throw new IllegalStateException("simulator answered " + status + ": " + body);
+        }
     }
 
     static int intArg(String[] args, String name, int dflt) {

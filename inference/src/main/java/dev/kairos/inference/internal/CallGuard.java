@@ -6,15 +6,15 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Ends one engine call early by interrupting the thread waiting for it (which cancels the exchange
- * and closes the stream, so the engine frees the slot): past the call's total limit, when no first
- * token came in time, when the answer turned out bad, or when the body stays open after the answer.
+ * Ends one engine call early by interrupting the thread waiting for it (which closes the exchange's
+ * socket, so the engine frees the slot; see {@link EngineHttp}): past the call's total limit, when no
+ * first token came in time, or when the body stays open after the answer.
  * The interrupt is its own, so it is taken back when the call ends. Guards may nest on one thread
  * (the endpoint's total limit around the provider's stream); each takes back only its own.
  */
 public final class CallGuard implements AutoCloseable {
     /** Why the call was ended early. */
-    public enum Reason { TOTAL_LIMIT, NO_FIRST_TOKEN, ANSWER_FAILED, ANSWER_COMPLETE }
+    public enum Reason { TOTAL_LIMIT, NO_FIRST_TOKEN, ANSWER_COMPLETE }
 
     private final Thread caller = Thread.currentThread();
     private final ScheduledExecutorService timer;

@@ -4,40 +4,49 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kairos.inference.EngineException;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.Proxy;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Optional;
-import java.util.concurrent.Flow;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
-/** The HTTP side of one endpoint, on the JDK client: status codes become {@link EngineException}s. */
+/**
+ * The HTTP side of one endpoint: blocking HTTP/1.1 exchanges with the JDK's {@link HttpURLConnection}
+ * (kept-alive connections, chunked bodies), always on a virtual thread, where an interrupt closes the
+ * socket, so interrupting the caller cancels the exchange and frees the engine's slot. A caller on a
+ * platform thread is served by a virtual thread it waits for. Status codes become {@link EngineException}s.
+ *
+ * <p>Why not the JDK's {@code java.net.http.HttpClient}: each of its requests passes between its
+ * selector thread, its executor and the caller, a few hundred microseconds per request on a small
+ * machine; a blocking exchange on the caller's virtual thread costs a fraction of that (see the agent
+ * step figures in docs/benchmarks.md). Engines speak HTTP/1.1, so nothing of HTTP/2 is lost.
+ */
 public final class EngineHttp {
-    private final HttpClient client;
+    /** The longest line a streamed body may have; a longer one is not an engine's answer. */
+    private static final int MAX_LINE = 32 << 20;
     private final URI base;
     private final String apiKey;
-    private final Duration headersTimeout;
+    private final Duration connectTimeout;
+    private final Duration readTimeout;
 
-    public EngineHttp(HttpClient client, URI url, String apiKey, Duration headersTimeout) {
-        this.client = client;
+    /**
+     * @param readTimeout bounds each wait for bytes of a whole (not streamed) answer; a streamed answer's
+     *                    waits are bounded by its caller's guards instead (first token, total limit)
+     */
+    public EngineHttp(URI url, String apiKey, Duration connectTimeout, Duration readTimeout) {
         this.base = baseOf(url);
         this.apiKey = apiKey;
-        this.headersTimeout = headersTimeout;
-    }
-
-    /** A client for engines: HTTP/1.1 (engines speak it; no h2c upgrade dance), bounded connect. */
-    public static HttpClient newClient(Duration connectTimeout) {
-        return HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(connectTimeout)
-                .executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor())
-                .build();
+        this.connectTimeout = connectTimeout;
+        this.readTimeout = readTimeout;
     }
 
     /** The server root: a configured ".../v1" suffix is dropped so native paths can be reached too. */
@@ -56,71 +65,39 @@ public final class EngineHttp {
         return base;
     }
 
+    /** Reads a 2xx answer's body as it arrives. */
+    @FunctionalInterface
+    public interface BodyReader<T> {
+        T read(InputStream body) throws IOException;
+    }
+
     /** POSTs JSON and returns the whole body of a 2xx answer; other answers throw. */
     public String post(String path, String json) {
-        return send(request(path, json, headersTimeout), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        return exchange("POST", path, json, readTimeout, true, EngineHttp::text).body();
     }
 
     /**
-     * POSTs JSON and hands the lines of a 2xx answer to {@code lines} on the HTTP client's threads as
-     * they arrive; returns when the body has ended. Waiting so costs the caller one wake-up, where reading
-     * a body stream cost one per chunk. Interrupting the caller cancels the exchange and closes the
-     * connection. An answer that is not 2xx, or a request that could not be sent, throws.
+     * POSTs JSON and hands the body of a 2xx answer to {@code reader}, on this thread if it is virtual,
+     * as the bytes arrive; returns what the reader returns. The reader should read the body to its end,
+     * so that the connection is kept for the next request. An answer that is not 2xx, or a request that
+     * could not be sent, throws; so does an exception of the reader, after closing the connection.
      */
-    public void postStreaming(String path, String json, Flow.Subscriber<String> lines) {
-        // no request timeout: the caller's first-token guard bounds the wait for the answer's start, and a
-        // timeout would cost the HTTP client's selector thread a wake-up on every request
-        send(request(path, json, null), info -> info.statusCode() / 100 == 2
-                ? HttpResponse.BodySubscribers.fromLineSubscriber(lines, l -> "", StandardCharsets.UTF_8, null)
-                : HttpResponse.BodySubscribers.ofString(StandardCharsets.UTF_8));
-    }
-
-    /** Sends and returns the body of a 2xx answer (for a streamed one, nothing of use); other answers throw. */
-    private String send(HttpRequest request, HttpResponse.BodyHandler<String> handler) {
-        HttpResponse<String> r;
-        try {
-            r = client.send(request, handler);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new EngineException.Cancelled(base);
-        } catch (IOException e) {
-            throw failure(e);
-        }
-        if (r.statusCode() / 100 != 2) {
-            throw statusError(r.statusCode(), r.headers(), r.body());
-        }
-        return r.body();
-    }
-
-    private HttpRequest request(String path, String json, Duration timeout) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(base.getPath() + path))
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json, text/event-stream, application/x-ndjson")
-                .POST(HttpRequest.BodyPublishers.ofString(json));
-        if (apiKey != null && !apiKey.isBlank()) {
-            b.header("Authorization", "Bearer " + apiKey);
-        }
-        if (timeout != null) {
-            b.timeout(timeout);
-        }
-        return b.build();
+    public <T> T postStreaming(String path, String json, BodyReader<T> reader) {
+        // no read timeout: the caller's guards bound the waits of a streamed answer, whose pauses
+        // (a model thinking, a long prompt's prefill) have no fixed bound of their own
+        return exchange("POST", path, json, null, true, reader).body();
     }
 
     /** GETs a path; returns the status and the body text. Connection failures throw. */
-    public Answer get(String path, Duration timeout) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(base.getPath() + path)).timeout(timeout).GET();
-        if (apiKey != null && !apiKey.isBlank()) {
-            b.header("Authorization", "Bearer " + apiKey);
-        }
-        try {
-            HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            return new Answer(r.statusCode(), r.body());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new EngineException.Cancelled(base);
-        } catch (IOException e) {
-            throw new EngineException.ConnectionLost(base, "GET " + path + " failed: " + e, false, e);
-        }
+    public Answer get(String path) {
+        Result<String> r = exchange("GET", path, null, readTimeout, false, EngineHttp::text);
+        return new Answer(r.status(), r.body());
+    }
+
+    /** POSTs JSON; returns the status and the body text, whatever the status. Connection failures throw. */
+    public Answer postForAnswer(String path, String json) {
+        Result<String> r = exchange("POST", path, json, readTimeout, false, EngineHttp::text);
+        return new Answer(r.status(), r.body());
     }
 
     /** A plain answer: status and body. */
@@ -130,25 +107,130 @@ public final class EngineHttp {
         }
     }
 
-    /** A request that failed before an answer came. */
-    private EngineException failure(IOException e) {
-        if (e instanceof java.net.http.HttpConnectTimeoutException) {
-            // nothing was sent: a retry (and the circuit breaker) should see a failed connection, not a slow answer
-            return new EngineException.ConnectionLost(base, "could not connect: " + e.getMessage(), false, e);
+    private record Result<T>(int status, T body) {
+    }
+
+    /**
+     * One exchange on a virtual thread. With {@code only2xx} another status throws (its body read as
+     * text); without, every answer's body goes to {@code reader}.
+     */
+    private <T> Result<T> exchange(String method, String path, String json, Duration readLimit, boolean only2xx,
+                                   BodyReader<T> reader) {
+        return onVirtualThread(() -> {
+            HttpURLConnection c = (HttpURLConnection) base.resolve(base.getPath() + path).toURL()
+                    .openConnection(Proxy.NO_PROXY); // like the JDK's HttpClient: no system proxy for engines
+            c.setConnectTimeout(millis(connectTimeout));
+            c.setReadTimeout(readLimit == null ? 0 : millis(readLimit));
+            c.setInstanceFollowRedirects(false);
+            c.setUseCaches(false);
+            c.setRequestMethod(method);
+            c.setRequestProperty("Accept", "application/json, text/event-stream, application/x-ndjson");
+            if (apiKey != null && !apiKey.isBlank()) {
+                c.setRequestProperty("Authorization", "Bearer " + apiKey);
+            }
+            if (json != null) {
+                // buffered, not fixed-length streaming: headers and body then leave in one write (a separate
+                // small body write waits on the peer's delayed ACK) and a kept-alive connection the engine
+                // closed meanwhile is retried once on a fresh one
+                c.setDoOutput(true);
+                c.setRequestProperty("Content-Type", "application/json");
+            }
+            boolean kept = false;
+            try {
+                try {
+                    c.connect();
+                } catch (IOException e) {
+                    // nothing was sent: a retry (and the circuit breaker) should see a failed connection, not a slow answer
+                    throw interruptedOr(new EngineException.ConnectionLost(base, "could not connect: " + e.getMessage(), false, e));
+                }
+                if (json != null) {
+                    try (OutputStream out = c.getOutputStream()) {
+                        out.write(json.getBytes(StandardCharsets.UTF_8));
+                    }
+                }
+                int status = c.getResponseCode();
+                if (status / 100 != 2 && only2xx) {
+                    String body;
+                    try (InputStream err = c.getErrorStream()) {
+                        body = err == null ? "" : text(err);
+                    }
+                    kept = true; // the error body was read whole
+                    throw statusError(status, c.getHeaderField("Retry-After"), body);
+                }
+                T body;
+                InputStream in = status / 100 == 2 ? c.getInputStream() : c.getErrorStream();
+                try (in) {
+                    body = in == null ? reader.read(InputStream.nullInputStream()) : reader.read(in);
+                }
+                kept = true;
+                return new Result<>(status, body);
+            } catch (SocketTimeoutException e) {
+                throw interruptedOr(new EngineException.TimedOut(base, method + " " + path + ": no answer within "
+                        + (readLimit == null ? 0 : readLimit.toMillis()) + " ms"));
+            } catch (IOException e) {
+                throw interruptedOr(new EngineException.ConnectionLost(base, method + " " + path + " failed: " + e, false, e));
+            } finally {
+                if (!kept) {
+                    c.disconnect(); // a half-read or failed exchange must not leave its connection for the next request
+                }
+            }
+        });
+    }
+
+    /** Runs on this thread if it is virtual, else on a virtual thread this one waits for, passing on an interrupt. */
+    private <T> T onVirtualThread(Callable<T> task) {
+        if (Thread.currentThread().isVirtual()) {
+            return call(task);
         }
-        if (e instanceof java.net.http.HttpTimeoutException) {
-            return new EngineException.TimedOut(base, "no response headers within " + headersTimeout.toMillis() + " ms");
+        FutureTask<T> f = new FutureTask<>(() -> call(task));
+        Thread t = Thread.ofVirtual().name("kairos-engine-call").start(f);
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return f.get();
+                } catch (InterruptedException e) {
+                    // the interrupt closes the exchange's socket, so the task ends at once
+                    interrupted = true;
+                    t.interrupt();
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
-        if (e instanceof InterruptedIOException) {
-            return new EngineException.Cancelled(base);
+    }
+
+    private static <T> T call(Callable<T> task) {
+        try {
+            return task.call();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
-        return new EngineException.ConnectionLost(base, "request failed: " + e, false, e);
+    }
+
+    /** An interrupt closed the socket: the call was cancelled, whatever the socket said about it. */
+    private EngineException interruptedOr(EngineException e) {
+        return Thread.currentThread().isInterrupted() ? new EngineException.Cancelled(base) : e;
+    }
+
+    private static int millis(Duration d) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, d.toMillis()));
+    }
+
+    private static String text(InputStream in) throws IOException {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
 
     /** An answer that is not 2xx: retryable for 429 and 5xx gateways (with Retry-After), rejected otherwise. */
-    private EngineException statusError(int status, HttpHeaders headers, String body) {
+    private EngineException statusError(int status, String retryAfterHeader, String body) {
         String shown = body.length() > 2000 ? body.substring(0, 2000) : body;
-        Duration retryAfter = headers.firstValue("Retry-After").map(EngineHttp::parseRetryAfter).orElse(null);
+        Duration retryAfter = retryAfterHeader == null ? null : parseRetryAfter(retryAfterHeader);
         if (status == 429 || status == 503 || status == 502 || status == 504) {
             return new EngineException.Unavailable(base, status, retryAfter, shown);
         }
@@ -166,6 +248,57 @@ public final class EngineHttp {
                 return d.isNegative() ? Duration.ZERO : d;
             } catch (RuntimeException ignored) {
                 return null;
+            }
+        }
+    }
+
+    /**
+     * The lines of a body as they arrive, split at LF (a CR before it dropped), each decoded as UTF-8
+     * (whose multi-byte sequences never contain an LF byte). One buffer per body, grown for a long line.
+     */
+    public static final class BodyLines {
+        private final InputStream in;
+        private byte[] buf = new byte[2048];
+        private int start;
+        private int end;
+
+        public BodyLines(InputStream in) {
+            this.in = in;
+        }
+
+        /** The next line without its line end, or null at the body's end. */
+        public String next() throws IOException {
+            int scanned = start;
+            while (true) {
+                for (int i = scanned; i < end; i++) {
+                    if (buf[i] == '\n') {
+                        int len = i > start && buf[i - 1] == '\r' ? i - 1 - start : i - start;
+                        String line = new String(buf, start, len, StandardCharsets.UTF_8);
+                        start = i + 1;
+                        return line;
+                    }
+                }
+                if (start > 0) {
+                    System.arraycopy(buf, start, buf, 0, end - start);
+                    end -= start;
+                    start = 0;
+                } else if (end == buf.length) {
+                    if (buf.length >= MAX_LINE) {
+                        throw new IOException("a line of the answer is longer than " + (MAX_LINE >> 20) + " MiB");
+                    }
+                    buf = java.util.Arrays.copyOf(buf, buf.length * 2);
+                }
+                scanned = end;
+                int n = in.read(buf, end, buf.length - end);
+                if (n < 0) {
+                    if (end > start) {
+                        String last = new String(buf, start, end - start, StandardCharsets.UTF_8);
+                        start = end;
+                        return last;
+                    }
+                    return null;
+                }
+                end += n;
             }
         }
     }

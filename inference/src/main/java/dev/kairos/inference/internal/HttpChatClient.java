@@ -10,7 +10,6 @@ import dev.kairos.inference.StreamListener;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.concurrent.Flow;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 
@@ -64,116 +63,64 @@ abstract class HttpChatClient implements ChatClient {
     }
 
     /**
-     * The answer is read on the HTTP client's threads as it arrives (the listener is called there) and
-     * this thread waits once for its end; interrupting it cancels the call and closes the stream.
+     * The answer is read on this thread (a virtual one; see {@link EngineHttp}) as it arrives, and the
+     * listener is called here. Interrupting the thread cancels the call and closes the stream.
      */
     @Override
     public ChatResponse stream(ChatRequest request, StreamListener listener) {
         AnswerBuilder answer = new AnswerBuilder(listener, request.parallelToolCalls());
-        Lines lines;
+        LineSink sink = streamReader(answer);
         try (CallGuard guard = new CallGuard(timer).withFirstToken(endpoint.timeouts().firstToken())) {
             answer.guardedBy(guard);
-            lines = new Lines(streamReader(answer), guard);
             try {
-                http.postStreaming(path(), body(request, true), lines);
-            } catch (EngineException e) {
-                CallGuard.Reason why = guard.reason();
-                if (why == CallGuard.Reason.NO_FIRST_TOKEN) {
+                http.postStreaming(path(), body(request, true), body -> read(body, sink, answer, guard));
+            } catch (EngineException.Cancelled e) {
+                if (guard.reason() == CallGuard.Reason.NO_FIRST_TOKEN) {
                     throw new EngineException.TimedOut(uri(), "no first token within "
                             + endpoint.timeouts().firstToken().toMillis() + " ms; stream closed");
                 }
-                if (why == null && !lines.complete) {
-                    // once the answer began, a lost connection is a cut stream; one after output was seen says so,
-                    // so that it is not retried blindly
-                    Throwable cause = e.getCause() != null ? e.getCause() : e;
-                    throw lines.subscribed && e instanceof EngineException.ConnectionLost
-                            ? new EngineException.ConnectionLost(uri(), "stream cut mid-answer: " + cause.getMessage(),
-                            answer.delivered(), cause)
-                            : e;
-                }
-                // ANSWER_FAILED: thrown below; ANSWER_COMPLETE or a cut after the end marker: the answer is whole
+                throw e;
             }
-        }
-        if (lines.failure != null) {
-            throw lines.failure; // the engine's error in the stream, or a listener's own failure
-        }
-        if (!lines.complete) {
-            throw cutShort(answer);
         }
         return answer.build();
     }
 
+    /** A server that keeps the body open past the answer's end marker is cut after this. */
+    private static final Duration END_WAIT = Duration.ofMillis(200);
+
     /**
-     * The subscriber of one streamed answer. The answer is done at the body's end, which follows the end
-     * marker at once: by then the connection is back in the pool for the next step's request (closing a
-     * half-read body would drop it). A server that keeps the body open past the marker is cut after
-     * {@link #END_WAIT}.
+     * Reads the answer's lines into the sink, then the body to its end, which follows the end marker at
+     * once: the connection then goes back to the pool for the next step's request (closing a half-read
+     * body would drop it).
      */
-    private static final class Lines implements Flow.Subscriber<String> {
-        private static final Duration END_WAIT = Duration.ofMillis(200);
-        private final LineSink sink;
-        private final CallGuard guard;
-        volatile RuntimeException failure;
-        /** The end marker was read, or the body ended with the answer complete. */
-        volatile boolean complete;
-        /** The answer began (a 2xx status): a failure from here on is a cut stream. */
-        volatile boolean subscribed;
-        private ScheduledFuture<?> endWait;
-        private boolean over; // the subscriber's signals come one at a time, so no lock
-
-        Lines(LineSink sink, CallGuard guard) {
-            this.sink = sink;
-            this.guard = guard;
-        }
-
-        @Override
-        public void onSubscribe(Flow.Subscription s) {
-            subscribed = true;
-            s.request(Long.MAX_VALUE); // each line is handled before the next is read: the reading is the back-pressure
-        }
-
-        @Override
-        public void onNext(String line) {
-            if (over) {
-                return;
-            }
-            try {
-                if (sink.line(line)) {
-                    over = true;
-                    complete = true;
+    private Void read(java.io.InputStream body, LineSink sink, AnswerBuilder answer, CallGuard guard) {
+        EngineHttp.BodyLines lines = new EngineHttp.BodyLines(body);
+        ScheduledFuture<?> endWait = null;
+        try {
+            for (String line; (line = lines.next()) != null; ) {
+                if (endWait == null && sink.line(line)) {
                     endWait = guard.endAfter(CallGuard.Reason.ANSWER_COMPLETE, END_WAIT);
                 }
-            } catch (RuntimeException e) {
-                over = true;
-                failure = e;
-                guard.end(CallGuard.Reason.ANSWER_FAILED);
             }
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            over = true;
+        } catch (java.io.IOException e) {
+            if (endWait != null) {
+                return null; // the answer is whole; the body was cut after it (by the server, or past END_WAIT)
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                throw new EngineException.Cancelled(uri());
+            }
+            // once the answer began, a lost connection is a cut stream; one after output was seen says so, so
+            // that it is not retried blindly
+            throw new EngineException.ConnectionLost(uri(), "stream cut mid-answer: " + e.getMessage(), answer.delivered(), e);
+        } finally {
             if (endWait != null) {
                 endWait.cancel(false);
             }
         }
-
-        @Override
-        public void onComplete() {
-            if (endWait != null) {
-                endWait.cancel(false);
-            }
-            if (over) {
-                return;
-            }
-            over = true;
-            try {
-                sink.end();
-                complete = true;
-            } catch (RuntimeException e) {
-                failure = e;
-            }
+        if (endWait == null) {
+            sink.end(); // no end marker: throws unless the answer is complete anyway
         }
+        return null;
     }
 
     protected URI uri() {
