@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -286,7 +287,7 @@ public final class EngineHttp {
                     if (buf.length >= MAX_LINE) {
                         throw new IOException("a line of the answer is longer than " + (MAX_LINE >> 20) + " MiB");
                     }
-                    buf = java.util.Arrays.copyOf(buf, buf.length * 2);
+                    buf = Arrays.copyOf(buf, buf.length * 2);
                 }
                 scanned = end;
                 int n = in.read(buf, end, buf.length - end);

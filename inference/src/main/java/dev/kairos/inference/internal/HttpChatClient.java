@@ -8,6 +8,8 @@ import dev.kairos.inference.EngineException;
 import dev.kairos.inference.InferenceSettings.Endpoint;
 import dev.kairos.inference.StreamListener;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
@@ -93,7 +95,7 @@ abstract class HttpChatClient implements ChatClient {
      * once: the connection then goes back to the pool for the next step's request (closing a half-read
      * body would drop it).
      */
-    private Void read(java.io.InputStream body, LineSink sink, AnswerBuilder answer, CallGuard guard) {
+    private Void read(InputStream body, LineSink sink, AnswerBuilder answer, CallGuard guard) {
         EngineHttp.BodyLines lines = new EngineHttp.BodyLines(body);
         ScheduledFuture<?> endWait = null;
         try {
@@ -102,7 +104,7 @@ abstract class HttpChatClient implements ChatClient {
                     endWait = guard.endAfter(CallGuard.Reason.ANSWER_COMPLETE, END_WAIT);
                 }
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             if (endWait != null) {
                 return null; // the answer is whole; the body was cut after it (by the server, or past END_WAIT)
             }
