@@ -166,6 +166,22 @@ class ResilienceTest {
     }
 
     @Test
+    void aKeptAliveConnectionTheEngineClosedMeanwhileCostsNoFailedCall() {
+        // vLLM (uvicorn) and llama.cpp close a kept-alive connection after about 5 s idle, e.g. while an agent
+        // waits on a slow tool; the next request must not fail, nor need an engine-level retry
+        var routes = new dev.kairos.inference.sim.SimScript().text("one").text("two").routes();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) routes.get("POST /v1/chat/completions").get(0)).put("closeIdle", true);
+        try (EngineSimulator sim = EngineSimulator.start(routes, 0)) {
+            EndpointClient client = ENGINES.endpoint(Fixtures.endpoint(sim.url(), Provider.OPENAI, Engine.VLLM).withRetry(FAST_RETRY));
+            assertEquals("one", client.stream(Fixtures.weatherAndTime(), StreamListener.IGNORE).content());
+            assertEquals("two", client.stream(Fixtures.weatherAndTime(), StreamListener.IGNORE).content());
+            assertEquals(2, sim.connections(), "a new connection for the second request");
+            assertEquals(2, sim.received("/v1/chat/completions").size(), "each request reached the engine once");
+            assertEquals(0, client.retry().getMetrics().getNumberOfSuccessfulCallsWithRetryAttempt());
+        }
+    }
+
+    @Test
     void circuitOpensAfterRepeatedFailures() {
         try (EngineSimulator sim = EngineSimulator.start("sim/always-503.json")) {
             EndpointClient client = ENGINES.endpoint(endpoint(sim, Engine.GENERIC)

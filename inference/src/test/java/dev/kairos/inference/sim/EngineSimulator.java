@@ -47,7 +47,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code {"contains": text, "then": response}}, the first whose text occurs in the request body is played), with
  * optional {@code status}, {@code headers},
  * {@code delayFirstMs}, {@code delayMs}, {@code cutAfter} (close the connection mid-stream after
- * that many events) and {@code repeat} (play this response that many times before moving on).
+ * that many events), {@code closeIdle} (after a whole stream, close the kept-alive connection unannounced,
+ * as vLLM and llama.cpp do once it has been idle for their keep-alive timeout) and {@code repeat} (play
+ * this response that many times before moving on).
  * Streams are sent chunked, so a cut is a real protocol error on the client side.
  *
  * <p>A stream item {@code {"$gate": "name", "timeoutMs": 10000}} holds the rest of the stream until the
@@ -338,7 +340,8 @@ public final class EngineSimulator implements AutoCloseable {
             }
             List<Frame> events = rendered.computeIfAbsent(r, k -> render(k, sse));
             return streamEvents(socket, out, status, headers, sse ? "text/event-stream" : "application/x-ndjson", events,
-                    r.path("delayFirstMs").asLong(0), r.path("delayMs").asLong(0), r.path("cutAfter").asInt(-1));
+                    r.path("delayFirstMs").asLong(0), r.path("delayMs").asLong(0), r.path("cutAfter").asInt(-1))
+                    && !r.path("closeIdle").asBoolean(false);
         } else if (r.has("embeddings")) {
             if (!pause(socket, r.path("delayFirstMs").asLong(0))) {
                 return false;
