@@ -189,7 +189,7 @@ class HttpHostTest {
         for (var transport : List.of(streamable, sse)) {
             try (McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(20)).build()) {
                 client.initialize();
-                assertEquals(Set.of("echo", "whoami", "slow", "chatty", "stepwise", "polling", "greet", "route"),
+                assertEquals(Set.of("echo", "whoami", "slow", "chatty", "stepwise", "polling", "greet", "route", "held"),
                         Set.copyOf(client.listTools().tools().stream().map(McpSchema.Tool::name).toList()));
                 var result = client.callTool(new McpSchema.CallToolRequest("echo", Map.of("message", "hello")));
                 assertEquals("hello", ((McpSchema.TextContent) result.content().getFirst()).text());

@@ -42,13 +42,14 @@ class StatelessRevisionTest {
     static LiveServers live = new LiveServers();
     static String mcp;
     static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static final TestFeatures features = new TestFeatures();
 
     @BeforeAll
     static void start() throws Exception {
         HttpSettings d = HttpSettings.defaults();
         HttpSettings settings = new HttpSettings("127.0.0.1", 0, List.of(), List.of(), List.of(), d.maxRequestBytes(),
                 d.sessionIdleTimeout(), Duration.ofMillis(200), d.shutdownGrace());
-        host = new HttpHost(settings, new TestFeatures().features(), live, "default", () -> "{}").start();
+        host = new HttpHost(settings, features.features(), live, "default", () -> "{}").start();
         mcp = host.baseUrl() + HttpHost.MCP_PATH;
     }
 
@@ -289,6 +290,63 @@ class StatelessRevisionTest {
         assertEquals(400, missing.status());
         assertEquals(-32021, missing.last().at("/error/code").asInt());
         assertTrue(missing.last().at("/error/data/requiredCapabilities/elicitation").isObject(), missing.last().toString());
+    }
+
+    @Test
+    void aLongCallBecomesAStreamThatPingsItsClientAndStillEndsWithItsAnswer() throws Exception {
+        // keep-alive is 200 ms here: a call of 700 ms is pinged before it answers; a quick one stays JSON
+        ObjectNode p = JSON.createObjectNode();
+        p.put("name", "held");
+        p.putObject("arguments").put("ms", 700);
+        HttpResponse<String> r = send(request(21, "tools/call", p, Map.of()));
+        assertEquals("text/event-stream", r.headers().firstValue("Content-Type").orElse(""));
+        assertTrue(r.body().startsWith(":\n\n"), "pinged before the answer: " + r.body());
+        String last = r.body().lines().filter(l -> l.startsWith("data:")).reduce((a, b) -> b).orElseThrow();
+        JsonNode answer = JSON.readTree(last.substring(5));
+        assertEquals(21, answer.get("id").asInt());
+        assertEquals("held 700 ms", answer.path("result").path("content").get(0).path("text").asText());
+
+        ObjectNode e = JSON.createObjectNode();
+        e.put("name", "echo");
+        e.putObject("arguments").put("message", "hi");
+        HttpResponse<String> quick = send(request(22, "tools/call", e, Map.of()));
+        assertEquals("application/json", quick.headers().firstValue("Content-Type").orElse(""));
+        assertEquals("hi", JSON.readTree(quick.body()).path("result").path("content").get(0).path("text").asText());
+    }
+
+    /** POSTs a tools/call with the revision's headers; returns the raw answer. */
+    private static HttpResponse<String> send(ObjectNode toolCall) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(mcp)).timeout(Duration.ofSeconds(20))
+                .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+                .header("MCP-Protocol-Version", V).header("Mcp-Method", "tools/call")
+                .header("Mcp-Name", toolCall.path("params").path("name").asText())
+                .POST(HttpRequest.BodyPublishers.ofString(toolCall.toString())).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aClientThatClosesItsConnectionCancelsItsRequest() throws Exception {
+        // the revision has no notifications/cancelled over HTTP: a client cancels by closing the connection
+        URI u = URI.create(mcp);
+        byte[] body = call(23, "held", Map.of()).toString().getBytes(StandardCharsets.UTF_8);
+        try (java.net.Socket s = new java.net.Socket(u.getHost(), u.getPort())) {
+            s.setSoTimeout(10_000);
+            String head = "POST " + u.getPath() + " HTTP/1.1\r\nHost: " + u.getHost() + ":" + u.getPort()
+                    + "\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream"
+                    + "\r\nMCP-Protocol-Version: " + V + "\r\nMcp-Method: tools/call\r\nMcp-Name: held"
+                    + "\r\nContent-Length: " + body.length + "\r\n\r\n";
+            s.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().write(body);
+            s.getOutputStream().flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            boolean stream = false;
+            while ((line = in.readLine()) != null && !line.equals(":")) {
+                stream |= line.equalsIgnoreCase("Content-Type: text/event-stream");
+            }
+            assertTrue(stream && ":".equals(line), "the call became a stream and was pinged");
+            assertEquals(1, features.heldInterrupted.getCount(), "not cancelled while the client is there");
+        }
+        assertTrue(features.heldInterrupted.await(10, TimeUnit.SECONDS), "the closed connection cancelled the call");
     }
 
     @Test

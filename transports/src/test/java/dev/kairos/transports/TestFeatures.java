@@ -18,6 +18,8 @@ final class TestFeatures {
     final CountDownLatch slowRelease = new CountDownLatch(1);
     /** Counted down by a test between the two steps of {@code stepwise} (after it dropped the connection). */
     final CountDownLatch stepwiseGoOn = new CountDownLatch(1);
+    /** Counted down when {@code held} is interrupted (its request was cancelled). */
+    final CountDownLatch heldInterrupted = new CountDownLatch(1);
 
     McpFeatures features() {
         var echo = new SyncToolSpecification(
@@ -105,7 +107,21 @@ final class TestFeatures {
                                 "query", Map.of("type", "string")))).build(),
                 (exchange, request) -> CallToolResult.builder().addTextContent("routed " + request.arguments().get("region")
                         + " " + request.arguments().get("shard")).build());
-        return new McpFeatures("kairos-test", "0", null, List.of(echo, whoami, slow, chatty, stepwise, polling, greet, route),
+        var held = new SyncToolSpecification(
+                McpSchema.Tool.builder().name("held").description("Answers after ms milliseconds (30 s if not given) unless interrupted")
+                        .inputSchema(Map.of("type", "object", "properties", Map.of("ms", Map.of("type", "integer")))).build(),
+                (exchange, request) -> {
+                    long ms = request.arguments().get("ms") instanceof Number n ? n.longValue() : 30_000;
+                    try {
+                        Thread.sleep(ms);
+                        return CallToolResult.builder().addTextContent("held " + ms + " ms").build();
+                    } catch (InterruptedException e) {
+                        heldInterrupted.countDown();
+                        Thread.currentThread().interrupt();
+                        return CallToolResult.builder().addTextContent("interrupted").isError(true).build();
+                    }
+                });
+        return new McpFeatures("kairos-test", "0", null, List.of(echo, whoami, slow, chatty, stepwise, polling, greet, route, held),
                 List.of(), List.of(), List.of(), List.of());
     }
 

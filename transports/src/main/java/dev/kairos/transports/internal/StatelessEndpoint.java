@@ -13,10 +13,13 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Blocker;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Scheduler;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiPredicate;
 import java.util.function.Function;
 
@@ -29,7 +32,9 @@ import java.util.function.Function;
  * <p>Here the revision's transport rules are checked — the standard headers must match the body
  * ({@code -32020}), and so must the {@code Mcp-Param-*} headers of a tool whose parameters carry
  * {@code x-mcp-header} ({@link ParamHeaders#mismatch}), the version must be one we serve ({@code -32022}) — and the answer is one JSON body,
- * or an SSE stream when the handler sends notifications first. {@code subscriptions/listen} keeps its
+ * or an SSE stream when the handler sends notifications first or takes long enough for its client to be
+ * pinged ({@link ClientWatch}: a client that closed its connection cancels its request).
+ * {@code subscriptions/listen} keeps its
  * stream open for the changes the client opted in to.
  */
 public final class StatelessEndpoint extends Handler.Wrapper {
@@ -39,6 +44,8 @@ public final class StatelessEndpoint extends Handler.Wrapper {
     private static final HttpField NO_BUFFERING = new PreEncodedHttpField("X-Accel-Buffering", "no");
     private static final String SESSION_HEADER = "Mcp-Session-Id";
     private static final String VERSION_HEADER = "MCP-Protocol-Version";
+    /** The longest a request is answered before its client is first pinged (see {@link ClientWatch}). */
+    private static final Duration WATCH_EVERY = Duration.ofSeconds(5);
 
     private final String path;
     private final ObjectMapper json;
@@ -136,7 +143,11 @@ public final class StatelessEndpoint extends Handler.Wrapper {
             return true;
         }
         SseStream stream = new SseStream(response);
-        StatelessDispatcher.Answer answer = dispatcher.handle(message, contextOf.apply(request), principalOf.apply(request), stream::send);
+        StatelessDispatcher.Answer answer;
+        try (ClientWatch ignored = acceptsSse(request) ? new ClientWatch(request.getComponents().getScheduler(), stream,
+                watchEvery()) : null) {
+            answer = dispatcher.handle(message, contextOf.apply(request), principalOf.apply(request), stream::send);
+        }
         if (stream.started()) {
             stream.send(answer.body());
             stream.end();
@@ -145,6 +156,71 @@ public final class StatelessEndpoint extends Handler.Wrapper {
             write(response, callback, answer.httpStatus(), answer.body());
         }
         return true;
+    }
+
+    /** How often a request still being answered pings its client: the keep-alive interval, at most {@link #WATCH_EVERY}. */
+    private Duration watchEvery() {
+        return subscriptions.keepAlive().compareTo(WATCH_EVERY) < 0 ? subscriptions.keepAlive() : WATCH_EVERY;
+    }
+
+    private static boolean acceptsSse(Request request) {
+        String accept = request.getHeaders().get(HttpHeader.ACCEPT);
+        return accept != null && (accept.contains("text/event-stream") || accept.contains("*/*"));
+    }
+
+    /**
+     * Notices a client that closed its connection while its request is still being answered. Over HTTP the
+     * 2026-07-28 revision has no {@code notifications/cancelled}: a client cancels by closing the connection,
+     * and only a write tells the server. So once a request has taken {@code every}, its answer becomes an SSE
+     * stream carrying a comment every {@code every} (a quick answer stays one JSON body), and a write that
+     * fails interrupts the thread answering, as {@code notifications/cancelled} does on stdio: an
+     * {@code agent_run} then stops its run and the run's calls downstream. A closed connection fails the
+     * second write after it at the latest.
+     */
+    private static final class ClientWatch implements AutoCloseable {
+        private final Thread answering = Thread.currentThread();
+        private final SseStream stream;
+        private final Duration every;
+        private final Scheduler.Task first;
+        private boolean over; // guarded by this
+        private boolean interrupted;
+
+        ClientWatch(Scheduler scheduler, SseStream stream, Duration every) {
+            this.stream = stream;
+            this.every = every;
+            // the pings run on a virtual thread of their own: a write to a slow client must not hold the scheduler
+            this.first = scheduler.schedule(() -> Thread.ofVirtual().name("kairos-client-watch").start(this::ping),
+                    every.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        private void ping() {
+            try {
+                while (!isOver() && stream.keepAlive()) {
+                    Thread.sleep(every); // ends at most one interval after the answer
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+            synchronized (this) {
+                if (!over) {
+                    interrupted = true;
+                    answering.interrupt();
+                }
+            }
+        }
+
+        private synchronized boolean isOver() {
+            return over;
+        }
+
+        @Override
+        public synchronized void close() {
+            over = true;
+            first.cancel();
+            if (interrupted) {
+                Thread.interrupted(); // ours, not the caller's: the thread goes back to the server
+            }
+        }
     }
 
     /** Why the standard headers disagree with the body, or null when they agree. */
@@ -228,6 +304,7 @@ public final class StatelessEndpoint extends Handler.Wrapper {
         private final Response response;
         private boolean started;
         private boolean broken;
+        private boolean ended;
 
         SseStream(Response response) {
             this.response = response;
@@ -250,7 +327,7 @@ public final class StatelessEndpoint extends Handler.Wrapper {
         }
 
         private boolean write(String text) {
-            if (broken) {
+            if (broken || ended) {
                 return false;
             }
             if (!started) {
@@ -272,6 +349,7 @@ public final class StatelessEndpoint extends Handler.Wrapper {
 
         /** Ends the stream. */
         synchronized void end() {
+            ended = true;
             try (Blocker.Callback done = Blocker.callback()) {
                 response.write(true, null, done);
                 done.block();

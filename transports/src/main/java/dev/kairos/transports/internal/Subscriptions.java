@@ -46,6 +46,11 @@ public final class Subscriptions {
         this.keepAlive = keepAlive;
     }
 
+    /** How long an open stream may stay quiet before it carries a keep-alive comment. */
+    public Duration keepAlive() {
+        return keepAlive;
+    }
+
     /** Tells every stream subscribed to {@code uri} that the resource changed. */
     public void resourceUpdated(String uri) {
         for (Listener l : listeners) {
