@@ -328,6 +328,37 @@ class AgentToolTest {
         }
     }
 
+    @Test
+    void aRevision2026ClientClosingItsConnectionStopsTheRunAndItsEngineStream() throws Exception {
+        // Over HTTP the 2026-07-28 revision has no notifications/cancelled: the client closes the connection.
+        sim = new SimScript().calls("lookup", "{\"q\":\"x\"}").raw("{\"delayFirstMs\": 120000, \"sse\": [\"[DONE]\"]}").start();
+        Path config = dir.resolve("kairos.yaml");
+        new ObjectMapper().writeValue(config.toFile(), Map.of("server", Map.of("keep_alive_interval", "300ms"),
+                "inference", Map.of("endpoints", List.of(Map.of("url", sim.url().toString(), "model", "m", "engine", "vllm")))));
+        try (KairosProcess serve = KairosProcess.serve(KairosProcess.NO_MEMORY, "--config", config.toString())) {
+            java.net.URI u = java.net.URI.create(serve.baseUrl());
+            byte[] body = ("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"agent_run\","
+                    + "\"arguments\":{\"task\":\"look it up\"},\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+                    + "\"io.modelcontextprotocol/clientCapabilities\":{}}}}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            try (java.net.Socket socket = new java.net.Socket(u.getHost(), u.getPort())) {
+                String head = "POST /mcp HTTP/1.1\r\nHost: " + u.getHost() + ":" + u.getPort()
+                        + "\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream"
+                        + "\r\nMCP-Protocol-Version: 2026-07-28\r\nMcp-Method: tools/call\r\nMcp-Name: agent_run"
+                        + "\r\nContent-Length: " + body.length + "\r\n\r\n";
+                socket.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                socket.getOutputStream().write(body);
+                socket.getOutputStream().flush();
+                // wait (bounded) until step 2 is in flight at the engine, which holds its answer for two minutes
+                long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (sim.received("/v1/chat/completions").size() < 2 && System.nanoTime() < end) {
+                    Thread.sleep(20);
+                }
+                assertEquals(2, sim.received("/v1/chat/completions").size(), "step 2's request reached the engine");
+            }
+            assertTrue(sim.awaitDisconnect(Duration.ofSeconds(15)), "closing the connection stopped the run and its engine stream");
+        }
+    }
+
     private static void send(java.io.OutputStream out, String line) throws java.io.IOException {
         out.write((line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
         out.flush();
