@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kairos.inference.sim.EngineSimulator;
 import dev.kairos.inference.sim.SimScript;
+import dev.kairos.server.testing.HttpAnswers;
 import dev.kairos.server.testing.KairosProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -158,16 +159,6 @@ class AgentTaskTest {
                 .header("Authorization", "Bearer " + token).header("MCP-Protocol-Version", V)
                 .header("Mcp-Method", method).header("Mcp-Name", name)
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
-        String text = http.send(request, HttpResponse.BodyHandlers.ofString()).body();
-        if (text.startsWith("event:") || text.startsWith("data:") || text.startsWith("id:")) {
-            // an SSE answer (the request sent notifications first): the last data line is the response
-            String[] lines = text.split("\n");
-            for (int i = lines.length - 1; i >= 0; i--) {
-                if (lines[i].startsWith("data:")) {
-                    return JSON.readTree(lines[i].substring(5).strip());
-                }
-            }
-        }
-        return JSON.readTree(text);
+        return HttpAnswers.response(http.send(request, HttpResponse.BodyHandlers.ofString()));
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kairos.inference.sim.EngineSimulator;
 import dev.kairos.inference.sim.SimScript;
+import dev.kairos.server.testing.HttpAnswers;
 import dev.kairos.server.testing.KairosProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -244,7 +245,15 @@ class ScaleOutTest {
         } catch (java.io.IOException e) {
             return new Answer(0, "", JSON.createObjectNode().put("error", e.toString()));
         }
-        JsonNode json = r.body().isEmpty() || !r.body().startsWith("{") ? JSON.createObjectNode().put("raw", r.body()) : JSON.readTree(r.body());
+        JsonNode json;
+        try {
+            json = HttpAnswers.response(r);
+        } catch (java.io.IOException notJson) {
+            json = null;
+        }
+        if (json == null) {
+            json = JSON.createObjectNode().put("raw", r.body());
+        }
         return new Answer(r.statusCode(), r.headers().firstValue("X-Kairos-Instance").orElse(""), json);
     }
 

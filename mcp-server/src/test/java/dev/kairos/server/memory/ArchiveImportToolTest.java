@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kairos.memory.MemoryGraph;
+import dev.kairos.server.testing.HttpAnswers;
 import dev.kairos.server.testing.KairosProcess;
 import dev.kairos.transports.Caller;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -292,19 +293,9 @@ class ArchiveImportToolTest {
                     .header("Authorization", "Bearer " + token).header("MCP-Protocol-Version", "2026-07-28")
                     .header("Mcp-Method", method).header("Mcp-Name", name)
                     .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
-            String text = CLIENT.send(request, HttpResponse.BodyHandlers.ofString()).body();
-            JsonNode answer = null;
-            if (text.startsWith("event:") || text.startsWith("data:") || text.startsWith("id:")) {
-                String[] lines = text.split("\n"); // an SSE answer: the last data line is the response
-                for (int i = lines.length - 1; i >= 0 && answer == null; i--) {
-                    if (lines[i].startsWith("data:")) {
-                        answer = JSON.readTree(lines[i].substring(5).strip());
-                    }
-                }
-            } else {
-                answer = JSON.readTree(text);
-            }
-            assertTrue(answer != null && answer.has("result"), method + ": " + text);
+            HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+            JsonNode answer = HttpAnswers.response(response);
+            assertTrue(answer != null && answer.has("result"), method + ": " + response.body());
             return answer.get("result");
         }
     }
