@@ -66,7 +66,7 @@ public final class EngineHttp {
         return base;
     }
 
-    /** Reads a 2xx answer's body as it arrives. */
+    /** Reads an answer's body as it arrives. */
     @FunctionalInterface
     public interface BodyReader<T> {
         T read(InputStream body) throws IOException;

@@ -148,12 +148,12 @@ public final class StatelessEndpoint extends Handler.Wrapper {
                 watchEvery()) : null) {
             answer = dispatcher.handle(message, contextOf.apply(request), principalOf.apply(request), stream::send);
         }
-        if (stream.started()) {
+        if (stream.endUnstarted()) {
+            write(response, callback, answer.httpStatus(), answer.body());
+        } else {
             stream.send(answer.body());
             stream.end();
             callback.succeeded();
-        } else {
-            write(response, callback, answer.httpStatus(), answer.body());
         }
         return true;
     }
@@ -310,8 +310,16 @@ public final class StatelessEndpoint extends Handler.Wrapper {
             this.response = response;
         }
 
-        synchronized boolean started() {
-            return started;
+        /**
+         * True if nothing was streamed yet, and then nothing will be (a ping arriving late is dropped): the
+         * answer may go as one JSON body.
+         */
+        synchronized boolean endUnstarted() {
+            if (started) {
+                return false;
+            }
+            ended = true;
+            return true;
         }
 
         /** Sends one message as an SSE event; false once the client has gone. */
