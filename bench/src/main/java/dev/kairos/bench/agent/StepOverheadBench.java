@@ -49,11 +49,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>A run is S steps: S−1 model turns that each call {@code noop {"i": k}}, then the answer "done".
  * The simulator plays one scripted answer per request in order, so every client does whole runs one
- * after another. The floor is a bare JDK {@code HttpClient} doing the same S streamed requests per run
- * against the same simulator: what the engine and loopback HTTP cost with no orchestration at all.
+ * after another. Two floors do the same S streamed requests per run against the same simulator with no
+ * orchestration at all: floor 1 as blocking exchanges on a virtual thread (the cheapest way found: the
+ * engine and loopback HTTP alone), floor 2 with the JDK {@code HttpClient} (LangChain4j's HTTP client).
  * The clients take turns in short blocks of runs; overhead per step = (a client's wall per run in a
- * block − the floor's in the same turn) / S, reported as the median over the blocks. Client CPU per
- * step = this process's CPU time over a client's blocks / (runs × S).
+ * block − floor 1's in the same turn) / S, reported as the median over the blocks, and the same over
+ * floor 2 beside it. Client CPU per step = this process's CPU time over a client's blocks / (runs × S).
  *
  * <p>Options: {@code --steps 5 --blocks 60 --block-runs 10 --warmup-runs 600}.
  */
