@@ -204,8 +204,9 @@ public final class ParallelToolExecutor implements ToolExecutor {
             try {
                 r.run();
             } finally {
-                r.worker(null);
-                Thread.interrupted();
+                if (r.releaseWorker()) {
+                    Thread.interrupted(); // the call's own stop, not an interrupt meant for the run
+                }
             }
             return r.result.join();
         }
@@ -244,6 +245,8 @@ public final class ParallelToolExecutor implements ToolExecutor {
         final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
         /** The thread running the call, guarded by this: stop() must not interrupt a thread that has moved on. */
         private Thread worker;
+        /** stop() interrupted the worker; guarded by this. */
+        private boolean interruptedWorker;
         volatile Instant deadline = Instant.MAX;
         volatile CatalogueTool tool;
         volatile ScheduledFuture<?> timeout;
@@ -267,6 +270,12 @@ public final class ParallelToolExecutor implements ToolExecutor {
 
         synchronized void worker(Thread t) {
             worker = t;
+        }
+
+        /** The worker lets go of the call; true when stop() interrupted it meanwhile. */
+        synchronized boolean releaseWorker() {
+            worker = null;
+            return interruptedWorker;
         }
 
         /** Ends the call with this result unless it has ended already; true when this ended it. */
@@ -297,6 +306,7 @@ public final class ParallelToolExecutor implements ToolExecutor {
             }
             synchronized (this) {
                 if (worker != null) {
+                    interruptedWorker = true;
                     worker.interrupt();
                 }
             }

@@ -1,9 +1,11 @@
 package dev.kairos.inference;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kairos.inference.InferenceSettings.Endpoint;
 import dev.kairos.inference.InferenceSettings.Engine;
 import dev.kairos.inference.InferenceSettings.Provider;
 import dev.kairos.inference.sim.EngineSimulator;
+import dev.kairos.inference.sim.SimScript;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -169,8 +171,8 @@ class ResilienceTest {
     void aKeptAliveConnectionTheEngineClosedMeanwhileCostsNoFailedCall() {
         // vLLM (uvicorn) and llama.cpp close a kept-alive connection after about 5 s idle, e.g. while an agent
         // waits on a slow tool; the next request must not fail, nor need an engine-level retry
-        var routes = new dev.kairos.inference.sim.SimScript().text("one").text("two").routes();
-        ((com.fasterxml.jackson.databind.node.ObjectNode) routes.get("POST /v1/chat/completions").get(0)).put("closeIdle", true);
+        var routes = new SimScript().text("one").text("two").routes();
+        ((ObjectNode) routes.get("POST /v1/chat/completions").get(0)).put("closeIdle", true);
         try (EngineSimulator sim = EngineSimulator.start(routes, 0)) {
             EndpointClient client = ENGINES.endpoint(Fixtures.endpoint(sim.url(), Provider.OPENAI, Engine.VLLM).withRetry(FAST_RETRY));
             assertEquals("one", client.stream(Fixtures.weatherAndTime(), StreamListener.IGNORE).content());

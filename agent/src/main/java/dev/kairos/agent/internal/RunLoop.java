@@ -822,14 +822,14 @@ public final class RunLoop implements Callable<RunResult> {
                 canonical(v, out);
                 out.append(',');
             });
-            close(out, '{', '}');
+            close(out, '}');
         } else if (n.isArray()) {
             out.append('[');
             n.forEach(x -> {
                 canonical(x, out);
                 out.append(',');
             });
-            close(out, '[', ']');
+            close(out, ']');
         } else if (n.isTextual()) {
             quoted(n.textValue(), out);
         } else {
@@ -844,7 +844,7 @@ public final class RunLoop implements Callable<RunResult> {
     }
 
     /** Drops the trailing comma of a non-empty container and closes it. */
-    private static void close(StringBuilder out, char open, char close) {
+    private static void close(StringBuilder out, char close) {
         if (out.charAt(out.length() - 1) == ',') {
             out.setLength(out.length() - 1);
         }

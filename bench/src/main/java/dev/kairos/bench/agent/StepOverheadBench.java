@@ -119,7 +119,7 @@ public final class StepOverheadBench {
         ObjectNode routes = script.routes();
         try (SimProcess sim = SimProcess.start(routes); Engines engines = new Engines()) {
             URI url = sim.url();
-            // LangChain4j as it comes, and given the virtual-thread executor that Kairos's engine client uses
+            // LangChain4j as it comes, and given a virtual-thread executor for its HTTP client
             Runner floor = blockingFloor(url, steps);
             Runner jdkFloor = jdkFloor(url, steps);
             List<Runner> runners = List.of(kairos(engines, url, steps), lc4j(url, steps, false), lc4j(url, steps, true),

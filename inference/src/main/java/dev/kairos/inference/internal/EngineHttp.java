@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -32,8 +31,6 @@ import java.util.concurrent.FutureTask;
  * step figures in docs/benchmarks.md). Engines speak HTTP/1.1, so nothing of HTTP/2 is lost.
  */
 public final class EngineHttp {
-    /** The longest line a streamed body may have; a longer one is not an engine's answer. */
-    private static final int MAX_LINE = 32 << 20;
     private final URI base;
     private final String apiKey;
     private final Duration connectTimeout;
@@ -249,57 +246,6 @@ public final class EngineHttp {
                 return d.isNegative() ? Duration.ZERO : d;
             } catch (RuntimeException ignored) {
                 return null;
-            }
-        }
-    }
-
-    /**
-     * The lines of a body as they arrive, split at LF (a CR before it dropped), each decoded as UTF-8
-     * (whose multi-byte sequences never contain an LF byte). One buffer per body, grown for a long line.
-     */
-    public static final class BodyLines {
-        private final InputStream in;
-        private byte[] buf = new byte[2048];
-        private int start;
-        private int end;
-
-        public BodyLines(InputStream in) {
-            this.in = in;
-        }
-
-        /** The next line without its line end, or null at the body's end. */
-        public String next() throws IOException {
-            int scanned = start;
-            while (true) {
-                for (int i = scanned; i < end; i++) {
-                    if (buf[i] == '\n') {
-                        int len = i > start && buf[i - 1] == '\r' ? i - 1 - start : i - start;
-                        String line = new String(buf, start, len, StandardCharsets.UTF_8);
-                        start = i + 1;
-                        return line;
-                    }
-                }
-                if (start > 0) {
-                    System.arraycopy(buf, start, buf, 0, end - start);
-                    end -= start;
-                    start = 0;
-                } else if (end == buf.length) {
-                    if (buf.length >= MAX_LINE) {
-                        throw new IOException("a line of the answer is longer than " + (MAX_LINE >> 20) + " MiB");
-                    }
-                    buf = Arrays.copyOf(buf, buf.length * 2);
-                }
-                scanned = end;
-                int n = in.read(buf, end, buf.length - end);
-                if (n < 0) {
-                    if (end > start) {
-                        String last = new String(buf, start, end - start, StandardCharsets.UTF_8);
-                        start = end;
-                        return last;
-                    }
-                    return null;
-                }
-                end += n;
             }
         }
     }

@@ -96,10 +96,10 @@ abstract class HttpChatClient implements ChatClient {
      * body would drop it).
      */
     private Void read(InputStream body, LineSink sink, AnswerBuilder answer, CallGuard guard) {
-        EngineHttp.BodyLines lines = new EngineHttp.BodyLines(body);
+        LineReader lines = new LineReader(body);
         ScheduledFuture<?> endWait = null;
         try {
-            for (String line; (line = lines.next()) != null; ) {
+            for (String line; (line = lines.readLine()) != null; ) {
                 if (endWait == null && sink.line(line)) {
                     endWait = guard.endAfter(CallGuard.Reason.ANSWER_COMPLETE, END_WAIT);
                 }

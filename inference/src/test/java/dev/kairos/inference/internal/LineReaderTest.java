@@ -11,7 +11,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-class BodyLinesTest {
+class LineReaderTest {
     /** A body that arrives a byte per read, as a slow network might hand it over. */
     private static InputStream byteAtATime(byte[] bytes) {
         return new ByteArrayInputStream(bytes) {
@@ -23,9 +23,9 @@ class BodyLinesTest {
     }
 
     private static List<String> lines(InputStream in) throws IOException {
-        EngineHttp.BodyLines lines = new EngineHttp.BodyLines(in);
+        LineReader lines = new LineReader(in);
         List<String> out = new ArrayList<>();
-        for (String l; (l = lines.next()) != null; ) {
+        for (String l; (l = lines.readLine()) != null; ) {
             out.add(l);
         }
         return out;
